@@ -1,0 +1,102 @@
+"""Shared fixtures: a real Docker engine, the local fixture images, a namespace per test.
+
+Tests that need an engine take the ``engine`` fixture (and carry the
+``engine`` marker). Where no engine can be had they are skipped with the
+reason; under CI (``CI`` set) that is a failure instead, so CI can never pass
+by skipping the tests that prove the Docker behaviour.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import docker.errors
+import pytest
+
+from tests import provision
+from tutor.engine.connection import Engine, connect
+from tutor.engine.labels import NAMESPACE_LABEL, TOOL_LABEL
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = bool(os.environ.get("CI"))
+
+
+@pytest.fixture(scope="session")
+def engine_handle() -> Iterator[provision.EngineHandle]:
+    """Provision once per run; stop only a daemon this run started."""
+    handle = provision.start_engine()
+    if handle.client is None:
+        if IN_CI:
+            pytest.fail(f"CI must run the engine tests, but: {handle.reason}")
+        pytest.skip(f"no Docker engine can be had here: {handle.reason}")
+    try:
+        handle.images = provision.ensure_images(handle.client)
+    except Exception as exc:  # pragma: no cover - reported, not hidden
+        pytest.fail(f"could not make the fixture images: {exc}")
+    yield handle
+    provision.stop_engine(handle)
+
+
+@pytest.fixture(scope="session")
+def fixture_images(engine_handle: provision.EngineHandle) -> dict[str, str]:
+    """Role -> image name: ``busybox``, ``python``, ``registry``."""
+    return engine_handle.images
+
+
+@pytest.fixture
+def engine(engine_handle: provision.EngineHandle) -> Iterator[Engine]:
+    """A tutor :class:`Engine` connected to the provisioned daemon."""
+    eng = connect()
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def docker_client(engine_handle: provision.EngineHandle) -> docker.DockerClient:
+    """The raw docker-py client, for arranging and inspecting state independently."""
+    assert engine_handle.client is not None
+    return engine_handle.client
+
+
+@pytest.fixture
+def namespace(engine_handle: provision.EngineHandle) -> Iterator[str]:
+    """A learner namespace unique to this test; its objects are removed afterwards.
+
+    The sweep uses raw docker-py and the namespace label, so a broken
+    ``clean()`` cannot hide leaks from other tests.
+    """
+    ns = f"t{uuid.uuid4().hex[:10]}"
+    yield ns
+    client = engine_handle.client
+    assert client is not None
+    sweep_namespace(client, ns)
+
+
+def sweep_namespace(client: docker.DockerClient, ns: str) -> None:
+    """Remove every container, image, network and volume labelled with ``ns``."""
+    filters = {"label": [f"{TOOL_LABEL}=layers-tutor", f"{NAMESPACE_LABEL}={ns}"]}
+    for c in client.containers.list(all=True, filters=filters):
+        with contextlib.suppress(docker.errors.APIError):
+            c.remove(force=True)
+    for n in client.networks.list(filters=filters):
+        with contextlib.suppress(docker.errors.APIError):
+            n.remove()
+    for v in client.volumes.list(filters=filters):
+        with contextlib.suppress(docker.errors.APIError):
+            v.remove(force=True)
+    for img in client.images.list(filters=filters):
+        for tag in img.tags or [img.id]:
+            with contextlib.suppress(docker.errors.APIError):
+                client.images.remove(tag, force=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that use the engine carry the marker, so ``-m 'not engine'`` works."""
+    for item in items:
+        if "engine_handle" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.engine)

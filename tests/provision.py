@@ -1,0 +1,374 @@
+"""Provision a real Docker engine and the local images the tests need.
+
+Run by the test suite (``tests/conftest.py``) and usable on its own::
+
+    python tests/provision.py          # make sure an engine and the images exist
+    python tests/provision.py --json   # ... and print what was found
+
+Rules (see ../shared/docs/ENGINE_NOTES.md):
+
+* An engine that already answers (``DOCKER_HOST``, the default socket) is used
+  as it is, and never stopped or reconfigured.
+* Otherwise, when we are root and have apt, Debian's ``docker.io`` is
+  installed and ``dockerd`` started in the background; :func:`stop_engine`
+  stops only a daemon that we started.
+* No registry can be reached, so every image is made here, labelled as the
+  test suite's, and reused while its recipe is unchanged:
+
+  - ``BUSYBOX``: ``FROM scratch`` plus Debian's static busybox (fast tests);
+  - ``PYTHON``: a debootstrapped Debian with python3 and pip, in which
+    ``RUN pip install flask`` works (stands in for ``python:3.8-alpine``);
+  - ``REGISTRY``: Debian's ``docker-registry`` binary in a scratch image,
+    run on 127.0.0.1 for push tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docker
+import docker.errors
+
+FIXTURE_LABEL = "org.layers-tutor.test-fixture"
+RECIPE_LABEL = "org.layers-tutor.test-recipe"
+
+BUSYBOX = "layers-tutor-test/busybox:latest"
+PYTHON = "layers-tutor-test/python:3-bookworm"
+REGISTRY = "layers-tutor-test/registry:2"
+
+RECIPE_VERSION = "3"  # bump to rebuild every fixture image
+DOCKERD_LOG = Path(tempfile.gettempdir()) / "layers-tutor-dockerd.log"
+STARTED_MARK = Path(tempfile.gettempdir()) / "layers-tutor-dockerd.started"
+
+
+def log(msg: str) -> None:
+    print(f"[provision] {msg}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class EngineHandle:
+    """The engine the tests use and whether this run started it."""
+
+    client: docker.DockerClient | None
+    started_pid: int | None = None
+    reason: str = ""  # why there is no engine, when client is None
+    images: dict[str, str] = field(default_factory=dict)
+
+
+def engine_answers() -> docker.DockerClient | None:
+    """A client for an engine that answers now, or None."""
+    try:
+        client = docker.from_env(timeout=20)
+        client.ping()
+        return client
+    except Exception:
+        return None
+
+
+def can_provision() -> tuple[bool, str]:
+    """Whether this process may install and start an engine itself."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return False, "no Docker engine answers and we are not root, so none can be started"
+    if not shutil.which("apt-get"):
+        return False, "no Docker engine answers and there is no apt-get to install one"
+    return True, ""
+
+
+def apt_install(*packages: str) -> None:
+    """Install Debian packages that are missing (update the lists once)."""
+    missing = [p for p in packages if not _dpkg_installed(p)]
+    if not missing:
+        return
+    log(f"apt-get install {' '.join(missing)}")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def _dpkg_installed(package: str) -> bool:
+    out = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True
+    )
+    return out.returncode == 0 and "install ok installed" in out.stdout
+
+
+def start_engine() -> EngineHandle:
+    """Use an engine that answers, or install and start one when allowed."""
+    client = engine_answers()
+    if client is not None:
+        return EngineHandle(client)
+    if os.environ.get("DOCKER_HOST"):
+        return EngineHandle(None, reason=f"DOCKER_HOST={os.environ['DOCKER_HOST']} does not answer")
+    ok, why = can_provision()
+    if not ok:
+        return EngineHandle(None, reason=why)
+    apt_install("docker.io", "iptables")
+    log("starting dockerd in the background")
+    logf = DOCKERD_LOG.open("ab")
+    proc = subprocess.Popen(
+        ["dockerd"], stdout=logf, stderr=logf, stdin=subprocess.DEVNULL, start_new_session=True
+    )
+    STARTED_MARK.write_text(str(proc.pid))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        client = engine_answers()
+        if client is not None:
+            log(f"dockerd {proc.pid} answers")
+            return EngineHandle(client, started_pid=proc.pid)
+        if proc.poll() is not None:
+            break
+        time.sleep(0.5)
+    tail = DOCKERD_LOG.read_text(errors="replace")[-2000:]
+    return EngineHandle(None, reason=f"dockerd did not start; its log ends:\n{tail}")
+
+
+def stop_engine(handle: EngineHandle) -> None:
+    """Stop the daemon only if this run started it."""
+    if handle.started_pid is None:
+        return
+    log(f"stopping dockerd {handle.started_pid}, which this run started")
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(handle.started_pid, 15)
+    for _ in range(60):
+        try:
+            os.kill(handle.started_pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.5)
+    with contextlib.suppress(FileNotFoundError):
+        STARTED_MARK.unlink()
+
+
+# ---------------------------------------------------------------- images
+
+
+def _current(client: docker.DockerClient, name: str, recipe: str) -> bool:
+    try:
+        image = client.images.get(name)
+    except docker.errors.ImageNotFound:
+        return False
+    labels = image.attrs.get("Config", {}).get("Labels") or {}
+    return labels.get(RECIPE_LABEL) == recipe
+
+
+def _recipe(*parts: str) -> str:
+    return hashlib.sha256("\0".join((RECIPE_VERSION, *parts)).encode()).hexdigest()[:16]
+
+
+def _build(client: docker.DockerClient, context: Path, name: str, recipe: str) -> None:
+    labels = {FIXTURE_LABEL: "1", RECIPE_LABEL: recipe}
+    for event in client.api.build(
+        path=str(context), tag=name, labels=labels, rm=True, forcerm=True, decode=True
+    ):
+        if "errorDetail" in event:
+            raise RuntimeError(f"building {name} failed: {event['errorDetail']}")
+
+
+def ensure_busybox(client: docker.DockerClient) -> str:
+    """A tiny ``FROM scratch`` image with a static busybox: two real layers."""
+    dockerfile = (
+        "FROM scratch\n"
+        "COPY busybox /bin/busybox\n"
+        'RUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
+        'CMD ["sh"]\n'
+    )
+    if not shutil.which("busybox") or not _is_static(shutil.which("busybox") or ""):
+        apt_install("busybox-static")
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    recipe = _recipe(dockerfile, _digest_file(busybox))
+    if _current(client, BUSYBOX, recipe):
+        return BUSYBOX
+    log(f"building {BUSYBOX}")
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = Path(tmp)
+        shutil.copy2(busybox, ctx / "busybox")
+        (ctx / "Dockerfile").write_text(dockerfile)
+        _build(client, ctx, BUSYBOX, recipe)
+    return BUSYBOX
+
+
+def ensure_registry(client: docker.DockerClient) -> str:
+    """Debian's distribution registry in a scratch image, without auth."""
+    if not shutil.which("docker-registry"):
+        apt_install("docker-registry")
+    binary = shutil.which("docker-registry") or "/usr/bin/docker-registry"
+    libs = _shared_libs(binary)
+    config = (
+        "version: 0.1\n"
+        "storage:\n  filesystem:\n    rootdirectory: /var/lib/registry\n"
+        "  delete:\n    enabled: true\n"
+        "http:\n  addr: :5000\n"
+    )
+    lines = ["FROM scratch", "COPY registry /bin/registry", "COPY config.yml /etc/registry.yml"]
+    for i, lib in enumerate(libs):
+        lines.append(f"COPY lib{i} {lib}")
+    lines += ['ENTRYPOINT ["/bin/registry", "serve", "/etc/registry.yml"]', "EXPOSE 5000"]
+    dockerfile = "\n".join(lines) + "\n"
+    recipe = _recipe(dockerfile, config, _digest_file(binary), *(_digest_file(x) for x in libs))
+    if _current(client, REGISTRY, recipe):
+        return REGISTRY
+    log(f"building {REGISTRY}")
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = Path(tmp)
+        shutil.copy2(binary, ctx / "registry")
+        for i, lib in enumerate(libs):
+            shutil.copy2(lib, ctx / f"lib{i}")
+        (ctx / "config.yml").write_text(config)
+        (ctx / "Dockerfile").write_text(dockerfile)
+        _build(client, ctx, REGISTRY, recipe)
+    return REGISTRY
+
+
+def ensure_python(client: docker.DockerClient) -> str:
+    """A Debian bookworm image with python3 and pip, made by debootstrap.
+
+    ``RUN pip install flask`` works in it because the machine's CA bundle is
+    copied in (containers reach the package index through the same
+    TLS-inspecting proxy as the machine) and pip's externally-managed marker
+    is removed, as in the official python images.
+    """
+    mirror = apt_mirror()
+    packages = "python3,python3-pip,python-is-python3,ca-certificates"
+    ca = Path("/etc/ssl/certs/ca-certificates.crt")
+    ca_digest = _digest_file(str(ca)) if ca.exists() else ""
+    recipe = _recipe("bookworm", packages, ca_digest)
+    if _current(client, PYTHON, recipe):
+        return PYTHON
+    if os.geteuid() != 0:
+        raise RuntimeError(f"{PYTHON} is missing and only root can debootstrap it")
+    apt_install("debootstrap")
+    log(f"debootstrapping {PYTHON} from {mirror} (about a minute)")
+    with tempfile.TemporaryDirectory() as tmp:
+        rootfs = Path(tmp) / "rootfs"
+        subprocess.run(
+            [
+                "debootstrap",
+                "--variant=minbase",
+                f"--include={packages}",
+                "bookworm",
+                str(rootfs),
+                mirror,
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        for marker in rootfs.glob("usr/lib/python3*/EXTERNALLY-MANAGED"):
+            marker.unlink()
+        if ca.exists():
+            target = rootfs / "etc/ssl/certs/ca-certificates.crt"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_symlink():
+                target.unlink()
+            shutil.copyfile(ca, target)
+        shutil.rmtree(rootfs / "var/cache/apt/archives", ignore_errors=True)
+        shutil.rmtree(rootfs / "var/lib/apt/lists", ignore_errors=True)
+        tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
+        changes = [
+            'CMD ["python3"]',
+            "ENV PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1",
+            f"LABEL {FIXTURE_LABEL}=1 {RECIPE_LABEL}={recipe}",
+        ]
+        cmd = ["docker", "import"]
+        for change in changes:
+            cmd += ["-c", change]
+        subprocess.run([*cmd, "-", PYTHON], stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
+        tar.wait()
+    return PYTHON
+
+
+def apt_mirror() -> str:
+    """The Debian mirror this machine's own apt sources use (never hard-coded)."""
+    sources = [Path("/etc/apt/sources.list"), *Path("/etc/apt/sources.list.d").glob("*")]
+    for path in sources:
+        if not path.is_file() or path.suffix not in {".list", ".sources", ""}:
+            continue
+        text = path.read_text(errors="replace")
+        for match in re.finditer(r"^URIs:\s*(\S+)", text, re.M):
+            if "security" not in match.group(1):
+                return match.group(1)
+        for match in re.finditer(r"^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+\S+", text, re.M):
+            if "security" not in match.group(1):
+                return match.group(1)
+    raise RuntimeError("no Debian mirror found in the machine's apt sources")
+
+
+def _shared_libs(binary: str) -> list[str]:
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    libs = []
+    for line in out.splitlines():
+        parts = line.split()
+        if "=>" in parts and len(parts) >= 3 and parts[2].startswith("/"):
+            libs.append(parts[2])
+        elif parts and parts[0].startswith("/"):
+            libs.append(parts[0])
+    return libs
+
+
+def _is_static(path: str) -> bool:
+    out = subprocess.run(["file", "-L", path], capture_output=True, text=True).stdout
+    if out:
+        return "statically linked" in out
+    ldd = subprocess.run(["ldd", path], capture_output=True, text=True)
+    return ldd.returncode != 0
+
+
+def _digest_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def ensure_images(client: docker.DockerClient, python: bool = True) -> dict[str, str]:
+    """Make (or reuse) every fixture image; returns role -> image name."""
+    images = {"busybox": ensure_busybox(client), "registry": ensure_registry(client)}
+    if python:
+        images["python"] = ensure_python(client)
+    return images
+
+
+def provision(python: bool = True) -> EngineHandle:
+    """An engine and the fixture images, or a handle that says why not."""
+    handle = start_engine()
+    if handle.client is not None:
+        handle.images = ensure_images(handle.client, python=python)
+    return handle
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print what was provisioned")
+    parser.add_argument("--no-python", action="store_true", help="skip the Python base image")
+    args = parser.parse_args()
+    handle = provision(python=not args.no_python)
+    if handle.client is None:
+        log(handle.reason)
+        return 1
+    if args.json:
+        print(json.dumps({"started_pid": handle.started_pid, "images": handle.images}))
+    else:
+        for role, name in handle.images.items():
+            log(f"{role}: {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""Finding the learner's Docker engine and saying clearly why when we cannot.
+
+The tutor works with whatever engine the Docker CLI would use: ``DOCKER_HOST``
+(unix socket, ``tcp://``, ``ssh://``) or the current CLI context. The API
+version is always negotiated, never pinned: a pinned 1.44 fails on Engine
+20.10 and a pinned 1.41 fails on Engine 29.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import docker
+import docker.errors
+import requests
+
+from tutor.engine.errors import (
+    BadDockerHost,
+    EngineError,
+    EnginePermissionDenied,
+    EngineUnreachable,
+)
+
+#: Seconds to wait for the first answer; a learner should not stare at nothing.
+CONNECT_TIMEOUT = 10
+#: Seconds for ordinary calls once connected (builds and pushes stream longer).
+CALL_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class EngineFacts:
+    """What the tutor needs to know about the engine to explain what it shows.
+
+    Attributes:
+        server_version: The engine's version, e.g. ``20.10.24``.
+        api_version: The negotiated API version, e.g. ``1.41``.
+        os_type: ``linux`` or ``windows``.
+        storage_driver: ``overlay2``, ``overlayfs``, ``vfs``...
+        containerd_store: True when images live in containerd's store; then
+            image ids are manifest digests and most history rows are
+            ``<missing>``, which the lessons must explain differently.
+        host: The address we talk to (for messages and ``doctor``).
+    """
+
+    server_version: str
+    api_version: str
+    os_type: str
+    storage_driver: str
+    containerd_store: bool
+    host: str
+
+
+class Engine:
+    """A connection to one Docker engine, plus the facts we read from it once.
+
+    Args:
+        client: A connected docker-py client.
+        host: The address it talks to, for messages.
+    """
+
+    def __init__(self, client: docker.DockerClient, host: str) -> None:
+        self.client = client
+        self.host = host
+        self._facts: EngineFacts | None = None
+
+    @property
+    def api(self) -> docker.APIClient:
+        """The low-level client (streaming builds and pushes need it)."""
+        return self.client.api
+
+    def ping(self) -> None:
+        """Check that the engine still answers.
+
+        Raises:
+            EngineUnreachable: it does not.
+        """
+        with engine_errors(self.host):
+            self.client.ping()
+
+    def facts(self) -> EngineFacts:
+        """Read (once) and return the engine's version, driver and image store."""
+        if self._facts is None:
+            with engine_errors(self.host):
+                info: dict[str, Any] = self.client.info()
+                version: dict[str, Any] = self.client.version()
+            self._facts = facts_from(info, version, self.api.api_version, self.host)
+        return self._facts
+
+    def close(self) -> None:
+        """Close the HTTP connections (safe to call twice)."""
+        with contextlib.suppress(Exception):
+            self.client.close()
+
+
+def facts_from(
+    info: dict[str, Any], version: dict[str, Any], api_version: str, host: str
+) -> EngineFacts:
+    """Turn ``docker info`` / ``docker version`` answers into :class:`EngineFacts`.
+
+    Fields are read defensively: they come and go between Engine versions.
+    """
+    driver = str(info.get("Driver") or "unknown")
+    status = info.get("DriverStatus") or []
+    driver_type = ""
+    for row in status:
+        if isinstance(row, (list, tuple)) and len(row) == 2 and row[0] == "driver-type":
+            driver_type = str(row[1])
+    containerd = "containerd.snapshotter" in driver_type or driver in {"overlayfs", "stargz"}
+    return EngineFacts(
+        server_version=str(version.get("Version") or info.get("ServerVersion") or "?"),
+        api_version=str(api_version),
+        os_type=str(info.get("OSType") or version.get("Os") or "linux"),
+        storage_driver=driver,
+        containerd_store=containerd,
+        host=host,
+    )
+
+
+def describe_host(env: dict[str, str] | None = None) -> str:
+    """The address the tutor will talk to, as a learner would recognise it."""
+    env = os.environ if env is None else env
+    return env.get("DOCKER_HOST") or "the default Docker socket (or CLI context)"
+
+
+def connect(env: dict[str, str] | None = None, timeout: int = CONNECT_TIMEOUT) -> Engine:
+    """Connect to the engine the Docker CLI would use, and check that it answers.
+
+    Args:
+        env: Environment to read ``DOCKER_HOST`` and friends from (default:
+            the process environment).
+        timeout: Seconds to wait for the engine's first answer.
+
+    Returns:
+        A connected :class:`Engine`.
+
+    Raises:
+        BadDockerHost: ``DOCKER_HOST`` cannot be understood.
+        EnginePermissionDenied: the socket refuses this user.
+        EngineUnreachable: nothing answers there.
+    """
+    env = dict(os.environ if env is None else env)
+    host = describe_host(env)
+    try:
+        # version=None lets docker-py negotiate with the server.
+        client = docker.from_env(environment=env, timeout=timeout)
+    except docker.errors.DockerException as exc:
+        raise classify(exc, host) from exc
+    except (ValueError, TypeError) as exc:
+        raise BadDockerHost(
+            f"DOCKER_HOST={env.get('DOCKER_HOST', '')!r} is not an address Docker understands.",
+            "Use unix:///var/run/docker.sock, tcp://HOST:2375 or ssh://USER@HOST, "
+            "or unset DOCKER_HOST.",
+        ) from exc
+    engine = Engine(client, host)
+    try:
+        engine.ping()
+    except EngineError:
+        engine.close()
+        raise
+    client.api.timeout = CALL_TIMEOUT
+    return engine
+
+
+@contextlib.contextmanager
+def engine_errors(host: str) -> Iterator[None]:
+    """Turn connection-level failures inside the block into typed errors.
+
+    Errors about one object (404 not found, 409 conflict) pass through: the
+    caller knows what it asked for and says it better.
+    """
+    try:
+        yield
+    except docker.errors.APIError:
+        raise
+    except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as exc:
+        raise classify(exc, host) from exc
+
+
+def classify(exc: BaseException, host: str) -> EngineError:
+    """Map a low-level failure to the typed error whose hint helps the learner."""
+    text = f"{exc!r} {exc}"
+    chain: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and len(chain) < 10:
+        chain.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    for item in chain:
+        if isinstance(item, PermissionError) or getattr(item, "errno", None) == errno.EACCES:
+            return permission_denied(host)
+    if "Permission denied" in text or "PermissionError" in text:
+        return permission_denied(host)
+    if "Invalid bind address" in text or "Invalid port" in text or "URLSchemeUnknown" in text:
+        return BadDockerHost(
+            f"The Docker address {host!r} is not valid: {exc}",
+            "Fix or unset DOCKER_HOST (for example unix:///var/run/docker.sock).",
+        )
+    return EngineUnreachable(
+        f"No Docker engine answers at {host}.",
+        "Start Docker (Docker Desktop, or `sudo systemctl start docker`), "
+        "then press r to retry. Check DOCKER_HOST if you use a remote engine.",
+    )
+
+
+def permission_denied(host: str) -> EnginePermissionDenied:
+    """The error for a socket this user may not open."""
+    return EnginePermissionDenied(
+        f"You are not allowed to use the Docker engine at {host}.",
+        "Add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in "
+        "again) or ask your teacher for access.",
+    )
