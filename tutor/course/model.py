@@ -129,14 +129,14 @@ class Step:
     check: Check
     action: Action | None = None
     prediction: Prediction | None = None
-    text: Mapping[str, StepText] = field(default_factory=frozen_map)
+    text: Mapping[str, StepText] = field(default_factory=lambda: MappingProxyType({}))
     line: int = 1
 
     def words(self, language: str) -> StepText:
         """The step's text in ``language``, falling back to any language present."""
         if language in self.text:
-            return self.text[language]  # type: ignore[return-value]
-        return next(iter(self.text.values()))  # type: ignore[return-value]
+            return self.text[language]
+        return next(iter(self.text.values()))
 
 
 @dataclass(frozen=True)

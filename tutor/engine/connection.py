@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,8 +123,8 @@ def facts_from(
 
 def describe_host(env: dict[str, str] | None = None) -> str:
     """The address the tutor will talk to, as a learner would recognise it."""
-    env = os.environ if env is None else env
-    return env.get("DOCKER_HOST") or "the default Docker socket (or CLI context)"
+    source: Mapping[str, str] = os.environ if env is None else env
+    return source.get("DOCKER_HOST") or "the default Docker socket (or CLI context)"
 
 
 def connect(env: dict[str, str] | None = None, timeout: int = CONNECT_TIMEOUT) -> Engine:
