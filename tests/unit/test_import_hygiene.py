@@ -1,0 +1,52 @@
+"""The engine layer, the lesson model and the progress store never import Textual.
+
+Checked in a fresh interpreter, so that a test that imported Textual earlier
+cannot hide an import: each module is imported alone and ``sys.modules`` is
+inspected afterwards.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import tutor.course
+import tutor.engine
+
+
+def _modules(package: object) -> list[str]:
+    path = package.__path__  # type: ignore[attr-defined]
+    prefix = package.__name__ + "."  # type: ignore[attr-defined]
+    return sorted(m.name for m in pkgutil.iter_modules(path, prefix))
+
+
+CORE = [
+    "tutor.engine",
+    *_modules(tutor.engine),
+    "tutor.course",
+    *_modules(tutor.course),
+    "tutor.progress",
+]
+
+
+def test_core_modules_are_found() -> None:
+    assert "tutor.engine.connection" in CORE
+    assert "tutor.course.model" in CORE
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_does_not_import_textual(module: str) -> None:
+    code = (
+        "import importlib, sys\n"
+        f"importlib.import_module({module!r})\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if out.returncode != 0 and "No module named 'tutor.progress'" in out.stderr:
+        pytest.fail("tutor.progress is missing")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "", f"{module} imports {out.stdout.strip()}"

@@ -1,0 +1,208 @@
+"""The command line: the tutor itself, plus the same core for scripts and teachers.
+
+``python -m tutor`` opens the Textual app. The sub-commands print what the
+engine layer returns, as a readable table or as stable JSON (``--json``,
+documented in the README), and exit non-zero with a one-line message and a
+hint when something is wrong, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from tutor.engine.errors import EngineError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``python -m tutor`` and ``layers-tutor``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tutor",
+        description="Learn how Docker images are made of layers, on your own engine.",
+    )
+    parser.add_argument("--course", type=Path, help="course folder (default: the built-in one)")
+    parser.add_argument("--lang", choices=["pt-BR", "en"], help="language of the lessons")
+    parser.add_argument("--namespace", help="learner namespace (default: your user name)")
+    parser.add_argument("--workspace", type=Path, help="folder for your lesson files")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a course parameter, e.g. base_image=python:3.12-alpine",
+    )
+    parser.add_argument(
+        "--keep-containers",
+        action="store_true",
+        help="leave the containers you started running when you quit",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("layers", help="an image's layer stack, oldest first")
+    p.add_argument("image")
+    p.add_argument("--json", action="store_true", help="print JSON (see README)")
+
+    p = sub.add_parser("diff", help="a container's changes and where each file came from")
+    p.add_argument("container")
+    p.add_argument("--json", action="store_true", help="print JSON (see README)")
+
+    p = sub.add_parser("shared", help="which layers two or more images share")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("--json", action="store_true", help="print JSON (see README)")
+
+    p = sub.add_parser("doctor", help="check the engine, base image and registry")
+    p.add_argument("--json", action="store_true", help="print JSON (see README)")
+
+    p = sub.add_parser("clean", help="remove what the tutor made (and nothing else)")
+    p.add_argument("--all", action="store_true", help="every learner's objects, not only yours")
+
+    p = sub.add_parser("validate", help="check a course folder; errors as file:line: message")
+    p.add_argument("path", nargs="?", type=Path, help="course folder (default: built-in)")
+    return parser
+
+
+def parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    """``NAME=VALUE`` pairs into a mapping.
+
+    Raises:
+        SystemExit: a pair without ``=``.
+    """
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise SystemExit(f"--param expects NAME=VALUE, got {pair!r}")
+        params[name.strip()] = value
+    return params
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the tutor or one of its commands.
+
+    Returns:
+        The process exit status.
+    """
+    args = build_parser().parse_args(argv)
+    handlers: dict[str | None, Handler] = {
+        None: _run_app,
+        "layers": _layers,
+        "diff": _diff,
+        "shared": _shared,
+        "doctor": _doctor,
+        "clean": _clean,
+        "validate": _validate,
+    }
+    try:
+        return handlers[args.command](args)
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def print_json(data: object) -> None:
+    """Stable JSON: sorted keys, two-space indent."""
+    print(json.dumps(data, indent=2, sort_keys=True))
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from tutor.launch import run_tutor
+
+    return run_tutor(
+        course_root=args.course,
+        language=args.lang,
+        namespace=args.namespace,
+        workspace=args.workspace,
+        params=parse_params(args.param),
+        keep_containers=args.keep_containers,
+    )
+
+
+def _layers(args: argparse.Namespace) -> int:
+    from tutor import report
+    from tutor.engine.connection import connect
+    from tutor.engine.layers import layers
+
+    stack = layers(connect(), args.image)
+    if args.json:
+        print_json(report.stack_json(stack))
+    else:
+        print(report.stack_table(stack))
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from tutor import report
+    from tutor.engine.connection import connect
+    from tutor.engine.diff import diff
+
+    changes = diff(connect(), args.container)
+    if args.json:
+        print_json(report.diff_json(changes))
+    else:
+        print(report.diff_table(changes))
+    return 0
+
+
+def _shared(args: argparse.Namespace) -> int:
+    from tutor import report
+    from tutor.engine.connection import connect
+    from tutor.engine.sharing import shared
+
+    if len(args.images) < 2:
+        print("error: name at least two images", file=sys.stderr)
+        return 2
+    sharing = shared(connect(), args.images)
+    if args.json:
+        print_json(report.sharing_json(sharing))
+    else:
+        print(report.sharing_table(sharing))
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from tutor import doctor
+
+    findings = doctor.examine(course_root=args.course, params=parse_params(args.param))
+    if args.json:
+        print_json([f.as_json() for f in findings])
+    else:
+        print(doctor.render(findings))
+    return 0 if all(f.ok for f in findings if f.required) else 1
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from tutor.engine.cleanup import clean
+    from tutor.engine.connection import connect
+    from tutor.engine.labels import default_namespace, sanitize_namespace
+
+    namespace = None if args.all else sanitize_namespace(args.namespace or default_namespace())
+    report = clean(connect(), namespace)
+    who = "every learner" if namespace is None else f"namespace {namespace!r}"
+    removed = {
+        "containers": report.containers,
+        "images": report.images,
+        "networks": report.networks,
+        "volumes": report.volumes,
+    }
+    total = sum(len(v) for v in removed.values())
+    print(f"Removed {total} object(s) made by layers-tutor for {who}.")
+    for kind, names in removed.items():
+        for name in names:
+            print(f"  {kind[:-1]}: {name}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from tutor.course import validate
+
+    argv = [str(args.path)] if args.path else []
+    return validate.main(argv)

@@ -1,0 +1,160 @@
+"""``python -m tutor doctor``: is this machine ready for the course?
+
+A teacher runs it on each lab machine before class; a learner runs it when
+something does not work. Each finding says what was checked, what was found
+and, when something is wrong, what to do.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker.errors
+
+from tutor.engine.connection import Engine, connect
+from tutor.engine.errors import EngineError
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the doctor's report.
+
+    Attributes:
+        check: What was checked ("engine", "base image"...).
+        ok: Whether it is fine.
+        detail: What was found.
+        hint: What to do when it is not fine.
+        required: Whether the course cannot work without it.
+    """
+
+    check: str
+    ok: bool
+    detail: str
+    hint: str = ""
+    required: bool = True
+
+    def as_json(self) -> dict[str, object]:
+        """The finding as a JSON object (keys documented in the README)."""
+        return {
+            "check": self.check,
+            "ok": self.ok,
+            "detail": self.detail,
+            "hint": self.hint,
+            "required": self.required,
+        }
+
+
+def course_params(course_root: Path | None, overrides: Mapping[str, str]) -> dict[str, object]:
+    """The course's parameters with a teacher's overrides applied."""
+    from tutor.course.loader import default_course_root, load_course
+
+    course = load_course(course_root or default_course_root())
+    params: dict[str, object] = dict(course.params)
+    params.update(overrides)
+    return params
+
+
+def examine(
+    course_root: Path | None = None, params: Mapping[str, str] | None = None
+) -> list[Finding]:
+    """Check the engine, the images the course needs, and the registry.
+
+    Args:
+        course_root: The course folder (default: the built-in course).
+        params: Parameter overrides (``base_image``, ``registry``...).
+
+    Returns:
+        The findings, in the order a learner should fix them.
+    """
+    values = course_params(course_root, params or {})
+    try:
+        engine = connect()
+    except EngineError as exc:
+        return [Finding("engine", False, str(exc), exc.hint)]
+    try:
+        facts = engine.facts()
+        findings = [
+            Finding("engine", True, f"Docker {facts.server_version} at {facts.host}"),
+            Finding("api", True, f"API {facts.api_version} (negotiated)"),
+            Finding("storage driver", True, facts.storage_driver, required=False),
+            Finding(
+                "image store",
+                True,
+                "containerd (image ids are manifest digests; most history rows are <missing>)"
+                if facts.containerd_store
+                else "classic (layers stored by the engine's graph driver)",
+                required=False,
+            ),
+        ]
+        findings.append(image_finding(engine, "base image", str(values.get("base_image", ""))))
+        registry = str(values.get("registry") or "")
+        if registry:
+            findings.append(registry_finding(registry))
+        else:
+            findings.append(
+                image_finding(
+                    engine, "registry image", str(values.get("registry_image", "")), required=False
+                )
+            )
+        return findings
+    finally:
+        engine.close()
+
+
+def image_finding(engine: Engine, label: str, image: str, required: bool = True) -> Finding:
+    """Whether ``image`` is present on the engine, or could be pulled."""
+    if not image:
+        return Finding(label, False, "no image configured", "Set it with --param.", required)
+    try:
+        engine.client.images.get(image)
+        return Finding(label, True, f"{image} is present", required=required)
+    except docker.errors.ImageNotFound:
+        pass
+    except docker.errors.APIError as exc:
+        return Finding(label, False, f"{image}: {exc.explanation or exc}", "", required)
+    try:
+        engine.api.inspect_distribution(image)
+        return Finding(label, True, f"{image} is not here yet but can be pulled", required=required)
+    except docker.errors.APIError as exc:
+        return Finding(
+            label,
+            False,
+            f"{image} is not here and cannot be pulled ({exc.explanation or exc})",
+            f"Load {image} with `docker load`, or choose another with --param.",
+            required,
+        )
+
+
+def registry_finding(address: str, timeout: float = 5.0) -> Finding:
+    """Whether a registry answers at ``address`` (``host:port``)."""
+    url = f"http://{address}/v2/"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return Finding("registry", True, f"{address} answers ({resp.status})")
+    except urllib.error.HTTPError as exc:
+        if exc.code == 401:
+            return Finding("registry", True, f"{address} answers and asks for a login")
+        return Finding("registry", False, f"{address} answered {exc.code}", "Check the address.")
+    except (urllib.error.URLError, OSError) as exc:
+        return Finding(
+            "registry",
+            False,
+            f"no registry answers at {address} ({exc})",
+            "Start it, or leave the registry parameter empty so lesson 8 starts one.",
+        )
+
+
+def render(findings: list[Finding]) -> str:
+    """The findings as a readable report."""
+    width = max(len(f.check) for f in findings)
+    lines = []
+    for f in findings:
+        mark = "ok  " if f.ok else ("FAIL" if f.required else "warn")
+        lines.append(f"[{mark}] {f.check.ljust(width)}  {f.detail}")
+        if not f.ok and f.hint:
+            lines.append(f"       {' ' * width}  -> {f.hint}")
+    return "\n".join(lines)
