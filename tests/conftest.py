@@ -100,3 +100,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "engine_handle" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engine)
+
+
+_SKIPPED_ENGINE_TESTS: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Remember engine tests that were skipped (CI must not pass by skipping them)."""
+    if report.skipped and "engine" in report.keywords:
+        _SKIPPED_ENGINE_TESTS.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CI, any skipped engine test fails the run."""
+    if IN_CI and _SKIPPED_ENGINE_TESTS:
+        names = "\n  ".join(_SKIPPED_ENGINE_TESTS[:20])
+        print(f"\nCI: {len(_SKIPPED_ENGINE_TESTS)} engine test(s) were skipped:\n  {names}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
