@@ -1,0 +1,246 @@
+"""The runner's small per-learner record of what happened in the tutor.
+
+The engine knows which images exist, but not everything a lesson asks about:
+it does not remember which steps of a build came from the cache, how many
+layers a push sent, or what the learner predicted. The runner writes those
+facts here as they happen, and the checks read them back.
+
+The journal is one JSON file, written atomically (a temporary file in the same
+folder, then ``os.replace``) next to the learner's progress file. Format
+(``format`` is bumped on incompatible changes)::
+
+    {
+      "format": 1,
+      "builds": {                      # the last build of each tag
+        "python-hello-world:latest": {
+          "image_id": "sha256:...",
+          "lesson": "first-build",
+          "started": 1764300000.5,     # epoch seconds
+          "finished": 1764300004.1,
+          "steps": [{"number": 1, "instruction": "FROM python:3.8-alpine",
+                     "cached": true}, ...]
+        }
+      },
+      "images_seen": {"python-hello-world:latest": ["sha256:...", ...]},
+      "pushes": {                      # the last push to each repository
+        "localhost:5000/python-hello-world": {
+          "reference": "localhost:5000/python-hello-world:latest",
+          "digest": "sha256:...", "pushed": 3, "existing": 2, "mounted": 0,
+          "finished": 1764300100.0
+        }
+      },
+      "answers": {"first-build/predict-cache": 1},   # "<lesson>/<step>": choice
+      "params": {"image": "python-hello-world"}      # names chosen earlier
+    }
+
+A journal that cannot be read is moved aside to ``<name>.corrupt-<time>`` and a
+fresh one starts: the learner loses notes, never the session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+
+
+def _read_umask() -> int:
+    # Read once at import: os.umask() can only be read by setting it, which is
+    # not safe once worker threads create files.
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+_UMASK = _read_umask()
+
+
+@dataclass
+class BuildRecord:
+    """What one build in the tutor did, step by step.
+
+    Attributes:
+        image_id: The image the build produced.
+        lesson: The lesson that ran it.
+        started: When it started (epoch seconds).
+        finished: When it finished (epoch seconds).
+        steps: ``{"number", "instruction", "cached"}`` per Dockerfile step.
+    """
+
+    image_id: str
+    lesson: str = ""
+    started: float = 0.0
+    finished: float = 0.0
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class PushRecord:
+    """What one push sent to a registry.
+
+    Attributes:
+        reference: ``repository:tag`` as pushed.
+        digest: The manifest digest the registry answered.
+        pushed: Layers uploaded.
+        existing: Layers the registry already had.
+        mounted: Layers mounted from another repository of that registry.
+        finished: When it finished (epoch seconds).
+    """
+
+    reference: str
+    digest: str = ""
+    pushed: int = 0
+    existing: int = 0
+    mounted: int = 0
+    finished: float = 0.0
+
+
+@dataclass
+class Journal:
+    """The record itself; :meth:`load` and :meth:`save` keep it on disk.
+
+    Attributes:
+        path: Where it is saved (``None``: kept in memory only).
+        builds: Last build per tag.
+        images_seen: Image ids seen per tag, oldest first.
+        pushes: Last push per repository.
+        answers: The learner's prediction per ``lesson/step``.
+        params: Names chosen in earlier sessions, so they stay stable.
+        notes: What happened while loading (e.g. a corrupt file moved aside).
+    """
+
+    path: Path | None = None
+    builds: dict[str, BuildRecord] = field(default_factory=dict)
+    images_seen: dict[str, list[str]] = field(default_factory=dict)
+    pushes: dict[str, PushRecord] = field(default_factory=dict)
+    answers: dict[str, int] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> Journal:
+        """Read the journal at ``path``; a missing file gives an empty journal.
+
+        Args:
+            path: The journal file (need not exist yet).
+
+        Returns:
+            The journal. When the file was unreadable it has been moved aside
+            and the returned journal is empty, with a note saying where it went.
+        """
+        journal = cls(path=path)
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return journal
+        except OSError as exc:
+            journal.notes.append(f"Could not read {path}: {exc}; starting a fresh journal.")
+            return journal
+        try:
+            journal._fill(json.loads(raw))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            backup = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+            with contextlib.suppress(OSError):
+                os.replace(path, backup)
+            fresh = cls(path=path)
+            fresh.notes.append(f"The journal {path} was damaged; it was kept as {backup.name}.")
+            return fresh
+        return journal
+
+    def _fill(self, data: Any) -> None:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("not a journal of this format")
+        self.builds = {str(k): BuildRecord(**v) for k, v in data.get("builds", {}).items()}
+        self.images_seen = {
+            str(k): [str(i) for i in v] for k, v in data.get("images_seen", {}).items()
+        }
+        self.pushes = {str(k): PushRecord(**v) for k, v in data.get("pushes", {}).items()}
+        self.answers = {str(k): int(v) for k, v in data.get("answers", {}).items()}
+        self.params = dict(data.get("params", {}))
+
+    def to_json(self) -> dict[str, Any]:
+        """The journal as the JSON document described in the module docstring."""
+        return {
+            "format": FORMAT,
+            "builds": {k: vars(v) for k, v in self.builds.items()},
+            "images_seen": self.images_seen,
+            "pushes": {k: vars(v) for k, v in self.pushes.items()},
+            "answers": self.answers,
+            "params": self.params,
+        }
+
+    def save(self) -> None:
+        """Write the journal atomically; a journal without a path is not written.
+
+        Raises:
+            OSError: the folder cannot be written (the caller tells the learner).
+        """
+        if self.path is None:
+            return
+        write_atomic(self.path, json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n")
+
+    def record_build(self, tag: str, record: BuildRecord) -> None:
+        """Remember the last build of ``tag`` and the image it made, then save."""
+        self.builds[tag] = record
+        self.saw_image(tag, record.image_id, save=False)
+        self.save()
+
+    def saw_image(self, tag: str, image_id: str, *, save: bool = True) -> None:
+        """Remember that ``tag`` pointed at ``image_id`` (to tell rebuilds apart)."""
+        seen = self.images_seen.setdefault(tag, [])
+        if image_id and (not seen or seen[-1] != image_id):
+            seen.append(image_id)
+            del seen[:-20]  # the last few are all a lesson ever compares
+        if save:
+            self.save()
+
+    def record_push(self, repository: str, record: PushRecord) -> None:
+        """Remember the last push to ``repository``, then save."""
+        self.pushes[repository] = record
+        self.save()
+
+    def record_answer(self, lesson: str, step: str, choice: int) -> None:
+        """Remember the learner's prediction for a step, then save."""
+        self.answers[f"{lesson}/{step}"] = choice
+        self.save()
+
+    def answer(self, lesson: str, step: str) -> int | None:
+        """The learner's prediction for a step, or None when not answered yet."""
+        return self.answers.get(f"{lesson}/{step}")
+
+
+def write_atomic(path: Path, data: str | bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one.
+
+    Args:
+        path: The file to write; its folder is created when missing.
+        data: The whole new content (text is written as UTF-8).
+        mode: Permission bits for the file (default: what the umask gives a
+            new file, so the learner's editor treats it like any other).
+
+    Raises:
+        OSError: the folder cannot be written.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if mode is None:
+        mode = 0o666 & ~_UMASK
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
