@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,3 +119,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         names = "\n  ".join(_SKIPPED_ENGINE_TESTS[:20])
         print(f"\nCI: {len(_SKIPPED_ENGINE_TESTS)} engine test(s) were skipped:\n  {names}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def private_engine(engine_handle: provision.EngineHandle) -> Iterator[provision.PrivateEngine]:
+    """A second dockerd, with the busybox fixture loaded, that the test may stop and start.
+
+    Only this one is ever stopped by a test; the shared engine is left alone.
+    """
+    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("dockerd"):
+        if IN_CI:
+            pytest.fail("CI must be able to start a private dockerd (root and dockerd needed)")
+        pytest.skip("a private dockerd needs root and dockerd on this machine")
+    root = Path(tempfile.mkdtemp(prefix="lt-engine-", dir="/tmp"))
+    private = provision.PrivateEngine(root)
+    try:
+        private.start()
+        assert engine_handle.client is not None
+        private.load(engine_handle.client, engine_handle.images["busybox"])
+        yield private
+    finally:
+        private.destroy()

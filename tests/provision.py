@@ -156,6 +156,79 @@ def stop_engine(handle: EngineHandle) -> None:
         STARTED_MARK.unlink()
 
 
+class PrivateEngine:
+    """A second, throw-away dockerd that a test may stop and start at will.
+
+    The shared engine must never be stopped by a test (it may be a developer's
+    own), so tests of "the engine goes away" use this one: its own data root,
+    exec root and socket under ``root``, no bridge and no iptables changes.
+
+    Args:
+        root: A folder for its state; removed by :meth:`destroy`.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.socket = root / "docker.sock"
+        self.host = f"unix://{self.socket}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        """Start the daemon and wait until it answers."""
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        logf = (self.root / "dockerd.log").open("ab")
+        self.proc = subprocess.Popen(
+            [
+                "dockerd",
+                f"--data-root={self.root / 'data'}",
+                f"--exec-root={self.root / 'exec'}",
+                f"--pidfile={self.root / 'docker.pid'}",
+                f"--host={self.host}",
+                "--bridge=none",
+                "--iptables=false",
+                "--ip-masq=false",
+            ],
+            stdout=logf,
+            stderr=logf,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                docker.DockerClient(base_url=self.host, timeout=5).ping()
+                return
+            except Exception:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.3)
+        raise RuntimeError(f"private dockerd did not start; see {self.root / 'dockerd.log'}")
+
+    def stop(self) -> None:
+        """Stop the daemon (the engine "goes away"); its state stays for a restart."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def load(self, source: docker.DockerClient, image: str) -> None:
+        """Copy ``image`` from the shared engine into this one (save | load)."""
+        client = docker.DockerClient(base_url=self.host, timeout=60)
+        client.images.load(b"".join(source.images.get(image).save(named=True)))
+
+    def destroy(self) -> None:
+        """Stop the daemon and remove its state."""
+        self.stop()
+        subprocess.run(["umount", "-R", str(self.root / "data")], capture_output=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 # ---------------------------------------------------------------- images
 
 
