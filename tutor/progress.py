@@ -1,0 +1,392 @@
+"""The learner's progress through a course, kept in a small text file they can read.
+
+Where: one file per course and namespace, ``progress.toml`` in
+``user_data_dir("layers-tutor")/<course>/<namespace>/`` (a test or a teacher
+may pass another root). Nothing here imports Textual.
+
+The format is a strict subset of TOML, written and read by this module only::
+
+    # layers-tutor progress. Written by the tutor, read back on start.
+    format = 1
+    course = "docker-layers"
+    namespace = "alice"
+    language = "pt-BR"
+    lesson = "03-cache"
+    step = "rebuild"
+
+    [lessons."01-first-image"]
+    done = true
+    steps = ["write", "build"]
+    answers."predict-size" = 1
+
+    [end]
+
+* One ``key = value`` per line; a value is a double-quoted string (JSON
+  escapes), an integer, ``true``/``false`` or a list of strings. ``#`` starts a
+  comment line (never after a value); blank lines are ignored.
+* ``lesson``/``step``: where the learner left off (``""``: not yet started).
+* ``steps`` lists the steps done, in the order the learner did them;
+  ``answers."STEP"`` is the 0-based choice given to that step's prediction.
+* The last line is ``[end]``: a file without it was cut short, and is treated
+  as damaged like any file that does not follow these rules. A damaged file
+  is renamed to ``progress.toml.corrupt-<time>`` (kept for a teacher to look
+  at) and the learner starts with fresh progress.
+
+Saving is atomic: the text goes to a temporary file in the same folder, is
+flushed to disk, then renamed over the old file, so a crash mid-save leaves
+the previous progress intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+#: The version of the format this module writes; newer files are not guessed at.
+FORMAT = 1
+FILE_NAME = "progress.toml"
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_HEADER = re.compile(r'\[lessons\.("(?:[^"\\]|\\.)*")\]')
+_ANSWER = re.compile(r'answers\.("(?:[^"\\]|\\.)*")')
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_TOP_KEYS = ("format", "course", "namespace", "language", "lesson", "step")
+
+
+class LessonStatus(Enum):
+    """Where the learner is with one lesson, as the course screen says it."""
+
+    DONE = "done"
+    IN_PROGRESS = "in progress"
+    NOT_STARTED = "not started"
+
+
+@dataclass
+class LessonProgress:
+    """What the learner has done in one lesson.
+
+    Attributes:
+        steps_done: Ids of the steps done, in the order they were done.
+        done: Every step of the lesson is done.
+        answers: Step id -> 0-based choice given to its prediction.
+    """
+
+    steps_done: list[str] = field(default_factory=list)
+    done: bool = False
+    answers: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Progress:
+    """One learner's progress through one course.
+
+    Attributes:
+        course: The course id.
+        namespace: The learner's namespace.
+        language: The language they chose ("" = the course default).
+        lesson: The lesson they were in last ("" = none yet).
+        step: The step they were at in that lesson ("" = its first open step).
+        lessons: Lesson id -> what they did there.
+    """
+
+    course: str
+    namespace: str
+    language: str = ""
+    lesson: str = ""
+    step: str = ""
+    lessons: dict[str, LessonProgress] = field(default_factory=dict)
+
+    def of(self, lesson_id: str) -> LessonProgress:
+        """The progress record of a lesson (empty when never started)."""
+        return self.lessons.get(lesson_id) or LessonProgress()
+
+    def status(self, lesson_id: str) -> LessonStatus:
+        """Done, in progress or not started, for the course screen."""
+        record = self.lessons.get(lesson_id)
+        if record is not None and record.done:
+            return LessonStatus.DONE
+        if (record is not None and (record.steps_done or record.answers)) or (
+            self.lesson == lesson_id
+        ):
+            return LessonStatus.IN_PROGRESS
+        return LessonStatus.NOT_STARTED
+
+    def is_step_done(self, lesson_id: str, step_id: str) -> bool:
+        """Whether that step was already done (so the lesson resumes after it)."""
+        return step_id in self.of(lesson_id).steps_done
+
+    def mark_step_done(self, lesson_id: str, step_id: str, all_steps: list[str]) -> None:
+        """Record a passed step, and the lesson as done once every step is.
+
+        Args:
+            lesson_id: The lesson.
+            step_id: The step whose check passed.
+            all_steps: Every step id of the lesson, to know when it is complete.
+        """
+        record = self.lessons.setdefault(lesson_id, LessonProgress())
+        if step_id not in record.steps_done:
+            record.steps_done.append(step_id)
+        record.done = all(s in record.steps_done for s in all_steps)
+
+    def record_answer(self, lesson_id: str, step_id: str, choice: int) -> None:
+        """Keep the learner's prediction, to compare with what happened later."""
+        self.lessons.setdefault(lesson_id, LessonProgress()).answers[step_id] = choice
+
+    def move_to(self, lesson_id: str, step_id: str = "") -> None:
+        """Remember where the learner is, so the next start resumes there."""
+        self.lesson = lesson_id
+        self.step = step_id
+
+    def reset_lesson(self, lesson_id: str) -> None:
+        """Forget one lesson, so it starts again from its first step."""
+        self.lessons.pop(lesson_id, None)
+        if self.lesson == lesson_id:
+            self.step = ""
+
+    def reset_all(self) -> None:
+        """Forget every lesson and the position; the language choice stays."""
+        self.lessons.clear()
+        self.lesson = ""
+        self.step = ""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What loading found: the progress, and what was wrong with the file if anything.
+
+    Attributes:
+        progress: The progress to use (fresh when the file was damaged).
+        problem: Why the file could not be used, for a notification.
+        backup: Where the damaged file was kept.
+    """
+
+    progress: Progress
+    problem: str | None = None
+    backup: Path | None = None
+
+
+def default_root() -> Path:
+    """The per-user folder where progress is kept on this platform."""
+    return Path(user_data_dir("layers-tutor", appauthor=False))
+
+
+class ProgressStore:
+    """Loads and saves one learner's progress file for one course.
+
+    Args:
+        course: The course id.
+        namespace: The learner's namespace.
+        root: The folder holding every course's progress (default: the
+            platform's user data folder).
+    """
+
+    def __init__(self, course: str, namespace: str, root: Path | None = None) -> None:
+        self.course = course
+        self.namespace = namespace
+        base = default_root() if root is None else root
+        self.path = base / _safe(course) / _safe(namespace) / FILE_NAME
+
+    def fresh(self) -> Progress:
+        """Progress for a learner who has done nothing yet."""
+        return Progress(course=self.course, namespace=self.namespace)
+
+    def load(self) -> Loaded:
+        """Read the progress file; a damaged one is set aside and reported.
+
+        Returns:
+            The progress, plus the problem and the backup's path when the file
+            could not be used. A missing file is not a problem.
+        """
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return Loaded(self.fresh())
+        except (OSError, UnicodeDecodeError) as exc:
+            return self._damaged(f"it cannot be read ({exc.__class__.__name__})")
+        try:
+            progress = parse(text)
+        except FormatError as exc:
+            return self._damaged(str(exc))
+        if (progress.course, progress.namespace) != (self.course, self.namespace):
+            return self._damaged(
+                f"it belongs to course {progress.course!r}, namespace {progress.namespace!r}"
+            )
+        return Loaded(progress)
+
+    def save(self, progress: Progress) -> None:
+        """Write the progress atomically: the old file stays whole until the new one is.
+
+        Raises:
+            OSError: the folder cannot be written; the previous file is untouched.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f"{FILE_NAME}.tmp-{os.getpid()}")
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(render(progress))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        _sync_folder(self.path.parent)
+
+    def _damaged(self, why: str) -> Loaded:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        backup = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}")
+        n = 1
+        while backup.exists():
+            n += 1
+            backup = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}-{n}")
+        try:
+            os.replace(self.path, backup)
+        except OSError:
+            kept: Path | None = None
+        else:
+            kept = backup
+        where = f"; kept as {kept.name}" if kept else ""
+        problem = f"Your progress file {self.path} is damaged: {why}{where}. Starting fresh."
+        return Loaded(self.fresh(), problem=problem, backup=kept)
+
+
+def _safe(name: str) -> str:
+    """A folder name made from a course id or namespace (no separators, no dots only)."""
+    folded = _SAFE.sub("-", name).strip(".-")
+    return folded or "default"
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush the rename itself to disk where the platform allows it (POSIX)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class FormatError(ValueError):
+    """The progress file does not follow the format above; the message says where."""
+
+
+def render(progress: Progress) -> str:
+    """The text of a progress file, in the format the module docstring describes."""
+    lines = [
+        "# layers-tutor progress. Written by the tutor, read back on start;",
+        "# the format is described in tutor/progress.py.",
+        f"format = {FORMAT}",
+        *(f"{key} = {_quote(getattr(progress, key))}" for key in _TOP_KEYS[1:]),
+    ]
+    for lesson_id, record in progress.lessons.items():
+        lines += [
+            "",
+            f"[lessons.{_quote(lesson_id)}]",
+            f"done = {'true' if record.done else 'false'}",
+            f"steps = [{', '.join(_quote(s) for s in record.steps_done)}]",
+            *(f"answers.{_quote(step)} = {int(n)}" for step, n in record.answers.items()),
+        ]
+    return "\n".join([*lines, "", "[end]", ""])
+
+
+def parse(text: str) -> Progress:
+    """Read the text of a progress file, refusing anything the format does not allow.
+
+    Raises:
+        FormatError: the text is cut short, malformed, or of another format.
+    """
+    rows = [(n, raw.strip()) for n, raw in enumerate(text.split("\n"), 1)]
+    rows = [(n, line) for n, line in rows if line and not line.startswith("#")]
+    if not rows or rows[-1][1] != "[end]":
+        raise FormatError("it ends before its [end] line (cut short while being written?)")
+    top: dict[str, object] = {}
+    lessons: dict[str, LessonProgress] = {}
+    record: LessonProgress | None = None
+    seen: set[str] = set()
+    for n, line in rows[:-1]:
+        header = _HEADER.fullmatch(line)
+        if header:
+            lesson_id = _string(header.group(1), n)
+            if lesson_id in lessons:
+                raise FormatError(f"line {n}: lesson {lesson_id!r} appears twice")
+            record, seen = lessons.setdefault(lesson_id, LessonProgress()), set()
+            continue
+        key, eq, raw = (part.strip() for part in line.partition("="))
+        answer = _ANSWER.fullmatch(key)
+        if not eq or not (_BARE.fullmatch(key) or answer):
+            raise FormatError(f"line {n}: expected `key = value`, found {line[:40]!r}")
+        value = _value(raw, n)
+        if key in (top if record is None else seen):
+            raise FormatError(f"line {n}: {key} is given twice")
+        if record is None:
+            wanted = int if key == "format" else str
+            if key not in _TOP_KEYS or not isinstance(value, wanted) or isinstance(value, bool):
+                raise FormatError(f"line {n}: unexpected {key} = {raw[:40]}")
+            top[key] = value
+        elif key == "done" and isinstance(value, bool):
+            record.done = value
+        elif key == "steps" and isinstance(value, list):
+            record.steps_done = list(dict.fromkeys(value))
+        elif answer and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            record.answers[_string(answer.group(1), n)] = value
+        else:
+            raise FormatError(f"line {n}: unexpected {key} = {raw[:40]}")
+        seen.add(key)
+    return _progress(top, lessons)
+
+
+def _progress(top: dict[str, object], lessons: dict[str, LessonProgress]) -> Progress:
+    if top.get("format") != FORMAT:
+        raise FormatError(f"it is of format {top.get('format')!r}; this tutor reads {FORMAT}")
+    for key in ("course", "namespace"):
+        if key not in top:
+            raise FormatError(f"it does not say its {key}")
+    text = {k: str(top.get(k, "")) for k in _TOP_KEYS}
+    return Progress(
+        course=text["course"],
+        namespace=text["namespace"],
+        language=text["language"],
+        lesson=text["lesson"],
+        step=text["step"],
+        lessons=lessons,
+    )
+
+
+def _quote(text: str) -> str:
+    """A double-quoted string that both TOML and JSON read back the same."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _string(raw: str, n: int) -> str:
+    value = _value(raw, n)
+    if not isinstance(value, str):
+        raise FormatError(f"line {n}: {raw[:40]} is not a quoted name")
+    return value
+
+
+def _value(raw: str, n: int) -> object:
+    """One value: a quoted string, an integer, true/false, or a list of strings."""
+    if raw in ("true", "false"):
+        return raw == "true"
+    if _INT.fullmatch(raw):
+        return int(raw)
+    if raw[:1] in ('"', "["):
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = None
+        if isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            return value
+    raise FormatError(f"line {n}: {raw[:40]!r} is not a value this file may hold")
