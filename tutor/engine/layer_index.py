@@ -1,0 +1,376 @@
+"""Which files each image layer holds, read once per layer and kept by diff-id.
+
+The copy-on-write lesson says where a changed file came from: the topmost
+image layer that holds it. The engine lists a layer's files only through
+``docker save``, so we stream that archive once and read each layer tar's
+member names as it passes by, never holding a layer in memory. A layer is
+named by hashing its uncompressed bytes: that sha256 IS its diff-id, so neither
+the legacy ``<id>/layer.tar`` nor the OCI ``blobs/sha256/<digest>`` layout
+needs ``manifest.json`` (which may come after the layers). A diff-id names
+content, so a list once read stays true: it is kept in memory and, given a
+cache folder, in one JSON file per diff-id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import json
+import os
+import posixpath
+import tarfile
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import docker.errors
+
+from tutor.engine.connection import Engine, engine_errors
+from tutor.engine.errors import ImageNotFound
+
+CACHE_FORMAT = 1  # bump when the JSON written by LayerIndex changes shape
+MAX_VIEWS = 16  # stacks whose path -> layer answers are remembered
+_BUF = 1 << 20  # read the save stream in 1 MiB pieces
+_OPAQUE = ".wh..wh..opq"
+
+
+class IndexCancelled(Exception):
+    """Indexing stopped because the caller set its ``cancel`` event."""
+
+
+class LayerNotIndexed(LookupError):
+    """A layer's file list was needed before :meth:`LayerIndex.index_image` read it."""
+
+
+class LayerLike(Protocol):
+    """What attribution needs of a layer row (``tutor.engine.layers.Layer`` fits)."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def instruction(self) -> str: ...
+    @property
+    def diff_id(self) -> str | None: ...
+    @property
+    def is_filesystem(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class LayerFiles:
+    """The file list of one layer tar.
+
+    Attributes:
+        diff_id: ``sha256:`` of the uncompressed layer tar.
+        paths: Every path the layer holds (``/abs/path``), parents included.
+        whiteouts: Paths this layer deletes from the layers below (``.wh.NAME``).
+        opaque_dirs: Directories whose lower content this layer hides.
+        readable: False for a layer we could not read (then "unknown").
+    """
+
+    diff_id: str
+    paths: frozenset[str]
+    whiteouts: frozenset[str] = frozenset()
+    opaque_dirs: frozenset[str] = frozenset()
+    readable: bool = True
+
+
+def layer_files(diff_id: str, names: Iterable[str]) -> LayerFiles:
+    """Sort a layer tar's member names into held paths, whiteouts and opaque dirs.
+
+    Args:
+        diff_id: The layer's diff-id.
+        names: Member names as stored in the tar (``etc/passwd``, ``./usr/``).
+
+    Returns:
+        The layer's :class:`LayerFiles`.
+    """
+    paths: set[str] = set()
+    whiteouts: set[str] = set()
+    opaque: set[str] = set()
+    for name in names:
+        path = posixpath.normpath("/" + name.lstrip("/"))
+        parent, base = posixpath.split(path)
+        if base == _OPAQUE:
+            opaque.add(parent)
+        elif base.startswith(".wh..wh."):
+            continue  # aufs bookkeeping (.wh..wh.plnk), not a path
+        elif base.startswith(".wh."):
+            whiteouts.add(posixpath.join(parent, base[4:]))
+        else:
+            paths.add(path)
+        while parent != "/" and parent not in paths:  # a file implies its folders
+            paths.add(parent)
+            parent = posixpath.dirname(parent)
+    paths.discard("/")
+    return LayerFiles(diff_id, frozenset(paths), frozenset(whiteouts), frozenset(opaque))
+
+
+class _Chunks:
+    """A file-like reader over docker-py's chunk generator that honours ``cancel``."""
+
+    def __init__(self, chunks: Iterator[bytes], cancel: threading.Event | None) -> None:
+        self._chunks, self._cancel, self._buf = chunks, cancel, bytearray()
+
+    def read(self, size: int = -1) -> bytes:
+        if self._cancel is not None and self._cancel.is_set():
+            raise IndexCancelled
+        while size < 0 or len(self._buf) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._buf += chunk
+        size = len(self._buf) if size < 0 else size
+        out = bytes(self._buf[:size])
+        del self._buf[:size]
+        return out
+
+
+class _Hashing:
+    """Passes reads through while hashing them: the hash of a layer tar is its diff-id."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw, self.sha = raw, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.sha.update(data)
+        return data
+
+    def diff_id(self) -> str:
+        while self.read(_BUF):  # the tar's end padding counts too
+            pass
+        return "sha256:" + self.sha.hexdigest()
+
+
+def read_layer_tar(fileobj: IO[bytes]) -> LayerFiles | None:
+    """Read one layer tar (plain or gzip) as a stream; None when it is not a tar.
+
+    Args:
+        fileobj: The layer's bytes, read sequentially once.
+
+    Returns:
+        Its :class:`LayerFiles`, named by the sha256 of the uncompressed tar.
+    """
+    head = fileobj.peek(2)[:2] if hasattr(fileobj, "peek") else b""
+    if head[:1] in (b"{", b"["):
+        return None  # a config or manifest blob in the OCI layout
+    raw: Any = gzip.GzipFile(fileobj=fileobj) if head == b"\x1f\x8b" else fileobj
+    hashing: Any = _Hashing(raw)  # tarfile only calls read()
+    names: list[str] = []
+    try:
+        with tarfile.open(fileobj=hashing, mode="r|", bufsize=_BUF) as tar:
+            while (member := tar.next()) is not None:
+                names.append(member.name)
+                tar.members.clear()  # type: ignore[attr-defined]  # stream mode keeps all
+    except (tarfile.ReadError, gzip.BadGzipFile, EOFError):
+        return None  # zstd or not a layer: the caller marks it unknown
+    return layer_files(hashing.diff_id(), names)
+
+
+def read_saved_image(stream: IO[bytes] | Any) -> Iterator[LayerFiles]:
+    """Yield the file list of each layer in a ``docker save`` stream, in stream order.
+
+    Args:
+        stream: The save archive (legacy or OCI layout), read sequentially once.
+
+    Returns:
+        An iterator of :class:`LayerFiles`.
+    """
+    with tarfile.open(fileobj=stream, mode="r|", bufsize=_BUF) as outer:
+        while (member := outer.next()) is not None:
+            outer.members.clear()  # type: ignore[attr-defined]
+            name = member.name.removeprefix("./")
+            if member.isfile() and (name.endswith("layer.tar") or name.startswith("blobs/")):
+                blob = outer.extractfile(member)
+                files = read_layer_tar(blob) if blob is not None else None
+                if files is not None:
+                    yield files
+
+
+class LayerIndex:
+    """The file list of every image layer seen so far, computed once per diff-id.
+
+    Args:
+        cache_dir: Folder for one JSON file per layer, so that a restarted
+            tutor does not read images again; ``None`` keeps lists in memory.
+
+    Attributes:
+        fetches: How many ``docker save`` streams were read (tests count them).
+        layers_read: How many layer tars were read from those streams.
+    """
+
+    def __init__(self, cache_dir: str | os.PathLike[str] | None = None) -> None:
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.fetches = self.layers_read = 0
+        self._layers: dict[str, LayerFiles] = {}
+        self._views: dict[tuple[str, ...], dict[str, int | None]] = {}
+        self._lock = threading.Lock()
+
+    def files(self, diff_id: str) -> LayerFiles | None:
+        """One layer's file list from memory or the cache folder, else None."""
+        found = self._layers.get(diff_id)
+        if found is None and self.cache_dir is not None:
+            found = self._load(diff_id)
+            if found is not None:
+                self._layers[diff_id] = found
+        return found
+
+    def index_image(
+        self,
+        engine: Engine,
+        image: str,
+        diff_ids: Sequence[str],
+        *,
+        cancel: threading.Event | None = None,
+    ) -> int:
+        """Read the file lists of an image's layers that are not known yet.
+
+        Nothing is fetched when all are known; else the image's save stream
+        is read once, and only until the last unknown layer has gone by.
+
+        Args:
+            engine: The engine that has the image.
+            image: Image name or id.
+            diff_ids: The image's ``RootFS.Layers``.
+            cancel: Set it to stop promptly; layers read so far are kept.
+
+        Returns:
+            How many layers were added.
+
+        Raises:
+            ImageNotFound: The engine has no such image.
+            IndexCancelled: ``cancel`` was set.
+            EngineError: The engine went away.
+        """
+        with self._lock:  # two workers asking at once read the image once
+            wanted = {d for d in diff_ids if self.files(d) is None}
+            if not wanted:
+                return 0
+            self.fetches += 1
+            added = 0
+            with engine_errors(engine.host):
+                chunks = engine.api.get_image(image, chunk_size=_BUF)
+                try:
+                    for files in read_saved_image(_Chunks(chunks, cancel)):
+                        self.layers_read += 1
+                        if files.diff_id in wanted:
+                            wanted.discard(files.diff_id)
+                            self.add(files)
+                            added += 1
+                            if not wanted:
+                                break
+                except docker.errors.NotFound as exc:
+                    raise ImageNotFound(f"There is no image {image!r} on this engine.") from exc
+                finally:
+                    chunks.close()
+            for diff_id in wanted:  # unreadable (zstd...): "unknown", never fetched again
+                self._layers[diff_id] = LayerFiles(diff_id, frozenset(), readable=False)
+            return added
+
+    def source_of(self, stack_or_layers: Any, path: str) -> Any | None:
+        """The topmost image layer that holds ``path``, as a container sees it.
+
+        A later layer that replaced the file wins; a whiteout or an opaque
+        directory hides every copy below it.
+
+        Args:
+            stack_or_layers: A ``LayerStack`` or layer rows, oldest first.
+            path: An absolute path such as ``/etc/passwd``.
+
+        Returns:
+            The layer row, or None when no readable layer holds it.
+
+        Raises:
+            LayerNotIndexed: A filesystem layer was never indexed.
+        """
+        return self.sources(stack_or_layers, (path,))[path]
+
+    def sources(self, stack_or_layers: Any, paths: Iterable[str]) -> dict[str, Any | None]:
+        """:meth:`source_of` for many paths (set lookups; answers remembered per stack)."""
+        rows: Sequence[LayerLike] = getattr(stack_or_layers, "layers", stack_or_layers)
+        fs = [r for r in rows if r.is_filesystem and r.diff_id]
+        key = tuple(str(r.diff_id) for r in fs)
+        if key not in self._views:
+            while len(self._views) >= MAX_VIEWS:
+                self._views.pop(next(iter(self._views)))
+        view = self._views.setdefault(key, {})
+        stack: list[LayerFiles] = []
+        out: dict[str, Any | None] = {}
+        for path in paths:
+            if path not in view:
+                stack = stack or [self._require(d) for d in key]
+                view[path] = attribute(stack, path)
+            pos = view[path]
+            out[path] = None if pos is None else fs[pos]
+        return out
+
+    def _require(self, diff_id: str) -> LayerFiles:
+        found = self.files(diff_id)
+        if found is None:
+            raise LayerNotIndexed(diff_id)
+        return found
+
+    def add(self, files: LayerFiles) -> None:
+        """Remember one layer's file list, in memory and in the cache folder."""
+        self._layers[files.diff_id] = files
+        if self.cache_dir is None or not files.readable:
+            return
+        data = {"format": CACHE_FORMAT, "diff_id": files.diff_id}
+        for field in ("paths", "whiteouts", "opaque_dirs"):
+            data[field] = sorted(getattr(files, field))
+        target = self._cache_file(files.diff_id)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        with contextlib.suppress(OSError):  # an unwritable cache only costs time later
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
+            os.replace(tmp, target)
+
+    def _cache_file(self, diff_id: str) -> Path:
+        assert self.cache_dir is not None
+        return self.cache_dir / (diff_id.replace(":", "-").replace("/", "_") + ".json")
+
+    def _load(self, diff_id: str) -> LayerFiles | None:
+        try:
+            data = json.loads(self._cache_file(diff_id).read_text("utf-8"))
+            if data["format"] != CACHE_FORMAT or data["diff_id"] != diff_id:
+                return None  # older format or a stray file: read the layer again
+            whiteouts, opaque = frozenset(data["whiteouts"]), frozenset(data["opaque_dirs"])
+            return LayerFiles(diff_id, frozenset(data["paths"]), whiteouts, opaque)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+def attribute(stack: Sequence[LayerFiles], path: str) -> int | None:
+    """Position in ``stack`` (oldest first) of the topmost layer that holds ``path``.
+
+    Args:
+        stack: File lists of an image's filesystem layers, oldest first.
+        path: An absolute, normalised path.
+
+    Returns:
+        The position, or None when no layer holds it, a whiteout or opaque
+        directory hides it above its last copy, or an unreadable layer is
+        on the way (then we do not know).
+    """
+    parts = path.split("/")
+    above = {"/".join(parts[:i]) for i in range(2, len(parts))}
+    lineage = above | {path}
+    for pos in range(len(stack) - 1, -1, -1):
+        layer = stack[pos]
+        if not layer.readable:
+            return None
+        if path in layer.paths:
+            return pos
+        if not lineage.isdisjoint(layer.whiteouts) or not above.isdisjoint(layer.opaque_dirs):
+            return None  # deleted here: the copies below are hidden
+    return None
+
+
+def default_cache_dir() -> Path:
+    """The per-user folder where layer file lists are kept between runs."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("layers-tutor")) / "layer-index"
