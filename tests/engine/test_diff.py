@@ -1,0 +1,200 @@
+"""The copy-on-write lesson on a real engine: docker diff, its layer sources, its size."""
+
+from __future__ import annotations
+
+import io
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import pytest
+
+from tests import provision
+from tests.conftest import sweep_namespace
+from tutor.engine.connection import Engine
+from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange, diff, image_layers
+from tutor.engine.errors import ContainerNotFound
+from tutor.engine.labels import labels_for
+from tutor.engine.layer_index import IndexCancelled, LayerIndex
+
+# Three layers on busybox: make files, replace one and delete two (whiteouts),
+# then make one of the deleted files again.
+DOCKERFILE = """\
+FROM {base}
+RUN mkdir -p /data && echo one > /data/a && echo x > /data/b && echo c1 > /data/c \\
+    && echo g > /data/gone
+RUN echo two > /data/a && rm /data/c /data/gone
+RUN echo c3 > /data/c
+"""
+# What the learner's container does on top of that image.
+CHANGES = (
+    "echo more >> /data/a && rm /data/b && echo new > /data/new && echo c > /data/c"
+    " && echo back > /data/gone && touch /bin/busybox && ln -sf busybox /bin/ls"
+)
+
+
+@pytest.fixture(scope="module")
+def lesson_image(engine_handle: provision.EngineHandle) -> Iterator[str]:
+    """Build the three-layer image once for the module; removed afterwards."""
+    client = engine_handle.client
+    assert client is not None
+    ns = f"t{uuid.uuid4().hex[:10]}"
+    tag = f"{ns}/cow-lesson:latest"
+    text = DOCKERFILE.format(base=provision.BUSYBOX)
+    events = client.api.build(
+        fileobj=io.BytesIO(text.encode()),
+        tag=tag,
+        labels=labels_for(ns, "test"),
+        rm=True,
+        forcerm=True,
+        decode=True,
+    )
+    errors = [e["errorDetail"] for e in events if "errorDetail" in e]
+    assert errors == []
+    yield tag
+    sweep_namespace(client, ns)
+
+
+def start(client: docker.DockerClient, image: str, namespace: str, script: str) -> str:
+    """Run ``script`` in a labelled container that stays up afterwards."""
+    container = client.containers.run(
+        image,
+        ["sh", "-c", f"{script} && touch /ready && sleep 600"],
+        name=f"{namespace}-cow",
+        labels=labels_for(namespace, "test"),
+        detach=True,
+    )
+    for _ in range(200):  # wait until the script has made all its changes
+        if container.exec_run(["test", "-e", "/ready"]).exit_code == 0:
+            return str(container.id)
+    raise AssertionError(container.logs().decode())
+
+
+def by_path(result: ContainerDiff) -> dict[str, PathChange]:
+    return {c.path: c for c in result.changes}
+
+
+def row_of(engine: Engine, image: str, text: str) -> int:
+    """The layer index of the row whose instruction contains ``text``."""
+    rows = image_layers(engine, engine.api.inspect_image(image)["Id"])
+    return next(r.index for r in rows if text in r.instruction)
+
+
+def test_diff_kinds_and_the_layer_each_file_came_from(
+    engine: Engine, docker_client: docker.DockerClient, namespace: str, lesson_image: str
+) -> None:
+    cid = start(docker_client, lesson_image, namespace, CHANGES)
+    result = diff(engine, cid, LayerIndex())
+    got = {p: (c.kind, c.source_layer) for p, c in by_path(result).items()}
+    first_run = row_of(engine, lesson_image, "echo one > /data/a")
+    second_run = row_of(engine, lesson_image, "echo two > /data/a")
+    third_run = row_of(engine, lesson_image, "echo c3 > /data/c")
+    copy_busybox = row_of(engine, lesson_image, "COPY")
+    assert got["/data/a"] == (ChangeKind.CHANGED, second_run)  # replaced by the later layer
+    assert got["/data/b"] == (ChangeKind.DELETED, first_run)
+    assert got["/data/c"] == (ChangeKind.CHANGED, third_run)  # made again after a whiteout
+    assert got["/data/gone"] == (ChangeKind.ADDED, None)  # the whiteout layer does not hold it
+    assert got["/data/new"] == (ChangeKind.ADDED, None)
+    assert got["/data"] == (ChangeKind.CHANGED, third_run)  # a parent of changes
+    assert got["/bin/busybox"] == (ChangeKind.CHANGED, copy_busybox)
+    assert got["/bin/ls"] == (ChangeKind.CHANGED, row_of(engine, lesson_image, "--install"))
+    assert copy_busybox == 0 and first_run < second_run < third_run
+    assert "echo two > /data/a" in str(by_path(result)["/data/a"].source_instruction)
+    assert [c.path for c in result.changes] == sorted(got)
+    assert result.container == cid and result.image_id.startswith("sha256:")
+    assert result.rw_size is not None and result.rw_size > 0
+
+
+def test_rw_size_grows_and_diff_works_when_stopped(
+    engine: Engine, docker_client: docker.DockerClient, namespace: str, lesson_image: str
+) -> None:
+    cid = start(docker_client, lesson_image, namespace, CHANGES)
+    before = diff(engine, cid)
+    container = docker_client.containers.get(cid)
+    run = container.exec_run(["dd", "if=/dev/zero", "of=/data/big", "bs=1024", "count=512"])
+    assert run.exit_code == 0
+    after = diff(engine, cid)
+    assert before.rw_size is not None and after.rw_size is not None
+    assert after.rw_size - before.rw_size >= 512 * 1024
+    assert by_path(after)["/data/big"].kind is ChangeKind.ADDED
+    container.stop(timeout=0)
+    assert docker_client.containers.get(cid).status == "exited"
+    stopped = diff(engine, cid)
+    assert stopped.changes == after.changes
+
+
+def test_each_layer_is_indexed_once(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    namespace: str,
+    lesson_image: str,
+    tmp_path: Path,
+) -> None:
+    cid = start(docker_client, lesson_image, namespace, CHANGES)
+    index = LayerIndex(tmp_path)
+    first = diff(engine, cid, index)
+    assert index.fetches == 1 and index.layers_read == 5  # busybox's 2 + our 3
+    second = diff(engine, cid, index)
+    assert second.changes == first.changes
+    assert (index.fetches, index.layers_read) == (1, 5)  # nothing read again
+    restarted = LayerIndex(tmp_path)  # a new tutor process finds the cache folder
+    assert diff(engine, cid, restarted).changes == first.changes
+    assert restarted.fetches == 0 and len(list(tmp_path.glob("*.json"))) == 5
+
+
+def test_index_of_an_image_with_files_it_deleted(engine: Engine, lesson_image: str) -> None:
+    index = LayerIndex()
+    attrs = engine.api.inspect_image(lesson_image)
+    diff_ids = attrs["RootFS"]["Layers"]
+    assert index.index_image(engine, lesson_image, diff_ids) == 5
+    whiteout_layer = index.files(diff_ids[-2])  # the second RUN
+    assert whiteout_layer is not None
+    assert whiteout_layer.whiteouts == {"/data/c", "/data/gone"}
+    rows = image_layers(engine, attrs["Id"])
+    assert index.source_of(rows, "/data/gone") is None
+    assert index.source_of(rows, "/data/b") == rows[row_of(engine, lesson_image, "echo one")]
+
+
+def test_no_added_paths_need_no_index(
+    engine: Engine, docker_client: docker.DockerClient, namespace: str
+) -> None:
+    cid = start(docker_client, provision.BUSYBOX, namespace, "mkdir -p /data && touch /data/gone")
+    index = LayerIndex()
+    result = diff(engine, cid, index)
+    assert [(c.path, c.kind) for c in result.changes] == [
+        ("/data", ChangeKind.ADDED),
+        ("/data/gone", ChangeKind.ADDED),
+        ("/ready", ChangeKind.ADDED),
+    ]
+    assert index.fetches == 0
+
+
+class CancelAfter(threading.Event):
+    """A cancel event that the reader finds set after ``reads`` checks."""
+
+    def __init__(self, reads: int) -> None:
+        super().__init__()
+        self.left = reads
+
+    def is_set(self) -> bool:
+        self.left -= 1
+        return self.left < 0
+
+
+def test_cancel_stops_indexing_midway(engine: Engine) -> None:
+    image = provision.PYTHON  # one 190 MB layer: cancel lands inside it
+    diff_ids = engine.api.inspect_image(image)["RootFS"]["Layers"]
+    index = LayerIndex()
+    cancel = CancelAfter(reads=5)
+    with pytest.raises(IndexCancelled):
+        index.index_image(engine, image, diff_ids, cancel=cancel)
+    assert index.layers_read == 0 and index.files(diff_ids[0]) is None
+    with pytest.raises(IndexCancelled):
+        index.index_image(engine, provision.BUSYBOX, ["sha256:x"], cancel=CancelAfter(0))
+
+
+def test_missing_container_is_a_typed_error(engine: Engine, namespace: str) -> None:
+    with pytest.raises(ContainerNotFound):
+        diff(engine, f"{namespace}-no-such-container")

@@ -1,0 +1,244 @@
+"""What a container changed on top of its image, and which layer each file came from.
+
+This is the copy-on-write lesson: the image layers stay read-only, and every
+file the container adds, changes or deletes lives in its own thin read-write
+layer. :func:`diff` is ``docker diff`` plus that layer's size, and for each
+changed or deleted path the image layer the container copied it up from (the
+topmost layer that holds it). The UI polls it about once a second while the
+learner works in the container, so with a warm :class:`LayerIndex` it costs
+three small engine calls and dictionary lookups.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import docker.errors
+
+from tutor.engine.connection import Engine, engine_errors
+from tutor.engine.errors import ContainerNotFound
+from tutor.engine.layer_index import LayerIndex, LayerLike
+
+__all__ = ["ChangeKind", "ContainerDiff", "PathChange", "changes_since", "diff", "image_layers"]
+
+
+class ChangeKind(Enum):
+    """How a path differs from the image, in ``docker diff``'s letters."""
+
+    CHANGED = "C"
+    ADDED = "A"
+    DELETED = "D"
+
+
+_KIND_CODES = {0: ChangeKind.CHANGED, 1: ChangeKind.ADDED, 2: ChangeKind.DELETED}
+
+
+@dataclass(frozen=True, slots=True)
+class PathChange:
+    """One line of ``docker diff``, with the image layer the path came from.
+
+    Attributes:
+        path: Absolute path inside the container.
+        kind: Added, changed or deleted. A folder shows as changed when
+            something inside it changed.
+        source_layer: ``Layer.index`` of the topmost image layer holding the
+            path (None for added paths, or when no layer holds it).
+        source_instruction: That layer's instruction, e.g. ``RUN echo two > /a``.
+    """
+
+    path: str
+    kind: ChangeKind
+    source_layer: int | None = None
+    source_instruction: str | None = None
+
+
+@dataclass(frozen=True)
+class ContainerDiff:
+    """Everything the container's read-write layer holds, sorted by path.
+
+    Attributes:
+        container: The container's full id.
+        changes: One entry per path, sorted by path.
+        rw_size: Bytes in the read-write layer (None if the engine did not say).
+        image_id: The image the container was made from.
+    """
+
+    container: str
+    changes: tuple[PathChange, ...]
+    rw_size: int | None
+    image_id: str = ""
+
+    @property
+    def added(self) -> tuple[PathChange, ...]:
+        """Paths the container created."""
+        return tuple(c for c in self.changes if c.kind is ChangeKind.ADDED)
+
+    @property
+    def changed(self) -> tuple[PathChange, ...]:
+        """Image paths the container copied up and changed (folders included)."""
+        return tuple(c for c in self.changes if c.kind is ChangeKind.CHANGED)
+
+    @property
+    def deleted(self) -> tuple[PathChange, ...]:
+        """Image paths the container hides with a whiteout."""
+        return tuple(c for c in self.changes if c.kind is ChangeKind.DELETED)
+
+
+_DEFAULT_INDEX = LayerIndex()  # memory only; the app passes one with a cache folder
+_STACKS: dict[str, tuple[LayerLike, ...]] = {}  # image id -> rows; ids never change meaning
+_STACKS_LOCK = threading.Lock()
+
+
+def diff(
+    engine: Engine,
+    container: str,
+    index: LayerIndex | None = None,
+    *,
+    cancel: threading.Event | None = None,
+) -> ContainerDiff:
+    """The container's changes to its image, each tied to the layer it came from.
+
+    Works on running and stopped containers. The first call for an image reads
+    the file list of each of its layers once (seconds for a big image); later
+    calls reuse them.
+
+    Args:
+        engine: The engine that runs the container.
+        container: Container name or id.
+        index: Where layer file lists are kept; default: one shared in memory.
+        cancel: Set it to stop a first-time layer indexing promptly.
+
+    Returns:
+        The :class:`ContainerDiff`.
+
+    Raises:
+        ContainerNotFound: There is no such container.
+        IndexCancelled: ``cancel`` was set while layers were being read.
+        EngineError: The engine went away.
+    """
+    index = _DEFAULT_INDEX if index is None else index
+    with engine_errors(engine.host):
+        try:
+            info = engine.api.inspect_container(container)
+            cid = str(info["Id"])
+            entries = engine.api.diff(cid) or []  # the API answers null for no change
+            sized = engine.api.containers(all=True, size=True, filters={"id": cid})
+        except docker.errors.NotFound as exc:
+            raise ContainerNotFound(
+                f"There is no container {container!r} on this engine.",
+                "It may have been removed; run the step that starts it again.",
+            ) from exc
+    image_id = str(info.get("Image") or "")
+    found = [(str(e["Path"]), _KIND_CODES[int(e["Kind"])]) for e in entries]
+    found.sort(key=lambda pair: pair[0])
+    wanted = [path for path, kind in found if kind is not ChangeKind.ADDED]
+    sources: dict[str, Any | None] = {}
+    if wanted and image_id:
+        rows = image_layers(engine, image_id)
+        diff_ids = [str(r.diff_id) for r in rows if r.is_filesystem and r.diff_id]
+        index.index_image(engine, image_id, diff_ids, cancel=cancel)
+        sources = index.sources(rows, wanted)
+    changes = []
+    for path, kind in found:
+        layer = sources.get(path)
+        if layer is None:
+            changes.append(PathChange(path, kind))
+        else:
+            changes.append(PathChange(path, kind, layer.index, layer.instruction))
+    rw = sized[0].get("SizeRw") if sized else None
+    return ContainerDiff(cid, tuple(changes), None if rw is None else int(rw), image_id)
+
+
+def changes_since(previous: ContainerDiff | None, current: ContainerDiff) -> tuple[PathChange, ...]:
+    """The entries of ``current`` that were not in ``previous``, to highlight them.
+
+    A path whose kind changed (added, then deleted) counts as new.
+
+    Args:
+        previous: The last poll's diff (None, or another container: all are new).
+        current: This poll's diff.
+
+    Returns:
+        The new entries, sorted by path.
+    """
+    if previous is None or previous.container != current.container:
+        return current.changes
+    seen = {(c.path, c.kind) for c in previous.changes}
+    return tuple(c for c in current.changes if (c.path, c.kind) not in seen)
+
+
+def image_layers(engine: Engine, image_id: str) -> tuple[LayerLike, ...]:
+    """The image's layer rows, oldest first, remembered per image id.
+
+    Uses the shared ``tutor.engine.layers.layers`` when present, else reads
+    ``RootFS.Layers`` and history itself.
+
+    Args:
+        engine: The engine that has the image.
+        image_id: The image id (ids name content, so the answer never goes stale).
+
+    Returns:
+        Rows with ``index``, ``instruction``, ``is_filesystem`` and ``diff_id``.
+    """
+    rows = _STACKS.get(image_id)
+    if rows is None:
+        shared = _shared_layers()
+        rows = tuple(shared(engine, image_id).layers) if shared else _rows(engine, image_id)
+        with _STACKS_LOCK:
+            if len(_STACKS) > 64:
+                _STACKS.clear()
+            _STACKS[image_id] = rows
+    return rows
+
+
+def _shared_layers() -> Callable[[Engine, str], Any] | None:
+    try:
+        module = importlib.import_module("tutor.engine.layers")
+    except ImportError:
+        return None
+    return getattr(module, "layers", None)
+
+
+@dataclass(frozen=True)
+class _Row:
+    index: int
+    instruction: str
+    is_filesystem: bool
+    diff_id: str | None
+
+
+_NOP = re.compile(r"^/bin/sh -c #\(nop\)\s*")
+_SHELL = re.compile(r"^/bin/sh -c ")
+
+
+def _rows(engine: Engine, image_id: str) -> tuple[LayerLike, ...]:
+    with engine_errors(engine.host):
+        attrs = engine.api.inspect_image(image_id)
+        history: Sequence[dict[str, Any]] = list(reversed(engine.api.history(image_id)))
+    diff_ids = [str(d) for d in (attrs.get("RootFS") or {}).get("Layers") or []]
+    made = [str(h.get("CreatedBy") or "") for h in history]
+    flags = [
+        int(h.get("Size") or 0) > 0
+        or not _NOP.match(c)
+        or _NOP.sub("", c).startswith(("COPY", "ADD", "WORKDIR"))
+        for h, c in zip(history, made, strict=True)
+    ]
+    if sum(flags) != len(diff_ids):  # cannot align rows: one unnamed row per layer
+        return tuple(_Row(i, f"layer {i + 1}", True, d) for i, d in enumerate(diff_ids))
+    ids = iter(diff_ids)
+    return tuple(
+        _Row(i, _readable(c), f, next(ids) if f else None)
+        for i, (c, f) in enumerate(zip(made, flags, strict=True))
+    )
+
+
+def _readable(created_by: str) -> str:
+    if _NOP.match(created_by):
+        return _NOP.sub("", created_by).strip()
+    return "RUN " + _SHELL.sub("", created_by).strip() if created_by else ""
