@@ -15,7 +15,7 @@ from tests import provision
 from tests.conftest import sweep_namespace
 from tutor.engine.connection import Engine
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange, diff, image_layers
-from tutor.engine.errors import ContainerNotFound
+from tutor.engine.errors import ContainerNotFound, ImageNotFound
 from tutor.engine.labels import labels_for
 from tutor.engine.layer_index import IndexCancelled, LayerIndex
 
@@ -193,6 +193,15 @@ def test_cancel_stops_indexing_midway(engine: Engine) -> None:
     assert index.layers_read == 0 and index.files(diff_ids[0]) is None
     with pytest.raises(IndexCancelled):
         index.index_image(engine, provision.BUSYBOX, ["sha256:x"], cancel=CancelAfter(0))
+
+
+def test_index_reads_the_layers_itself_and_names_missing_images(engine: Engine) -> None:
+    index = LayerIndex()
+    assert index.index_image(engine, provision.BUSYBOX) == 2  # diff-ids read from the engine
+    assert index.index_image(engine, provision.BUSYBOX) == 0 and index.fetches == 1
+    for diff_ids in (None, ["sha256:x"]):  # found missing by inspect, or by the save itself
+        with pytest.raises(ImageNotFound):
+            index.index_image(engine, "layers-tutor-test/no-such-image:0", diff_ids)
 
 
 def test_missing_container_is_a_typed_error(engine: Engine, namespace: str) -> None:

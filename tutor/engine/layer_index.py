@@ -222,19 +222,20 @@ class LayerIndex:
         self,
         engine: Engine,
         image: str,
-        diff_ids: Sequence[str],
+        diff_ids: Sequence[str] | None = None,
         *,
         cancel: threading.Event | None = None,
     ) -> int:
         """Read the file lists of an image's layers that are not known yet.
 
         Nothing is fetched when all are known; else the image's save stream
-        is read once, and only until the last unknown layer has gone by.
+        is read once, and only until the last unknown layer has gone by. The
+        app may call it when a lesson starts, so the first poll is quick.
 
         Args:
             engine: The engine that has the image.
             image: Image name or id.
-            diff_ids: The image's ``RootFS.Layers``.
+            diff_ids: The image's ``RootFS.Layers`` (read from the engine if None).
             cancel: Set it to stop promptly; layers read so far are kept.
 
         Returns:
@@ -245,6 +246,8 @@ class LayerIndex:
             IndexCancelled: ``cancel`` was set.
             EngineError: The engine went away.
         """
+        if diff_ids is None:
+            diff_ids = _root_layers(engine, image)
         with self._lock:  # two workers asking at once read the image once
             wanted = {d for d in diff_ids if self.files(d) is None}
             if not wanted:
@@ -367,6 +370,15 @@ def attribute(stack: Sequence[LayerFiles], path: str) -> int | None:
         if not lineage.isdisjoint(layer.whiteouts) or not above.isdisjoint(layer.opaque_dirs):
             return None  # deleted here: the copies below are hidden
     return None
+
+
+def _root_layers(engine: Engine, image: str) -> list[str]:
+    with engine_errors(engine.host):
+        try:
+            attrs = engine.api.inspect_image(image)
+        except docker.errors.NotFound as exc:
+            raise ImageNotFound(f"There is no image {image!r} on this engine.") from exc
+    return [str(d) for d in (attrs.get("RootFS") or {}).get("Layers") or []]
 
 
 def default_cache_dir() -> Path:
