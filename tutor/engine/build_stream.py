@@ -1,0 +1,246 @@
+"""Reading the classic builder's output stream: pure code, testable without an engine.
+
+Facts about the stream (see ENGINE_NOTES.md): ``Step N/M : INSTR`` and its
+newline arrive as separate events and output chunks hold several lines, so
+text is buffered and split on ``\\n``. The first ``--->`` line after a step
+decides it: ``---> Using cache`` is a cache hit; ``---> Running in ID`` or a
+bare ``---> ID`` is a miss (for ``FROM`` the bare id is the base image, reused
+as it is). "Removing intermediate container" is never relied upon (Engine 25+
+says "Removed"). Every stage ends with ``{"aux": {"ID": ...}}``; the last one
+is the image. A failure is an ``errorDetail`` event.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tutor.engine.cache_miss import PreviousStep, miss_reason
+from tutor.engine.dockerfile_steps import BuildStep
+
+_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+_IMAGE_ID = re.compile(r"^(?:sha256:)?[0-9a-f]{12,64}$")
+_RUNNING_IN = "Running in "
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    """The engine began a step. ``start_line``/``end_line`` are 1-based lines of the
+    Dockerfile, 0 for a step that is not in the file (the ``LABEL`` step the
+    engine appends for the build's labels)."""
+
+    number: int
+    total: int
+    instruction: str
+    start_line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class OutputLine:
+    """One line the engine printed (everything except the ``Step N/M`` headers,
+    so also ``---> Using cache`` and ``---> Running in ID``); ``step`` is
+    ``None`` outside a step (``Successfully built ...``)."""
+
+    step: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    """A step is done. ``cached``: its image came from the cache (``FROM`` and
+    ``ARG`` before ``FROM`` count as cached: they build nothing). ``image_id``:
+    the short id of the step's image. ``miss_reason``: why it was rebuilt,
+    when that can be known (see :mod:`tutor.engine.cache_miss`)."""
+
+    number: int
+    instruction: str
+    cached: bool
+    seconds: float
+    image_id: str | None
+    miss_reason: str | None
+
+
+@dataclass(frozen=True)
+class BuildError:
+    """The build failed: in ``step`` (``None`` when outside a step), with the
+    engine's message (e.g. ``The command '/bin/sh -c exit 3' returned a non-zero code: 3``)."""
+
+    step: int | None
+    instruction: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class BuildDone:
+    """The image is built and tagged. ``image_id`` is the full ``sha256:`` id."""
+
+    image_id: str
+    tag: str
+
+
+BuildEvent = StepStarted | OutputLine | StepFinished | BuildError | BuildDone
+
+
+@dataclass
+class _OpenStep:
+    number: int
+    instruction: str
+    keyword: str
+    started: float
+    parent_id: str | None
+    parent_is_base: bool
+    cached: bool | None = None
+    image_id: str | None = None
+    done_at: float | None = None
+
+
+class BuildStreamParser:
+    """Turns the engine's build events into :data:`BuildEvent` values.
+
+    Args:
+        steps: The Dockerfile's steps (for line numbers and stages); may be empty.
+        previous: The history of the image the tag named before this build,
+            oldest first, for explaining cache misses.
+        created_by_of: Looks up the ``CreatedBy`` of a freshly built step
+            image (one call, for the first miss of the last stage); ``None``
+            to explain without it.
+        clock: Seconds, monotonic (tests pass a fake clock).
+    """
+
+    def __init__(
+        self,
+        steps: Sequence[BuildStep] = (),
+        previous: Sequence[PreviousStep] = (),
+        created_by_of: Callable[[str], str | None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._steps = {step.number: step for step in steps}
+        self._last_from = max((s.number for s in steps if s.keyword == "FROM"), default=0)
+        self._previous = tuple(previous)
+        self._created_by_of = created_by_of
+        self._clock = clock
+        self._buffer = ""
+        self._open: _OpenStep | None = None
+        self._parent: str | None = None  # image of the last finished step
+        self._parent_is_base = False
+        self._dirty = False  # a step of the current stage was rebuilt
+        self._rebuilt: set[str] = set()
+        self.image_id: str | None = None
+        self.failed = False
+        self.containers: list[tuple[str, str | None]] = []
+        """(container id, image it was started from) for each ``Running in`` seen."""
+
+    def feed(self, event: Mapping[str, Any]) -> list[BuildEvent]:
+        """Take one decoded JSON event from the stream; return the events it completes."""
+        out: list[BuildEvent] = []
+        if "errorDetail" in event or "error" in event:
+            detail = event.get("errorDetail") or {}
+            message = str(detail.get("message") or event.get("error") or "the build failed")
+            out += self._flush_partial()
+            out += self._fail(message.strip())
+        elif isinstance(event.get("stream"), str):
+            self._buffer += event["stream"]
+            *lines, self._buffer = self._buffer.split("\n")
+            for line in lines:
+                out += self._line(line.rstrip("\r"))
+        elif isinstance(event.get("aux"), Mapping) and event["aux"].get("ID"):
+            out += self._flush_partial()
+            out += self._close()
+            self.image_id = str(event["aux"]["ID"])
+        elif isinstance(event.get("status"), str) and not event.get("progressDetail"):
+            label = f"{event['id']}: " if event.get("id") else ""
+            out.append(OutputLine(self._number(), label + event["status"]))
+        return out
+
+    def finish(self, tag: str) -> list[BuildEvent]:
+        """The stream ended: close the last step and say how the build ended."""
+        out = self._flush_partial()
+        if self.failed:
+            return out
+        if self.image_id is None:
+            return out + self._fail("The engine closed the build stream before the image was made.")
+        out += self._close()
+        out.append(BuildDone(self.image_id, tag))
+        return out
+
+    def _number(self) -> int | None:
+        return self._open.number if self._open else None
+
+    def _flush_partial(self) -> list[BuildEvent]:
+        text, self._buffer = self._buffer, ""
+        return self._line(text.rstrip("\r")) if text else []
+
+    def _line(self, line: str) -> list[BuildEvent]:
+        header = _STEP.match(line)
+        if header:
+            out = self._close()
+            number, total = int(header.group(1)), int(header.group(2))
+            step = self._steps.get(number)
+            keyword = header.group(3).split(" ", 1)[0].upper()
+            if keyword == "FROM":
+                self._dirty = False
+            self._open = _OpenStep(
+                number, header.group(3), keyword, self._clock(), self._parent, self._parent_is_base
+            )
+            lines = (step.start_line, step.end_line) if step else (0, 0)
+            return [*out, StepStarted(number, total, header.group(3), *lines)]
+        step_open = self._open
+        if step_open is not None and line.startswith(" ---> "):
+            self._arrow(step_open, line[len(" ---> ") :].strip())
+        return [OutputLine(self._number(), line)]
+
+    def _arrow(self, step: _OpenStep, said: str) -> None:
+        if said == "Using cache":
+            step.cached = True if step.cached is None else step.cached
+        elif said.startswith(_RUNNING_IN):
+            self.containers.append((said[len(_RUNNING_IN) :].strip(), self._parent))
+            step.cached = False if step.cached is None else step.cached
+        elif _IMAGE_ID.match(said):
+            step.image_id, step.done_at = said.removeprefix("sha256:"), self._clock()
+            if step.cached is None:
+                step.cached = step.keyword == "FROM"
+            if step.keyword == "FROM" and said in self._rebuilt:
+                self._dirty = True  # this stage starts on a stage rebuilt just now
+            self._parent = step.image_id
+            self._parent_is_base = step.keyword == "FROM"
+
+    def _close(self) -> list[BuildEvent]:
+        step, self._open = self._open, None
+        if step is None:
+            return []
+        nothing_built = step.keyword == "FROM" or (step.keyword == "ARG" and step.parent_id is None)
+        cached = bool(step.cached) or (step.cached is None and nothing_built)
+        reason = None if cached else self._why(step)
+        if not cached:
+            self._dirty = True
+            if step.image_id:
+                self._rebuilt.add(step.image_id)
+        seconds = max(0.0, (step.done_at or self._clock()) - step.started)
+        return [StepFinished(step.number, step.instruction, cached, seconds, step.image_id, reason)]
+
+    def _why(self, step: _OpenStep) -> str | None:
+        final_stage = step.number > self._last_from
+        created_by = None
+        if final_stage and not self._dirty and step.image_id and self._created_by_of:
+            created_by = self._created_by_of(step.image_id)
+        return miss_reason(
+            keyword=step.keyword,
+            earlier_rebuilt=self._dirty,
+            final_stage=final_stage,
+            parent_id=step.parent_id,
+            parent_is_base=step.parent_is_base,
+            created_by=created_by,
+            previous=self._previous,
+        )
+
+    def _fail(self, message: str) -> list[BuildEvent]:
+        step, self._open = self._open, None
+        self.failed = True
+        if step is not None and step.image_id is None:
+            return [BuildError(step.number, step.instruction, message)]
+        self._open = step
+        return [*self._close(), BuildError(None, None, message)]
