@@ -202,7 +202,7 @@ def classify(exc: BaseException, host: str) -> EngineError:
     return EngineUnreachable(
         f"No Docker engine answers at {host}.",
         "Start Docker (Docker Desktop, or `sudo systemctl start docker`), "
-        "then press r to retry. Check DOCKER_HOST if you use a remote engine.",
+        "then try again. Check DOCKER_HOST if you use a remote engine.",
     )
 
 
