@@ -1,0 +1,183 @@
+"""``docker image history`` as a table, with the puzzling rows explained.
+
+Two things in that output confuse learners: ``<missing>`` in the IMAGE column,
+and "0B" rows, some of which are no layer at all (metadata only) while others
+are real, empty filesystem layers. Both are said in words here.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from tutor.engine.layers import Layer
+from tutor.engine.layers import LayerStack as ImageLayers
+from tutor.widgets.layer_stack import human_size
+
+MISSING = "<missing>"
+
+
+def layer_kind(layer: Layer) -> str:
+    """What a history row is: a filesystem layer, an empty one, or metadata only."""
+    if not layer.is_filesystem:
+        return "metadata only"
+    return "empty layer" if layer.size == 0 else "filesystem"
+
+
+def explain(layer: Layer) -> str:
+    """A sentence or two on what the row means, for the row under the cursor."""
+    parts = [f"Layer {layer.index}: {layer.instruction}"]
+    if layer.image_id is None:
+        reason = layer.missing_reason or "no local image records this step."
+        parts.append(f"{MISSING}: {reason}")
+    if not layer.is_filesystem:
+        parts.append("0 B, metadata only: this step changed the image's settings, not its files.")
+    elif layer.size == 0:
+        parts.append("0 B, but a real (empty) filesystem layer: it counts in the image's layers.")
+    if layer.comment:
+        parts.append(f"Comment: {layer.comment}")
+    return "\n".join(parts)
+
+
+class HistoryRows(DataTable[Text]):
+    """The table itself; enter shows the row's layer in the stack."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Show layer", show=True),
+    ]
+
+
+class HistoryTable(Vertical):
+    """An image's history rows, newest first as Docker prints them."""
+
+    DEFAULT_CSS = """
+    HistoryTable { height: 1fr; }
+    HistoryTable > #title { background: $panel; text-style: bold; padding: 0 1; }
+    HistoryTable > HistoryRows { height: 1fr; }
+    HistoryTable > #explain {
+        height: auto; min-height: 3; padding: 0 1; border-top: solid $primary;
+    }
+    HistoryTable .history-table--missing { color: $warning; text-style: bold; }
+    HistoryTable .history-table--metadata { color: $text-muted; text-style: italic; }
+    HistoryTable .history-table--empty { color: $accent; text-style: bold; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "history-table--missing",
+        "history-table--metadata",
+        "history-table--empty",
+    }
+
+    class LayerSelected(Message):
+        """The learner chose a history row (enter): the app can light that layer."""
+
+        def __init__(self, layer_index: int) -> None:
+            self.layer_index = layer_index
+            """0 = the base layer, as in the engine's Layer.index."""
+            super().__init__()
+
+    def __init__(
+        self,
+        image: ImageLayers | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._image = image
+        self._rows: list[Layer] = []
+
+    def compose(self) -> ComposeResult:
+        """Title, the table, and the explanation of the row under the cursor."""
+        yield Static("No image yet.", id="title", markup=False)
+        table = HistoryRows(cursor_type="row")
+        table.add_column("IMAGE", key="image")
+        table.add_column("CREATED BY", key="created_by")
+        table.add_column("SIZE", key="size")
+        table.add_column("LAYER", key="kind")
+        yield table
+        yield Static("", id="explain", markup=False)
+
+    def on_mount(self) -> None:
+        """Show the image given to the constructor."""
+        if self._image is not None:
+            self.show(self._image)
+
+    @property
+    def table(self) -> HistoryRows:
+        """The history table."""
+        return self.query_one(HistoryRows)
+
+    @property
+    def rows(self) -> tuple[Layer, ...]:
+        """The layers in table order (newest first)."""
+        return tuple(self._rows)
+
+    def show(self, image: ImageLayers) -> None:
+        """Fill the table from an image's layers.
+
+        Args:
+            image: The image's layers as the engine read them (index 0 = base).
+        """
+        self._image = image
+        self._rows = sorted(image.layers, key=lambda layer: layer.index, reverse=True)
+        table = self.table
+        table.clear()
+        for layer in self._rows:
+            table.add_row(*self._cells(layer), key=str(layer.index))
+        missing = sum(1 for layer in self._rows if layer.image_id is None)
+        meta = sum(1 for layer in self._rows if not layer.is_filesystem)
+        title = (
+            f"{image.image}: {len(self._rows)} history rows, "
+            f"{len(self._rows) - meta} filesystem layers, {meta} metadata only"
+        )
+        if missing:
+            title += f", {missing} {MISSING}"
+        if image.containerd_store:
+            title += " (containerd image store)"
+        self.query_one("#title", Static).update(title)
+        self._explain_row(table.cursor_row)
+
+    def _cells(self, layer: Layer) -> tuple[Text, Text, Text, Text]:
+        def styled(text: str, component: str) -> Text:
+            return Text(text, self.get_component_rich_style(component, partial=True))
+
+        if layer.image_id is None:
+            image = styled(MISSING, "history-table--missing")
+        else:
+            image = Text(layer.image_id.removeprefix("sha256:")[:12])
+        kind = layer_kind(layer)
+        if kind == "metadata only":
+            kind_text = styled(kind, "history-table--metadata")
+        elif kind == "empty layer":
+            kind_text = styled(kind, "history-table--empty")
+        else:
+            kind_text = Text(kind)
+        instruction = layer.instruction
+        if len(instruction) > 50:
+            instruction = instruction[:49] + "…"
+        size = Text(human_size(layer.size), justify="right")
+        return image, Text(instruction), size, kind_text
+
+    def _explain_row(self, row: int) -> None:
+        text = explain(self._rows[row]) if 0 <= row < len(self._rows) else ""
+        self.query_one("#explain", Static).update(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Explain the row the cursor is on."""
+        event.stop()
+        self._explain_row(event.cursor_row)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row: tell the app which layer it is."""
+        event.stop()
+        row = event.cursor_row
+        if 0 <= row < len(self._rows):
+            self.post_message(self.LayerSelected(self._rows[row].index))
