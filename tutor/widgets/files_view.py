@@ -1,0 +1,387 @@
+"""The lesson's files, syntax-highlighted, with each Dockerfile line tied to its build step.
+
+Moving the line cursor over a Dockerfile instruction says which step (and so
+which layer) it made; :meth:`FilesView.highlight_step` lights the lines of a
+step the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static, Tab, Tabs
+
+from tutor.engine.dockerfile_steps import BuildStep, DockerfileError, parse_steps
+
+GUTTER = 11  # "  12 s3  │ "
+
+
+def is_dockerfile(name: str) -> bool:
+    """Dockerfile, Dockerfile.dev, app.dockerfile..."""
+    base = name.rsplit("/", 1)[-1].lower()
+    return base.startswith("dockerfile") or base.endswith(".dockerfile")
+
+
+def highlighted_lines(name: str, text: str) -> list[Text]:
+    """The file's lines coloured by pygments, lexer chosen from the file name."""
+    lexer = "docker" if is_dockerfile(name) else Syntax.guess_lexer(name, text)
+    syntax = Syntax(text, lexer, theme="ansi_dark", tab_size=4)
+    lines = list(syntax.highlight(text).split("\n", allow_blank=True))
+    if len(lines) > 1 and not lines[-1].plain:
+        lines.pop()  # the newline that ends the file is not a line of its own
+    return lines
+
+
+class CodeView(ScrollView, can_focus=True):
+    """One file, drawn line by line with line numbers, step numbers and a line cursor."""
+
+    DEFAULT_CSS = """
+    CodeView { height: 1fr; background: $surface; }
+    CodeView > .code-view--gutter { color: $text-muted; }
+    CodeView > .code-view--step { color: $accent; text-style: bold; }
+    CodeView > .code-view--cursor { background: $primary 40%; }
+    CodeView:focus > .code-view--cursor { background: $primary 70%; }
+    CodeView > .code-view--lit { background: $accent 35%; }
+    CodeView > .code-view--error { background: $error 40%; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "code-view--gutter",
+        "code-view--step",
+        "code-view--cursor",
+        "code-view--lit",
+        "code-view--error",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "line(-1)", "Line up", show=False),
+        Binding("down,j", "line(1)", "Line down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "goto(1)", "First line", show=False),
+        Binding("end", "goto(-1)", "Last line", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines: list[Text] = []
+        self.steps: tuple[BuildStep, ...] = ()
+        self.step_of_line: dict[int, BuildStep] = {}
+        self.cursor = 1
+        """1-based line under the cursor."""
+        self.lit: frozenset[int] = frozenset()
+        self.error_line: int | None = None
+
+    def load(self, lines: list[Text], steps: tuple[BuildStep, ...], cursor: int = 1) -> None:
+        """Show a file's highlighted lines, with its build steps if it is a Dockerfile."""
+        self.lines, self.steps = lines, steps
+        self.step_of_line = {
+            line: step for step in steps for line in range(step.start_line, step.end_line + 1)
+        }
+        self.cursor = max(1, min(cursor, len(lines)))
+        self.lit = frozenset()
+        width = max((line.cell_len for line in lines), default=0) + GUTTER
+        self.virtual_size = Size(width, len(lines))
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self._keep_visible(self.cursor)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        """Line number, step number (Dockerfiles), then the coloured code."""
+        scroll_x, scroll_y = self.scroll_offset
+        number = scroll_y + y + 1
+        width = self.size.width
+        base = self.rich_style
+        if number > len(self.lines):
+            return Strip.blank(width, base)
+        row = base
+        if number == self.error_line:
+            row += self.get_component_rich_style("code-view--error", partial=True)
+        elif number in self.lit:
+            row += self.get_component_rich_style("code-view--lit", partial=True)
+        if number == self.cursor:
+            row += self.get_component_rich_style("code-view--cursor", partial=True)
+        step = self.step_of_line.get(number)
+        tag = f"s{step.number}" if step is not None and step.start_line == number else ""
+        gutter = self.get_component_rich_style("code-view--gutter", partial=True)
+        step_style = self.get_component_rich_style("code-view--step", partial=True)
+        segments = [
+            Segment(f"{number:>4} ", row + gutter),
+            Segment(f"{tag:<4}", row + step_style),
+            Segment("│ ", row + gutter),
+        ]
+        code = self.lines[number - 1]
+        segments += [
+            Segment(seg.text, row + seg.style if seg.style else row)
+            for seg in code.render(self.app.console, end="")
+        ]
+        strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, row)
+        return strip
+
+    def move_to(self, number: int) -> None:
+        """Put the cursor on a line (1-based) and post the step it belongs to."""
+        if not self.lines:
+            return
+        old, self.cursor = self.cursor, max(1, min(number, len(self.lines)))
+        self._keep_visible(self.cursor)
+        self.refresh()
+        step = self.step_of_line.get(self.cursor)
+        if old != self.cursor and step is not None:
+            self.post_message(FilesView.DockerfileLineSelected(step.number, self.cursor))
+
+    def light(self, lines: frozenset[int]) -> None:
+        """Light these lines (a step's lines) and scroll them into view."""
+        self.lit = lines
+        if lines:
+            self._keep_visible(max(lines))
+            self._keep_visible(min(lines))
+        self.refresh()
+
+    def _keep_visible(self, number: int) -> None:
+        top, height = int(self.scroll_offset.y), self.scrollable_content_region.height
+        if number - 1 < top:
+            self.scroll_to(y=number - 1, animate=False, immediate=True)
+        elif height and number > top + height:
+            self.scroll_to(y=number - height, animate=False, immediate=True)
+
+    def action_line(self, step: int) -> None:
+        """Move the cursor one line."""
+        self.move_to(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        """Move the cursor a screenful."""
+        self.move_to(self.cursor + direction * max(self.scrollable_content_region.height - 1, 1))
+
+    def action_goto(self, number: int) -> None:
+        """Go to the first (1) or last (-1) line."""
+        self.move_to(number if number > 0 else len(self.lines))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click puts the cursor on the clicked line."""
+        self.focus()
+        self.move_to(int(self.scroll_offset.y) + event.y + 1)
+
+
+class FilesView(Vertical):
+    """Tabs of the lesson's files above the selected file."""
+
+    DEFAULT_CSS = """
+    FilesView { height: 1fr; }
+    FilesView > #where { background: $panel; padding: 0 1; height: 1; }
+    FilesView > #where.-error { background: $error 30%; text-style: bold; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left_square_bracket", "file(-1)", "Previous file", show=True),
+        Binding("right_square_bracket", "file(1)", "Next file", show=True),
+    ]
+
+    class DockerfileLineSelected(Message):
+        """The line cursor is on a Dockerfile instruction: the step (and layer) it makes."""
+
+        def __init__(self, step_number: int, line: int) -> None:
+            self.step_number = step_number
+            """The build step, numbered as ``Step N/M`` numbers it."""
+            self.line = line
+            """The 1-based line the cursor is on."""
+            super().__init__()
+
+    def __init__(
+        self,
+        files: Mapping[str, str] | None = None,
+        *,
+        dockerfile: str | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._files: dict[str, str] = dict(files or {})
+        self._dockerfile = dockerfile
+        self._steps: tuple[BuildStep, ...] = ()
+        self._error: DockerfileError | None = None
+        self._cursors: dict[str, int] = {}
+        self._shown: str | None = None
+        self._generation = 0
+
+    def compose(self) -> ComposeResult:
+        """The file tabs, the code, and a line saying where the cursor is."""
+        tabs = Tabs()
+        tabs.can_focus = False  # [ and ] switch files: one focus stop for the whole view
+        yield tabs
+        yield CodeView(id="code")
+        yield Static("", id="where", markup=False)
+
+    def on_mount(self) -> None:
+        """Show the files given to the constructor."""
+        self.show_files(self._files, dockerfile=self._dockerfile)
+
+    @property
+    def code(self) -> CodeView:
+        """The view of the file shown."""
+        return self.query_one(CodeView)
+
+    @property
+    def shown(self) -> str | None:
+        """The name of the file shown."""
+        return self._shown
+
+    @property
+    def dockerfile(self) -> str | None:
+        """The name of the Dockerfile whose lines are tied to steps."""
+        return self._dockerfile
+
+    def show_files(self, files: Mapping[str, str], *, dockerfile: str | None = None) -> None:
+        """Show a lesson's files (name -> text), the Dockerfile first.
+
+        Args:
+            files: File names (relative to the lesson folder) and their text.
+            dockerfile: Which file the build uses; by default the first that looks like one.
+        """
+        self._dockerfile = dockerfile or next((n for n in files if is_dockerfile(n)), None)
+        first = self._dockerfile if self._dockerfile in files else None
+        self._files = {**({first: files[first]} if first else {}), **files}
+        self._cursors.clear()
+        self._shown = None
+        self._parse()
+        self._generation += 1
+        self.call_later(self._sync_tabs, self._generation)
+        first = next(iter(self._files), None)
+        if first is None:
+            self._shown = None
+            self.code.load([], ())
+            self._say("No files in this lesson.")
+        else:
+            self.show_file(first)
+
+    def update_file(self, name: str, text: str) -> None:
+        """Take the new text of one file (e.g. after the learner edited it).
+
+        Args:
+            name: The file's name as given to :meth:`show_files`.
+            text: Its new text.
+        """
+        self._files[name] = text
+        if name == self._dockerfile:
+            self._parse()
+        if name == self._shown:
+            self.show_file(name)
+
+    def show_file(self, name: str) -> None:
+        """Switch to one of the files.
+
+        Args:
+            name: The file's name as given to :meth:`show_files`.
+        """
+        if name not in self._files:
+            raise KeyError(name)
+        if self._shown is not None:
+            self._cursors[self._shown] = self.code.cursor
+        self._shown = name
+        steps = self._steps if name == self._dockerfile else ()
+        self.code.load(
+            highlighted_lines(name, self._files[name]), steps, self._cursors.get(name, 1)
+        )
+        is_docker = name == self._dockerfile
+        self.code.error_line = self._error.line if is_docker and self._error else None
+        tab_id = self._tab_id(list(self._files).index(name))
+        tabs = self.query_one(Tabs)
+        if tabs.active != tab_id and tabs.query(f"#tabs-list > #{tab_id}"):
+            tabs.active = tab_id
+        self._say_where()
+
+    def highlight_step(self, step_number: int | None) -> None:
+        """Light the Dockerfile lines of a build step (None: light nothing).
+
+        Args:
+            step_number: The step as ``Step N/M`` numbers it, e.g. the step of a
+                layer the learner selected.
+        """
+        step = next((s for s in self._steps if s.number == step_number), None)
+        if step is None:
+            self.code.light(frozenset())
+            return
+        if self._dockerfile is not None and self._shown != self._dockerfile:
+            self.show_file(self._dockerfile)
+        self.code.light(frozenset(range(step.start_line, step.end_line + 1)))
+        self._say(f"Step {step.number} ({_lines(step)}): {step.instruction}")
+
+    def action_file(self, direction: int) -> None:
+        """Show the previous (-1) or next (1) file."""
+        names = list(self._files)
+        if names and self._shown is not None:
+            self.show_file(names[(names.index(self._shown) + direction) % len(names)])
+
+    def _tab_id(self, position: int) -> str:
+        # Fresh ids per set of files: old tabs may still be on their way out.
+        return f"file-{self._generation}-{position}"
+
+    async def _sync_tabs(self, generation: int) -> None:
+        """Replace the tabs with one per file (the Dockerfile's first, so it starts active)."""
+        if generation != self._generation:
+            return
+        tabs = self.query_one(Tabs)
+        await tabs.clear()
+        for position, file_name in enumerate(self._files):
+            await tabs.add_tab(Tab(file_name, id=self._tab_id(position)))
+        if self._shown is not None:
+            tabs.active = self._tab_id(list(self._files).index(self._shown))
+
+    @on(Tabs.TabActivated)
+    def _tab_chosen(self, event: Tabs.TabActivated) -> None:
+        event.stop()
+        prefix = f"file-{self._generation}-"
+        if event.tab.id is None or not event.tab.id.startswith(prefix):
+            return
+        names = list(self._files)
+        position = int(event.tab.id.removeprefix(prefix))
+        if position < len(names) and names[position] != self._shown:
+            self.show_file(names[position])
+
+    @on(DockerfileLineSelected)
+    def _line_chosen(self, event: DockerfileLineSelected) -> None:
+        self._say_where()
+
+    def _parse(self) -> None:
+        self._steps, self._error = (), None
+        if self._dockerfile is None or self._dockerfile not in self._files:
+            return
+        try:
+            self._steps = parse_steps(self._files[self._dockerfile])
+        except DockerfileError as exc:
+            self._error = exc
+
+    def _say_where(self) -> None:
+        if self._shown is None:
+            return
+        if self._shown == self._dockerfile and self._error is not None:
+            self._say(self._error.message, error=True)
+            return
+        step = self.code.step_of_line.get(self.code.cursor)
+        where = f"{self._shown} line {self.code.cursor}"
+        if step is not None:
+            where += f": step {step.number} of {len(self._steps)}, {step.instruction}"
+        self._say(where)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        where = self.query_one("#where", Static)
+        where.update(text)
+        where.set_class(error, "-error")
+
+
+def _lines(step: BuildStep) -> str:
+    if step.start_line == step.end_line:
+        return f"line {step.start_line}"
+    return f"lines {step.start_line}-{step.end_line}"
