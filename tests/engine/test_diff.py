@@ -191,6 +191,7 @@ def test_cancel_stops_indexing_midway(engine: Engine) -> None:
     with pytest.raises(IndexCancelled):
         index.index_image(engine, image, diff_ids, cancel=cancel)
     assert index.layers_read == 0 and index.files(diff_ids[0]) is None
+    assert index.index_image(engine, provision.BUSYBOX) == 2  # the engine is fine after it
     with pytest.raises(IndexCancelled):
         index.index_image(engine, provision.BUSYBOX, ["sha256:x"], cancel=CancelAfter(0))
 

@@ -11,10 +11,7 @@ three small engine calls and dictionary lookups.
 
 from __future__ import annotations
 
-import importlib
-import re
 import threading
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -23,7 +20,8 @@ import docker.errors
 
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import ContainerNotFound
-from tutor.engine.layer_index import LayerIndex, LayerLike
+from tutor.engine.layer_index import LayerIndex
+from tutor.engine.layers import Layer, layers
 
 __all__ = ["ChangeKind", "ContainerDiff", "PathChange", "changes_since", "diff", "image_layers"]
 
@@ -91,7 +89,7 @@ class ContainerDiff:
 
 
 _DEFAULT_INDEX = LayerIndex()  # memory only; the app passes one with a cache folder
-_STACKS: dict[str, tuple[LayerLike, ...]] = {}  # image id -> rows; ids never change meaning
+_STACKS: dict[str, tuple[Layer, ...]] = {}  # image id -> rows; ids never change meaning
 _STACKS_LOCK = threading.Lock()
 
 
@@ -173,72 +171,27 @@ def changes_since(previous: ContainerDiff | None, current: ContainerDiff) -> tup
     return tuple(c for c in current.changes if (c.path, c.kind) not in seen)
 
 
-def image_layers(engine: Engine, image_id: str) -> tuple[LayerLike, ...]:
+def image_layers(engine: Engine, image_id: str) -> tuple[Layer, ...]:
     """The image's layer rows, oldest first, remembered per image id.
 
-    Uses the shared ``tutor.engine.layers.layers`` when present, else reads
-    ``RootFS.Layers`` and history itself.
+    Reading them can take several engine calls (see ``tutor.engine.layers``);
+    an image id names content, so the answer never goes stale.
 
     Args:
         engine: The engine that has the image.
-        image_id: The image id (ids name content, so the answer never goes stale).
+        image_id: The image id.
 
     Returns:
-        Rows with ``index``, ``instruction``, ``is_filesystem`` and ``diff_id``.
+        The :class:`~tutor.engine.layers.Layer` rows of the image.
+
+    Raises:
+        ImageNotFound: The image is gone.
     """
     rows = _STACKS.get(image_id)
     if rows is None:
-        shared = _shared_layers()
-        rows = tuple(shared(engine, image_id).layers) if shared else _rows(engine, image_id)
+        rows = layers(engine, image_id).layers
         with _STACKS_LOCK:
             if len(_STACKS) > 64:
                 _STACKS.clear()
             _STACKS[image_id] = rows
     return rows
-
-
-def _shared_layers() -> Callable[[Engine, str], Any] | None:
-    try:
-        module = importlib.import_module("tutor.engine.layers")
-    except ImportError:
-        return None
-    return getattr(module, "layers", None)
-
-
-@dataclass(frozen=True)
-class _Row:
-    index: int
-    instruction: str
-    is_filesystem: bool
-    diff_id: str | None
-
-
-_NOP = re.compile(r"^/bin/sh -c #\(nop\)\s*")
-_SHELL = re.compile(r"^/bin/sh -c ")
-
-
-def _rows(engine: Engine, image_id: str) -> tuple[LayerLike, ...]:
-    with engine_errors(engine.host):
-        attrs = engine.api.inspect_image(image_id)
-        history: Sequence[dict[str, Any]] = list(reversed(engine.api.history(image_id)))
-    diff_ids = [str(d) for d in (attrs.get("RootFS") or {}).get("Layers") or []]
-    made = [str(h.get("CreatedBy") or "") for h in history]
-    flags = [
-        int(h.get("Size") or 0) > 0
-        or not _NOP.match(c)
-        or _NOP.sub("", c).startswith(("COPY", "ADD", "WORKDIR"))
-        for h, c in zip(history, made, strict=True)
-    ]
-    if sum(flags) != len(diff_ids):  # cannot align rows: one unnamed row per layer
-        return tuple(_Row(i, f"layer {i + 1}", True, d) for i, d in enumerate(diff_ids))
-    ids = iter(diff_ids)
-    return tuple(
-        _Row(i, _readable(c), f, next(ids) if f else None)
-        for i, (c, f) in enumerate(zip(made, flags, strict=True))
-    )
-
-
-def _readable(created_by: str) -> str:
-    if _NOP.match(created_by):
-        return _NOP.sub("", created_by).strip()
-    return "RUN " + _SHELL.sub("", created_by).strip() if created_by else ""

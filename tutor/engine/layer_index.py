@@ -28,6 +28,7 @@ from typing import IO, Any, Protocol
 
 import docker.errors
 
+from tutor.engine.build import catch_response
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import ImageNotFound
 
@@ -254,7 +255,7 @@ class LayerIndex:
                 return 0
             self.fetches += 1
             added = 0
-            with engine_errors(engine.host):
+            with engine_errors(engine.host), catch_response(engine.api, "/get") as caught:
                 chunks = engine.api.get_image(image, chunk_size=_BUF)
                 try:
                     for files in read_saved_image(_Chunks(chunks, cancel)):
@@ -267,8 +268,11 @@ class LayerIndex:
                                 break
                 except docker.errors.NotFound as exc:
                     raise ImageNotFound(f"There is no image {image!r} on this engine.") from exc
-                finally:
+                finally:  # closing the response tells the engine to stop writing
                     chunks.close()
+                    for response in caught:
+                        with contextlib.suppress(Exception):
+                            response.close()
             for diff_id in wanted:  # unreadable (zstd...): "unknown", never fetched again
                 self._layers[diff_id] = LayerFiles(diff_id, frozenset(), readable=False)
             return added
