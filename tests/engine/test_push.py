@@ -1,0 +1,263 @@
+"""Pushing to a local registry on the real engine: what travels and what is already there."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import socket
+import threading
+import time
+from typing import Any
+
+import docker
+import docker.errors
+import pytest
+import requests
+
+from tutor.engine.connection import Engine
+from tutor.engine.errors import ImageNotFound, NameTaken, NotOurs
+from tutor.engine.labels import labels_for
+from tutor.engine.push import PushDone, PushError, PushEvent, PushProgress, push
+from tutor.engine.registry import (
+    Registry,
+    registry_container_name,
+    registry_manifest_layers,
+    registry_tags,
+    start_registry,
+)
+
+
+def _build(client: docker.DockerClient, base: str, tag: str, namespace: str, run: str) -> Any:
+    """A labelled image: ``base`` plus one RUN layer (what the tutor's build makes)."""
+    dockerfile = f"FROM {base}\nRUN {run}\n".encode()
+    for event in client.api.build(
+        fileobj=io.BytesIO(dockerfile), tag=tag, labels=labels_for(namespace, "push"),
+        rm=True, forcerm=True, decode=True,
+    ):  # fmt: skip
+        assert "errorDetail" not in event, event
+    return client.images.get(tag)
+
+
+def _final(events: list[PushEvent]) -> dict[str, PushProgress]:
+    last: dict[str, PushProgress] = {}
+    for event in events:
+        if isinstance(event, PushProgress):
+            last[event.diff_id or event.layer] = event
+    return last
+
+
+@pytest.fixture
+def registry(engine: Engine, fixture_images: dict[str, str], namespace: str) -> Registry:
+    return start_registry(engine, namespace=namespace, image=fixture_images["registry"])
+
+
+def test_start_registry_answers_and_is_reused(
+    engine: Engine, fixture_images: dict[str, str], namespace: str, registry: Registry
+) -> None:
+    assert registry.address.startswith("127.0.0.1:")
+    assert registry.container == registry_container_name(namespace)
+    resp = requests.get(f"http://{registry.address}/v2/", timeout=5)
+    assert resp.status_code == 200
+    assert registry_tags(registry.address, "nothing-here") == []
+    again = start_registry(engine, namespace=namespace, image=fixture_images["registry"])
+    assert again == registry
+    attrs = engine.api.inspect_container(registry.container)
+    bindings = attrs["NetworkSettings"]["Ports"]["5000/tcp"]
+    assert {b["HostIp"] for b in bindings} == {"127.0.0.1"}  # never on the network
+
+
+def test_push_then_push_again_then_share_the_base(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
+    namespace: str,
+    registry: Registry,
+) -> None:
+    app = _build(
+        docker_client, fixture_images["busybox"], f"app-{namespace}", namespace, "echo 1 > /one"
+    )
+    diff_ids = app.attrs["RootFS"]["Layers"]
+    repo = registry.repository(f"{namespace}/app")
+
+    first = list(push(engine, app.tags[0], repo))
+    final = _final(first)
+    assert set(final) == set(diff_ids)  # every layer, tied to its diff-id
+    assert {e.status for e in final.values()} == {"pushed"}
+    assert any(isinstance(e, PushProgress) and e.status == "pushing" and e.current for e in first)
+    done = first[-1]
+    assert isinstance(done, PushDone)
+    assert done.reference == f"{repo}:latest"
+    assert done.digest.startswith("sha256:")
+    name = f"{namespace}/app"
+    assert registry_tags(registry.address, name) == ["latest"]
+    assert len(registry_manifest_layers(registry.address, name, "latest")) == len(diff_ids)
+    assert f"{repo}:latest" in docker_client.images.get(app.id).tags
+
+    second = list(push(engine, app.tags[0], repo))
+    assert {e.status for e in _final(second).values()} == {"exists"}
+    assert set(_final(second)) == set(diff_ids)
+    assert isinstance(second[-1], PushDone) and second[-1].digest == done.digest
+
+    child = _build(docker_client, app.tags[0], f"app2-{namespace}", namespace, "echo 2 > /two")
+    child_ids = child.attrs["RootFS"]["Layers"]
+    assert child_ids[: len(diff_ids)] == diff_ids
+    third = _final(list(push(engine, child.tags[0], repo, "v2")))
+    assert {d: third[d].status for d in diff_ids} == dict.fromkeys(diff_ids, "exists")
+    assert third[child_ids[-1]].status == "pushed"
+    assert registry_tags(registry.address, name) == ["latest", "v2"]
+
+    # Another repository in the same registry: the registry mounts shared blobs.
+    other = _final(list(push(engine, child.tags[0], registry.repository(f"{namespace}/other"))))
+    assert {other[d].status for d in child_ids} == {"mounted"}
+    assert {other[d].mounted_from for d in child_ids} == {name}
+
+
+def test_push_to_a_registry_that_does_not_answer_is_a_push_error(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
+    namespace: str,
+) -> None:
+    app = _build(docker_client, fixture_images["busybox"], f"lost-{namespace}", namespace, "true")
+    events = list(push(engine, app.id, f"127.0.0.1:1/{namespace}/lost"))
+    assert len(events) == 1
+    assert isinstance(events[0], PushError)
+    assert "127.0.0.1:1" in events[0].message
+
+
+def test_push_refuses_images_that_are_not_ours(
+    engine: Engine, fixture_images: dict[str, str], namespace: str, registry: Registry
+) -> None:
+    with pytest.raises(NotOurs):
+        list(push(engine, fixture_images["busybox"], registry.repository(namespace)))
+    with pytest.raises(ImageNotFound):
+        list(push(engine, f"absent-{namespace}:1", registry.repository(namespace)))
+
+
+def test_push_will_not_move_a_tag_that_names_someone_elses_image(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
+    namespace: str,
+) -> None:
+    app = _build(docker_client, fixture_images["busybox"], f"mine-{namespace}", namespace, "true")
+    theirs = f"127.0.0.1:1/{namespace}/theirs"
+    docker_client.api.tag(fixture_images["busybox"], theirs, "latest")
+    try:
+        with pytest.raises(NameTaken):
+            list(push(engine, app.id, theirs))
+        assert (
+            docker_client.images.get(f"{theirs}:latest").id
+            == docker_client.images.get(fixture_images["busybox"]).id
+        )
+    finally:
+        docker_client.api.remove_image(f"{theirs}:latest")
+
+
+def test_cancel_stops_a_push_promptly(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
+    namespace: str,
+    registry: Registry,
+) -> None:
+    big = _build(
+        docker_client, fixture_images["busybox"], f"big-{namespace}", namespace,
+        "head -c 200000000 /dev/urandom > /big",
+    )  # fmt: skip
+    cancel = threading.Event()
+    seen: list[PushEvent] = []
+    started = time.monotonic()
+    cancelled_at = 0.0
+    for event in push(engine, big.id, registry.repository(f"{namespace}/big"), cancel=cancel):
+        seen.append(event)
+        if isinstance(event, PushProgress) and event.status == "pushing" and not cancel.is_set():
+            cancel.set()
+            cancelled_at = time.monotonic()
+    assert cancel.is_set()
+    assert time.monotonic() - cancelled_at < 2.0
+    assert not any(isinstance(e, PushDone) for e in seen)
+    assert time.monotonic() - started < 30
+
+
+def test_cancel_before_any_event_closes_the_stream(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
+    namespace: str,
+) -> None:
+    app = _build(docker_client, fixture_images["busybox"], f"early-{namespace}", namespace, "true")
+    cancel = threading.Event()
+    cancel.set()
+    events = list(push(engine, app.id, f"127.0.0.1:1/{namespace}/early", cancel=cancel))
+    assert events == []
+
+
+def test_registry_image_absent_says_which_image_to_provide(engine: Engine, namespace: str) -> None:
+    absent = "127.0.0.1:1/layers-tutor-absent/registry:2"  # never reaches the internet
+    with pytest.raises(ImageNotFound) as caught:
+        start_registry(engine, namespace=namespace, image=absent)
+    assert absent in caught.value.hint
+    assert (
+        engine.client.containers.list(
+            all=True, filters={"name": registry_container_name(namespace)}
+        )
+        == []
+    )
+
+
+def test_registry_name_taken_by_a_stranger(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
+    namespace: str,
+) -> None:
+    name = registry_container_name(namespace)
+    stranger = docker_client.containers.create(fixture_images["busybox"], ["true"], name=name)
+    try:
+        with pytest.raises(NameTaken):
+            start_registry(engine, namespace=namespace, image=fixture_images["registry"])
+        stranger.reload()
+        assert stranger.status == "created"
+    finally:
+        with contextlib.suppress(docker.errors.APIError):
+            stranger.remove(force=True)
+
+
+def test_cancel_while_the_engine_waits_on_a_silent_registry(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
+    namespace: str,
+) -> None:
+    app = _build(docker_client, fixture_images["busybox"], f"wait-{namespace}", namespace, "true")
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        repo = f"127.0.0.1:{silent.getsockname()[1]}/{namespace}/wait"
+        cancel = threading.Event()
+        timer = threading.Timer(1.0, cancel.set)
+        timer.start()
+        started = time.monotonic()
+        events = list(push(engine, app.id, repo, cancel=cancel))
+        elapsed = time.monotonic() - started
+        timer.cancel()
+    assert cancel.is_set()
+    assert 0.9 < elapsed < 3.0  # blocked in a read until cancel closed the stream
+    assert not any(isinstance(e, PushDone) for e in events)
+
+
+def test_a_stopped_registry_starts_again_with_what_was_pushed(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
+    namespace: str,
+    registry: Registry,
+) -> None:
+    app = _build(docker_client, fixture_images["busybox"], f"kept-{namespace}", namespace, "true")
+    events = list(push(engine, app.id, registry.repository(f"{namespace}/kept")))
+    assert isinstance(events[-1], PushDone)
+    docker_client.containers.get(registry.container).stop(timeout=1)
+    again = start_registry(engine, namespace=namespace, image=fixture_images["registry"])
+    assert again.container == registry.container
+    assert registry_tags(again.address, f"{namespace}/kept") == ["latest"]

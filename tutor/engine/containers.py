@@ -1,0 +1,328 @@
+"""The learner's containers: run them labelled, look inside, and change only ours.
+
+:func:`stop`, :func:`remove` and :func:`exec_in` refuse a container without the
+tutor's labels even when its name is exactly a course name such as
+``python-hello-world``: then it belongs to the learner, not to the tutor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+import docker.errors
+
+from tutor.engine import ports as hostports
+from tutor.engine.connection import Engine, engine_errors
+from tutor.engine.errors import (
+    ContainerNotFound,
+    EngineError,
+    ImageNotFound,
+    NameTaken,
+    NotOurs,
+    PortInUse,
+)
+from tutor.engine.labels import LESSON_LABEL, is_ours, label_filters, labels_for
+from tutor.engine.ports import PortMapping, free_port
+
+__all__ = ["ContainerInfo", "ExecResult", "PortMapping", "free_port", "remove", "run", "stop"]
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    """What the tutor shows about a container.
+
+    Attributes:
+        status: The engine's state word: ``created``, ``running``, ``exited``...
+        ports: Published ports (a stopped container has none).
+        lesson: The lesson that made it; None for a container that is not ours.
+    """
+
+    id: str
+    name: str
+    image: str
+    status: str
+    ports: tuple[PortMapping, ...]
+    labels: dict[str, str]
+    lesson: str | None
+
+    def host_port(self, container_port: int) -> int | None:
+        """The host port published for ``container_port``, if any."""
+        return next((p.host_port for p in self.ports if p.container_port == container_port), None)
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    """The exit code and the combined stdout/stderr of a command run in a container."""
+
+    exit_code: int
+    output: str
+
+
+def run(
+    engine: Engine,
+    image: str,
+    *,
+    name: str,
+    namespace: str,
+    lesson: str = "",
+    ports: dict[int, int | None] | None = None,
+    command: list[str] | None = None,
+    host_ip: str = "",
+    replace: bool = False,
+    check_ports: bool = True,
+) -> ContainerInfo:
+    """Start a labelled container in the background, like ``docker run -d``.
+
+    Args:
+        engine: The engine.
+        image: A local image (the tutor never pulls here).
+        name: The container name; namespace and lesson go in its labels.
+        ports: Container port -> host port, published on every interface as
+            ``-p 5000:5000`` does (only on ``host_ip`` when given). None lets
+            the tutor choose: the container port itself when free, else any.
+        command: Replaces the image's CMD.
+        replace: Remove our own container of the same name first.
+        check_ports: Look for a busy host port before asking the engine, whose
+            own refusal becomes :class:`PortInUse` too.
+
+    Returns:
+        The running container.
+
+    Raises:
+        NameTaken: the name is used by a container that is not ours (or by
+            ours while ``replace`` is False).
+        PortInUse, ImageNotFound, EngineError: the engine refused.
+    """
+    _make_room(engine, name, namespace, replace)
+    bindings = {
+        f"{cport}/tcp": {
+            "HostIp": host_ip,
+            "HostPort": hostports.to_publish(engine, cport, hport, check_ports),
+        }
+        for cport, hport in (ports or {}).items()
+    }
+    labels = labels_for(namespace, lesson)
+    with engine_errors(engine.host):
+        try:
+            container = engine.client.containers.create(
+                image, command, name=name, detach=True, ports=bindings, labels=labels
+            )
+        except docker.errors.ImageNotFound as exc:
+            raise ImageNotFound(
+                f"There is no image {image!r} on this engine.", "Build it first."
+            ) from exc
+        except docker.errors.APIError as exc:
+            if exc.status_code == 409:
+                raise NameTaken(f"The name {name!r} was taken just now.", "Try again.") from exc
+            raise EngineError(f"The engine would not create the container: {_why(exc)}") from exc
+        try:
+            container.start()
+        except docker.errors.APIError as exc:
+            with contextlib.suppress(docker.errors.APIError):
+                container.remove(force=True, v=True)
+            port = hostports.parse_port_error(_why(exc))
+            if port is not None:
+                raise PortInUse(port) from exc
+            raise EngineError(f"The container could not start: {_why(exc)}") from exc
+        container.reload()
+    return _from_inspect(container.attrs)
+
+
+def _make_room(engine: Engine, name: str, namespace: str, replace: bool) -> None:
+    attrs = _inspect(engine, name, missing_ok=True)
+    if attrs is None or attrs.get("Name") != f"/{name}":
+        return  # free (or only an id prefix matched)
+    labels = attrs.get("Config", {}).get("Labels")
+    if not is_ours(labels, namespace):
+        owner = "another learner's" if is_ours(labels) else "not made by the tutor"
+        raise NameTaken(
+            f"A container named {name!r} already exists and is {owner}: the tutor leaves it alone.",
+            f"Remove or rename it yourself (`docker rm -f {name}`), then try again.",
+        )
+    if not replace:
+        raise NameTaken(
+            f"You already have a container named {name!r} from an earlier step.",
+            "Remove it first, or let the tutor replace it.",
+        )
+    remove(engine, attrs["Id"], namespace=namespace)
+
+
+def exec_in(
+    engine: Engine, container: str, command: str | list[str], *, require_ours: bool = True
+) -> ExecResult:
+    """Run a command inside a running container (never on this machine).
+
+    Args:
+        engine: The engine.
+        container: Name or id.
+        command: An argument list, or a string run by ``sh -c`` inside the container.
+        require_ours: Refuse containers the tutor did not make (read-only
+            checks of the learner's own containers may pass False).
+
+    Returns:
+        The exit code and the output.
+
+    Raises:
+        ContainerNotFound, NotOurs, EngineError (the container is not running).
+    """
+    attrs = _inspect(engine, container)
+    if require_ours:
+        _require_ours(attrs, None)
+    argv = ["sh", "-c", command] if isinstance(command, str) else list(command)
+    with engine_errors(engine.host):
+        try:
+            exec_id = engine.api.exec_create(attrs["Id"], argv, stdout=True, stderr=True)["Id"]
+            raw = engine.api.exec_start(exec_id)
+            code = engine.api.exec_inspect(exec_id).get("ExitCode")
+        except docker.errors.APIError as exc:
+            raise EngineError(f"Cannot run a command in {container!r}: {_why(exc)}") from exc
+    return ExecResult(-1 if code is None else int(code), raw.decode("utf-8", "replace"))
+
+
+def logs(engine: Engine, container: str, tail: int = 200) -> str:
+    """The last ``tail`` lines the container wrote, stdout and stderr (ContainerNotFound)."""
+    attrs = _inspect(engine, container)
+    with engine_errors(engine.host):
+        raw: bytes = engine.api.logs(attrs["Id"], stdout=True, stderr=True, tail=tail)
+    return raw.decode("utf-8", "replace")
+
+
+def stop(engine: Engine, container: str, *, namespace: str | None = None, timeout: int = 5) -> None:
+    """Stop one of our containers (``docker stop``), SIGKILL after ``timeout`` seconds.
+
+    Raises:
+        ContainerNotFound: no such container.
+        NotOurs: it lacks our labels (of ``namespace`` when given); it keeps running.
+    """
+    attrs = _inspect(engine, container)
+    _require_ours(attrs, namespace)
+    with engine_errors(engine.host), contextlib.suppress(docker.errors.NotFound):
+        engine.api.stop(attrs["Id"], timeout=timeout)
+
+
+def remove(engine: Engine, container: str, *, namespace: str | None = None) -> None:
+    """Remove one of our containers, running or not, with its anonymous volumes.
+
+    Raises:
+        ContainerNotFound: no such container.
+        NotOurs: it lacks our labels (of ``namespace`` when given); it is left alone.
+    """
+    attrs = _inspect(engine, container)
+    _require_ours(attrs, namespace)
+    with engine_errors(engine.host), contextlib.suppress(docker.errors.NotFound):
+        try:
+            engine.api.remove_container(attrs["Id"], force=True, v=True)
+        except docker.errors.APIError as exc:
+            if "already in progress" not in _why(exc):
+                raise EngineError(f"Could not remove {container!r}: {_why(exc)}") from exc
+
+
+def ours(engine: Engine, namespace: str | None) -> list[ContainerInfo]:
+    """Every container the tutor made for ``namespace`` (None: anyone's), stopped ones too."""
+    with engine_errors(engine.host):
+        rows = engine.api.containers(all=True, filters={"label": label_filters(namespace)})
+    return [_from_summary(row) for row in rows]
+
+
+def container_info(engine: Engine, container: str) -> ContainerInfo | None:
+    """The container with this name or id, ours or not; None when there is none."""
+    attrs = _inspect(engine, container, missing_ok=True)
+    return None if attrs is None else _from_inspect(attrs)
+
+
+def fetch_page(
+    engine: Engine, container: str, container_port: int = 5000, path: str = "/", *, wait: float = 10
+) -> str:
+    """GET a page from the app in a container, through its published port.
+
+    Args:
+        engine: The engine (its host is where published ports live).
+        container: Name or id.
+        container_port: The port the app listens on inside the container.
+        path: The URL path.
+        wait: Seconds to keep retrying while the app starts.
+
+    Returns:
+        The page's text.
+
+    Raises:
+        EngineError: the container is not running, does not publish the port,
+            or nothing answered in time.
+    """
+    info = _from_inspect(_inspect(engine, container))
+    mapping = next((p for p in info.ports if p.container_port == container_port), None)
+    if info.status != "running":
+        raise EngineError(f"The container {info.name!r} is {info.status}.", "Look at its logs.")
+    if mapping is None:
+        raise EngineError(
+            f"The container {info.name!r} does not publish port {container_port}.",
+            f"Run it with -p HOST_PORT:{container_port}.",
+        )
+    try:
+        return hostports.get_text(hostports.page_url(engine, mapping, path), wait=wait)
+    except EngineError as exc:
+        now = container_info(engine, info.id)
+        if now is None or now.status == "running":
+            raise
+        tail = logs(engine, info.id, tail=5).strip()
+        raise EngineError(
+            f"{info.name!r} stopped ({now.status}).", f"Its log ends: {tail}"
+        ) from exc
+
+
+def _inspect(engine: Engine, container: str, *, missing_ok: bool = False) -> Any:
+    with engine_errors(engine.host):
+        try:
+            return engine.api.inspect_container(container)
+        except docker.errors.NotFound as exc:
+            if missing_ok:
+                return None
+            raise ContainerNotFound(
+                f"There is no container {container!r}.", "Run it first."
+            ) from exc
+
+
+def _require_ours(attrs: dict[str, Any], namespace: str | None) -> None:
+    if not is_ours(attrs.get("Config", {}).get("Labels"), namespace):
+        name = str(attrs.get("Name", "")).lstrip("/")
+        raise NotOurs(
+            f"The container {name!r} was not made by the tutor, so the tutor will not change it.",
+            "Manage it yourself with the docker command.",
+        )
+
+
+def _why(exc: docker.errors.APIError) -> str:
+    return str(exc.explanation or exc)
+
+
+def _from_inspect(attrs: dict[str, Any]) -> ContainerInfo:
+    config = attrs.get("Config") or {}
+    labels = config.get("Labels") or {}
+    ports = hostports.mappings_from_inspect((attrs.get("NetworkSettings") or {}).get("Ports") or {})
+    status = (attrs.get("State") or {}).get("Status", "")
+    return ContainerInfo(
+        attrs["Id"],
+        attrs.get("Name", "").lstrip("/"),
+        config.get("Image", ""),
+        status,
+        ports,
+        dict(labels),
+        labels.get(LESSON_LABEL, "") if is_ours(labels) else None,
+    )
+
+
+def _from_summary(row: dict[str, Any]) -> ContainerInfo:
+    labels = row.get("Labels") or {}
+    ports = hostports.mappings_from_summary(row.get("Ports") or [])
+    name = (row.get("Names") or [""])[0].lstrip("/")
+    return ContainerInfo(
+        row["Id"],
+        name,
+        row.get("Image", ""),
+        row.get("State", ""),
+        ports,
+        dict(labels),
+        labels.get(LESSON_LABEL, "") if is_ours(labels) else None,
+    )

@@ -1,0 +1,225 @@
+"""A private image registry for the push lessons, and questions to ask it.
+
+The registry runs as one of the learner's labelled containers, published on
+``127.0.0.1`` only: the engine trusts registries on 127.0.0.0/8 without TLS,
+so ``docker push 127.0.0.1:PORT/NAME`` works with no set-up, and nobody else on
+the network can reach it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import docker.errors
+import requests
+
+from tutor.engine.connection import Engine, engine_errors
+from tutor.engine.containers import ContainerInfo, container_info, logs, run
+from tutor.engine.errors import EngineError, ImageNotFound, PortInUse
+from tutor.engine.labels import is_ours
+from tutor.engine.ports import engine_host, get_text, is_local_engine
+
+REGISTRY_PORT = 5000  # the port inside the registry image, and the one we prefer outside
+_MANIFEST_TYPES = (
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.index.v1+json",
+)
+
+
+class RegistryError(EngineError):
+    """The local registry did not answer, or answered something we cannot read."""
+
+
+@dataclass(frozen=True)
+class Registry:
+    """A running local registry.
+
+    Attributes:
+        address: ``127.0.0.1:PORT``, as the engine pushes to it.
+        container: The name of its container.
+    """
+
+    address: str
+    container: str
+
+    def repository(self, name: str) -> str:
+        """The full repository name to tag and push, e.g. ``127.0.0.1:5000/hello``."""
+        return f"{self.address}/{name}"
+
+
+def registry_container_name(namespace: str) -> str:
+    """The container name of a learner's registry."""
+    return f"layers-tutor-registry-{namespace}"
+
+
+def start_registry(
+    engine: Engine, *, namespace: str, image: str = "registry:2", port: int | None = None
+) -> Registry:
+    """Start (or reuse) the learner's registry and wait until it answers.
+
+    Args:
+        engine: The engine.
+        namespace: The learner's namespace; one registry per namespace.
+        image: The registry image; pulled once if it is absent.
+        port: The host port; None prefers 5000 and takes any free one otherwise.
+
+    Returns:
+        The registry, ready for pushes.
+
+    Raises:
+        ImageNotFound: the image is absent and cannot be pulled (the hint says
+            which image to provide).
+        NameTaken: a container that is not ours has the registry's name.
+        RegistryError: it started but never answered.
+    """
+    name = registry_container_name(namespace)
+    found = container_info(engine, name)
+    if found is not None and is_ours(found.labels, namespace) and found.status != "running":
+        # Stopped (a reboot): start it again, so that what was pushed is still there.
+        with engine_errors(engine.host), contextlib.suppress(docker.errors.APIError):
+            engine.api.start(found.id)
+        found = container_info(engine, name)
+    if found is not None and is_ours(found.labels, namespace) and found.status == "running":
+        current = found.host_port(REGISTRY_PORT)
+        if current is not None and port in (None, current):
+            registry = Registry(f"127.0.0.1:{current}", name)
+            _wait_until_ready(engine, registry)
+            return registry
+    _ensure_image(engine, image)
+    try:
+        info = _run_registry(engine, image, name, namespace, port)
+    except PortInUse:
+        if port is not None:
+            raise
+        info = _run_registry(engine, image, name, namespace, None)  # lost a race for 5000
+    host_port = info.host_port(REGISTRY_PORT)
+    if host_port is None:
+        raise RegistryError(f"The registry {name!r} publishes no port.", "Remove it and retry.")
+    registry = Registry(f"127.0.0.1:{host_port}", name)
+    _wait_until_ready(engine, registry)
+    return registry
+
+
+def _run_registry(
+    engine: Engine, image: str, name: str, namespace: str, port: int | None
+) -> ContainerInfo:
+    ports: dict[int, int | None] = {REGISTRY_PORT: port}
+    return run(
+        engine,
+        image,
+        name=name,
+        namespace=namespace,
+        lesson="registry",
+        ports=ports,
+        host_ip="127.0.0.1",
+        replace=True,
+    )
+
+
+def _ensure_image(engine: Engine, image: str) -> None:
+    with engine_errors(engine.host):
+        try:
+            engine.client.images.get(image)
+            return
+        except docker.errors.ImageNotFound:
+            pass
+        why = "it is not there"
+        try:
+            engine.api.pull(image)  # errors arrive in the body, so check again below
+            engine.client.images.get(image)
+            return
+        except docker.errors.APIError as exc:
+            why = str(exc.explanation or exc)
+    raise ImageNotFound(
+        f"The registry image {image!r} is not on this engine and could not be pulled ({why}).",
+        f"Provide the image {image!r}: `docker pull {image}` where the internet is reachable, "
+        "or `docker load` it from a file, then try again.",
+    )
+
+
+def _wait_until_ready(engine: Engine, registry: Registry, wait: float = 20.0) -> None:
+    port = registry.address.rsplit(":", 1)[1]
+    if is_local_engine(str(engine.api.base_url), engine.host):
+        try:
+            get_text(f"http://{engine_host(engine)}:{port}/v2/", wait=wait)
+            return
+        except EngineError as exc:
+            raise RegistryError(
+                f"The registry {registry.container!r} did not answer at {registry.address}.",
+                f"Its log ends: {logs(engine, registry.container, tail=5).strip()}",
+            ) from exc
+    # A remote engine's 127.0.0.1 is out of our reach: trust the registry's own log.
+    deadline = time.monotonic() + wait
+    while "listening on" not in logs(engine, registry.container, tail=50):
+        if time.monotonic() > deadline:
+            raise RegistryError(f"The registry {registry.container!r} did not start.")
+        time.sleep(0.2)
+
+
+def registry_tags(address: str, repository: str) -> list[str]:
+    """The tags a registry holds for a repository (``GET /v2/<repo>/tags/list``).
+
+    Args:
+        address: ``HOST:PORT`` of the registry, as seen from this machine.
+        repository: The repository inside the registry, e.g. ``hello``.
+
+    Returns:
+        The sorted tags; empty when the registry has never seen the repository.
+
+    Raises:
+        RegistryError: the registry did not answer.
+    """
+    body = _get_json(f"http://{address}/v2/{repository}/tags/list")
+    return sorted(body.get("tags") or []) if body else []
+
+
+def registry_manifest_layers(address: str, repository: str, tag: str) -> list[str]:
+    """The layer blob digests of a pushed image, oldest first.
+
+    These are digests of the compressed layers, not the diff-ids of ``docker
+    inspect``; count and order match the image's filesystem layers.
+
+    Args:
+        address: ``HOST:PORT`` of the registry, as seen from this machine.
+        repository: The repository inside the registry.
+        tag: The tag (or a ``sha256:`` digest).
+
+    Returns:
+        The layer digests; empty when the registry has no such tag.
+
+    Raises:
+        RegistryError: the registry did not answer.
+    """
+    manifest = _get_json(f"http://{address}/v2/{repository}/manifests/{tag}", manifest=True)
+    if manifest and "manifests" in manifest:  # a multi-platform index: take one platform
+        entries = manifest["manifests"]
+        chosen = next(
+            (m for m in entries if (m.get("platform") or {}).get("architecture") == "amd64"),
+            entries[0] if entries else None,
+        )
+        if chosen is None:
+            return []
+        manifest = _get_json(
+            f"http://{address}/v2/{repository}/manifests/{chosen['digest']}", manifest=True
+        )
+    return [str(layer["digest"]) for layer in (manifest or {}).get("layers") or []]
+
+
+def _get_json(url: str, *, manifest: bool = False) -> dict[str, Any] | None:
+    headers = {"Accept": ", ".join(_MANIFEST_TYPES)} if manifest else {}
+    with requests.Session() as session:
+        session.trust_env = False
+        try:
+            with contextlib.closing(session.get(url, headers=headers, timeout=10)) as resp:
+                if resp.status_code == 404:
+                    return None
+                resp.raise_for_status()
+                body: dict[str, Any] = resp.json()
+                return body
+        except (requests.RequestException, ValueError) as exc:
+            raise RegistryError(f"The registry at {url} did not answer: {exc}") from exc
