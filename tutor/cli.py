@@ -143,8 +143,10 @@ def _diff(args: argparse.Namespace) -> int:
     from tutor import report
     from tutor.engine.connection import connect
     from tutor.engine.diff import diff
+    from tutor.engine.layer_index import LayerIndex, default_cache_dir
 
-    changes = diff(connect(), args.container)
+    # The on-disk index makes a second `diff` of the same image instant.
+    changes = diff(connect(), args.container, LayerIndex(default_cache_dir()))
     if args.json:
         print_json(report.diff_json(changes))
     else:
