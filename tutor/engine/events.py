@@ -152,6 +152,7 @@ def watch(
             return
         if not ssh:
             engine.ping()  # the stream ended by itself: is the engine gone?
+            cancel.wait(0.1)  # it answers (a restart?): resume, without spinning
         start = latest or until or opened
 
 
