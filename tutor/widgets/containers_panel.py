@@ -1,0 +1,188 @@
+"""The course's containers: name, status and ports, with keys to open, read or stop one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from tutor.engine.containers import ContainerInfo, PortMapping
+
+
+def port_text(port: PortMapping) -> str:
+    """One published port as the learner would type it: host address -> container port."""
+    host = port.host_ip if port.host_ip not in ("", "0.0.0.0", "::") else "*"
+    return f"{host}:{port.host_port}→{port.container_port}"
+
+
+class ContainersPanel(Vertical):
+    """A table of containers; the app answers its requests with the engine."""
+
+    DEFAULT_CSS = """
+    ContainersPanel { height: 1fr; }
+    ContainersPanel > DataTable { height: auto; max-height: 50%; }
+    ContainersPanel > #empty { color: $text-muted; padding: 0 1; }
+    ContainersPanel > #output-title { background: $panel; text-style: bold; padding: 0 1; }
+    ContainersPanel > #output { height: 1fr; padding: 0 1; }
+    ContainersPanel .containers-panel--running { color: $success; text-style: bold; }
+    ContainersPanel .containers-panel--exited { color: $error; }
+    ContainersPanel .containers-panel--created { color: $warning; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "containers-panel--running",
+        "containers-panel--exited",
+        "containers-panel--created",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "fetch", "Open page", show=True),
+        Binding("l", "logs", "Logs", show=True),
+        Binding("s", "stop", "Stop", show=True),
+    ]
+
+    class _ContainerMessage(Message):
+        def __init__(self, panel: ContainersPanel, container: ContainerInfo) -> None:
+            self.panel = panel
+            self.container = container
+            """The container under the cursor when the key was pressed."""
+            super().__init__()
+
+        @property
+        def control(self) -> ContainersPanel:
+            """The panel the request came from."""
+            return self.panel
+
+    class FetchRequested(_ContainerMessage):
+        """The learner asked to see the page the container serves (key o)."""
+
+    class LogsRequested(_ContainerMessage):
+        """The learner asked for the container's logs (key l)."""
+
+    class StopRequested(_ContainerMessage):
+        """The learner asked to stop the container (key s)."""
+
+    def __init__(
+        self,
+        containers: Sequence[ContainerInfo] = (),
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._containers: list[ContainerInfo] = list(containers)
+
+    def compose(self) -> ComposeResult:
+        """The table, an empty-state hint, and room for a page or logs."""
+        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+        table.add_column("Name", key="name")
+        table.add_column("Image", key="image")
+        table.add_column("Status", key="status")
+        table.add_column("Ports", key="ports")
+        yield table
+        yield Static("No containers yet: a lesson step will start one.", id="empty")
+        yield Static("", id="output-title")
+        with VerticalScroll(id="output"):
+            yield Static("", id="output-text", markup=False)
+
+    def on_mount(self) -> None:
+        """Fill the table with the containers given to the constructor."""
+        self.update(self._containers)
+
+    @property
+    def table(self) -> DataTable[Text]:
+        """The table of containers."""
+        return self.query_one(DataTable)
+
+    @property
+    def containers(self) -> tuple[ContainerInfo, ...]:
+        """The containers shown, in table order."""
+        return tuple(self._containers)
+
+    @property
+    def selected(self) -> ContainerInfo | None:
+        """The container under the cursor, or None when there is none."""
+        row = self.table.cursor_row
+        return self._containers[row] if 0 <= row < len(self._containers) else None
+
+    def update(self, containers: Sequence[ContainerInfo]) -> None:
+        """Show these containers, keeping the cursor on the same container if it is still there.
+
+        Args:
+            containers: The course's containers as the engine listed them.
+        """
+        previous = self.selected
+        self._containers = list(containers)
+        table = self.table
+        table.clear()
+        for info in self._containers:
+            ports = ", ".join(port_text(p) for p in info.ports) or "none"
+            cells = (info.name, info.image, self._status(info.status), ports)
+            table.add_row(
+                *(Text(cell) if isinstance(cell, str) else cell for cell in cells), key=info.id
+            )
+        self.query_one("#empty").display = not self._containers
+        table.display = bool(self._containers)
+        if previous is not None:
+            ids = [info.id for info in self._containers]
+            if previous.id in ids:
+                table.move_cursor(row=ids.index(previous.id), animate=False)
+
+    def show_page(self, container: ContainerInfo | str, text: str) -> None:
+        """Show the page a container served (the app fetched it through the engine).
+
+        Args:
+            container: The container (or its name) the page came from.
+            text: The response body.
+        """
+        self._show_output(f"Page from {_name(container)}", text)
+
+    def show_logs(self, container: ContainerInfo | str, text: str) -> None:
+        """Show a container's recent logs.
+
+        Args:
+            container: The container (or its name) the logs came from.
+            text: The log text.
+        """
+        self._show_output(f"Logs of {_name(container)}", text or "(no output yet)")
+
+    def _status(self, status: str) -> Text:
+        """The engine's status word, coloured too (the word alone carries the meaning)."""
+        name = f"containers-panel--{status}"
+        if name not in self.COMPONENT_CLASSES:
+            return Text(status)
+        return Text(status, self.get_component_rich_style(name, partial=True))
+
+    def _show_output(self, title: str, text: str) -> None:
+        self.query_one("#output-title", Static).update(title)
+        self.query_one("#output-text", Static).update(text)
+
+    def _request(self, message_type: type[_ContainerMessage]) -> None:
+        container = self.selected
+        if container is None:
+            self.notify("No container selected.", severity="warning")
+            return
+        self.post_message(message_type(self, container))
+
+    def action_fetch(self) -> None:
+        """Ask the app to fetch the page the selected container serves."""
+        self._request(self.FetchRequested)
+
+    def action_logs(self) -> None:
+        """Ask the app for the selected container's logs."""
+        self._request(self.LogsRequested)
+
+    def action_stop(self) -> None:
+        """Ask the app to stop the selected container."""
+        self._request(self.StopRequested)
+
+
+def _name(container: ContainerInfo | str) -> str:
+    return container if isinstance(container, str) else container.name
