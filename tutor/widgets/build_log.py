@@ -42,7 +42,7 @@ class BuildLog(Vertical):
     }
     BuildLog > #failure.-visible { display: block; }
     BuildLog .build-log--step { text-style: bold; }
-    BuildLog .build-log--output { color: $text-muted; }
+    BuildLog .build-log--output { text-style: dim; }
     BuildLog .build-log--cached { color: $success; text-style: bold; }
     BuildLog .build-log--built { color: $warning; text-style: bold; }
     BuildLog .build-log--error { color: $error; text-style: bold; }
@@ -127,7 +127,7 @@ class BuildLog(Vertical):
                     block.append("\n")
                 block.append_text(line)
         if block:
-            self.log_view.write(block)
+            self.log_view.write(block, expand=True)
         self.flush_count += 1
         self._update_status()
 

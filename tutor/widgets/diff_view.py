@@ -49,9 +49,9 @@ class ChangeList(ScrollView, can_focus=True):
     ChangeList > .change-list--added { color: $success; text-style: bold; }
     ChangeList > .change-list--changed { color: $warning; text-style: bold; }
     ChangeList > .change-list--deleted { color: $error; text-style: bold; }
-    ChangeList > .change-list--new { background: $accent 30%; text-style: bold; }
-    ChangeList > .change-list--source { color: $text-muted; }
-    ChangeList > .change-list--cursor { background: $primary 50%; }
+    ChangeList > .change-list--new { background: $accent-muted; text-style: bold; }
+    ChangeList > .change-list--source { text-style: dim; }
+    ChangeList > .change-list--cursor { background: $primary-muted; }
     ChangeList:focus > .change-list--cursor { background: $primary; }
     """
 

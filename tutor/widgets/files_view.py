@@ -25,7 +25,7 @@ from textual.widgets import Static, Tab, Tabs
 
 from tutor.engine.dockerfile_steps import BuildStep, DockerfileError, parse_steps
 
-GUTTER = 11  # "  12 s3  │ "
+GUTTER = 11  # "  12▶s3 │ ": number, cursor/lit mark, step, rule
 
 
 def is_dockerfile(name: str) -> bool:
@@ -49,12 +49,12 @@ class CodeView(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     CodeView { height: 1fr; background: $surface; }
-    CodeView > .code-view--gutter { color: $text-muted; }
+    CodeView > .code-view--gutter { text-style: dim; }
     CodeView > .code-view--step { color: $accent; text-style: bold; }
-    CodeView > .code-view--cursor { background: $primary 40%; }
-    CodeView:focus > .code-view--cursor { background: $primary 70%; }
-    CodeView > .code-view--lit { background: $accent 35%; }
-    CodeView > .code-view--error { background: $error 40%; }
+    CodeView > .code-view--cursor { background: $primary-muted; }
+    CodeView:focus > .code-view--cursor { background: $primary-muted; text-style: bold; }
+    CodeView > .code-view--lit { background: $accent-muted; }
+    CodeView > .code-view--error { background: $error-muted; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -115,10 +115,13 @@ class CodeView(ScrollView, can_focus=True):
             row += self.get_component_rich_style("code-view--cursor", partial=True)
         step = self.step_of_line.get(number)
         tag = f"s{step.number}" if step is not None and step.start_line == number else ""
+        # The marks say in shapes what the colours say: ▶ cursor, ● lit step line.
+        mark = "▶" if number == self.cursor else "●" if number in self.lit else " "
         gutter = self.get_component_rich_style("code-view--gutter", partial=True)
         step_style = self.get_component_rich_style("code-view--step", partial=True)
         segments = [
-            Segment(f"{number:>4} ", row + gutter),
+            Segment(f"{number:>4}", row + gutter),
+            Segment(mark, row),
             Segment(f"{tag:<4}", row + step_style),
             Segment("│ ", row + gutter),
         ]

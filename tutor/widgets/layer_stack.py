@@ -61,8 +61,8 @@ def fit(text: str, width: int) -> str:
 
 
 @dataclass(frozen=True)
-class _Place:
-    """Where a selectable layer sits: which image's column, or the shared base."""
+class LayerPlace:
+    """A selectable layer and where it is drawn: an image's column, or the shared base."""
 
     layer: Layer
     image: str
@@ -81,7 +81,7 @@ def band_line(marker: str, text: str, size: int | None, kind: str, width: int) -
 class LayerBand(Widget):
     """One layer of the stack, one line high, sized to the width it is given."""
 
-    def __init__(self, place: _Place, *, classes: str = "") -> None:
+    def __init__(self, place: LayerPlace, *, classes: str = "") -> None:
         kind = "-filesystem" if place.layer.is_filesystem else "-metadata"
         super().__init__(classes=f"{kind} {classes}".strip())
         self.place = place
@@ -183,7 +183,7 @@ class LayerStack(VerticalScroll):
         self._sharing: Sharing | None = None
         self._container: str | None = None
         self._rw_size: int | None = None
-        self._places: list[_Place] = []
+        self._places: list[LayerPlace] = []
         self._cursor = 0
         self._lit: tuple[int, str | None] | None = None
         self._rebuild_places()
@@ -200,9 +200,10 @@ class LayerStack(VerticalScroll):
             container: Name of a container running this image, or None.
             rw_size: Bytes in that container's read-write layer (None: not known yet).
         """
+        same = self._image is not None and self._image.image_id == image.image_id
         self._image, self._sharing = image, None
         self._container, self._rw_size = container, rw_size
-        self._cursor = 0
+        self._cursor = self._cursor if same else 0  # a re-read keeps the learner's place
         self._rebuild_places()
         self.refresh(recompose=True)
 
@@ -224,8 +225,15 @@ class LayerStack(VerticalScroll):
             container: The container's name, or None when no container runs.
             rw_size: Bytes the container has written so far (None: not known yet).
         """
+        bands = self.query(ContainerBand)
+        if bands and container is not None and self._container is not None:
+            # Polled while the learner works: update the band, do not rebuild the stack.
+            band = bands.first()
+            band.container, band.rw_size = container, rw_size
+            band.refresh()
+        else:
+            self.refresh(recompose=True)
         self._container, self._rw_size = container, rw_size
-        self.refresh(recompose=True)
 
     def highlight_layer(self, index: int | None, image: str | None = None) -> None:
         """Light a layer (e.g. the one a Dockerfile line built), or none.
@@ -241,7 +249,7 @@ class LayerStack(VerticalScroll):
             self.call_after_refresh(self.scroll_to_widget, lit.first(), animate=False)
 
     @property
-    def selected(self) -> _Place | None:
+    def selected(self) -> LayerPlace | None:
         """The layer under the cursor, or None when there are no layers."""
         return self._places[self._cursor] if self._places else None
 
@@ -263,7 +271,7 @@ class LayerStack(VerticalScroll):
         """Move to the base layer."""
         self._move_to(len(self._places) - 1)
 
-    def select_place(self, place: _Place) -> None:
+    def select_place(self, place: LayerPlace) -> None:
         """Put the cursor on a layer band (used by clicks)."""
         if place in self._places:
             self._move_to(self._places.index(place))
@@ -272,19 +280,19 @@ class LayerStack(VerticalScroll):
 
     def _rebuild_places(self) -> None:
         """List the selectable layers top to bottom, in the order they are drawn."""
-        places: list[_Place] = []
+        places: list[LayerPlace] = []
         if self._sharing is not None:
             stacks, names = self._sharing.stacks, self._sharing.images
             shared = _shared_prefix(stacks, set(self._sharing.shared_chain_ids))
             for name, stack in zip(names, stacks, strict=False):
                 own = stack.layers[shared:]
-                places += [_Place(layer, name, False) for layer in reversed(own)]
+                places += [LayerPlace(layer, name, False) for layer in reversed(own)]
             if stacks and names:
                 base = stacks[0].layers[:shared]
-                places += [_Place(layer, names[0], True) for layer in reversed(base)]
+                places += [LayerPlace(layer, names[0], True) for layer in reversed(base)]
         elif self._image is not None:
             name = self._image.image
-            places = [_Place(layer, name, False) for layer in reversed(self._image.layers)]
+            places = [LayerPlace(layer, name, False) for layer in reversed(self._image.layers)]
         self._places = places
 
     def compose(self) -> ComposeResult:
@@ -340,7 +348,7 @@ class LayerStack(VerticalScroll):
             classes="saved",
         )
 
-    def _band(self, place: _Place) -> LayerBand:
+    def _band(self, place: LayerPlace) -> LayerBand:
         band = LayerBand(place, classes="-shared" if place.shared else "")
         self._paint_band(band)
         return band
