@@ -1,0 +1,769 @@
+"""Pilot tests of the widgets, fed recorded engine answers (stable ids, no clocks).
+
+The behaviour behind the data (cache hits, copy-up, shared layers...) is
+proven on a real engine by the engine tests; these prove what the learner
+sees and which messages the widgets post.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import DataTable
+
+from tests.app.widget_harness import WidgetHarness
+from tutor.engine.build import (
+    BuildDone,
+    BuildError,
+    BuildEvent,
+    OutputLine,
+    StepFinished,
+    StepStarted,
+)
+from tutor.engine.containers import ContainerInfo
+from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
+from tutor.engine.layers import Layer
+from tutor.engine.layers import LayerStack as ImageLayers
+from tutor.engine.ports import PortMapping
+from tutor.engine.push import PushDone, PushError, PushEvent, PushProgress
+from tutor.engine.sharing import Sharing
+from tutor.widgets.build_log import BuildLog
+from tutor.widgets.containers_panel import ContainersPanel
+from tutor.widgets.diff_view import DiffView, ExecInput
+from tutor.widgets.files_view import FilesView
+from tutor.widgets.history_table import HistoryTable
+from tutor.widgets.layer_stack import ContainerBand, LayerBand, LayerStack
+from tutor.widgets.push_log import PushLog
+
+SIZES = [(80, 24), (160, 48)]
+
+# -- recorded engine answers --------------------------------------------------
+
+DOCKERFILE = """\
+FROM layers-tutor-test/python:3-bookworm
+WORKDIR /app
+
+RUN pip install flask \\
+    && pip list
+COPY app.py /app/
+ENV FLASK_APP=app.py
+CMD ["python", "app.py"]
+"""
+
+APP_PY = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def hello() -> str:
+    return "Hello from Flask!"
+
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", port=5000)
+"""
+
+FILES = {"app.py": APP_PY, "Dockerfile": DOCKERFILE}
+
+WEB_ID = "3f9a1c0d2b7e" + "0" * 52
+
+CONTAINERS = [
+    ContainerInfo(
+        id=WEB_ID,
+        name="lt-web-1",
+        image="lt-app:v1",
+        status="running",
+        ports=(PortMapping(container_port=5000, host_ip="127.0.0.1", host_port=8080),),
+        labels={},
+        lesson="run",
+    ),
+    ContainerInfo(
+        id="7c2e9b" + "1" * 58,
+        name="lt-old-1",
+        image="lt-app:v0",
+        status="exited",
+        ports=(),
+        labels={},
+        lesson="run",
+    ),
+]
+
+
+def diff_of(outputs: int, extra: tuple[PathChange, ...] = ()) -> ContainerDiff:
+    """The web container's diff after the learner wrote ``outputs`` files into /app."""
+    changes = [
+        PathChange("/app", ChangeKind.CHANGED, 4, "COPY app.py /app/"),
+        PathChange("/app/old.txt", ChangeKind.DELETED, 3, "RUN pip install flask && pip list"),
+        *(PathChange(f"/app/out-{i}.txt", ChangeKind.ADDED) for i in range(outputs)),
+        *extra,
+    ]
+    changes.sort(key=lambda change: change.path)
+    return ContainerDiff(container=WEB_ID, changes=tuple(changes), rw_size=1234)
+
+
+# -- ContainersPanel ----------------------------------------------------------
+
+
+async def test_containers_panel_lists_name_status_and_ports() -> None:
+    app = WidgetHarness(lambda: ContainersPanel(CONTAINERS))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = app.screen_text()
+        assert "lt-web-1" in text and "running" in text
+        assert "127.0.0.1:8080→5000" in text
+        assert "lt-old-1" in text and "exited" in text
+        assert app.query_one(ContainersPanel).table.row_count == 2
+
+
+async def test_containers_panel_keys_ask_the_app_for_the_selected_container() -> None:
+    app = WidgetHarness(lambda: ContainersPanel(CONTAINERS))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await pilot.press("down", "l", "s")
+        await pilot.pause()
+        fetch = app.posted(ContainersPanel.FetchRequested)
+        logs = app.posted(ContainersPanel.LogsRequested)
+        stop = app.posted(ContainersPanel.StopRequested)
+        assert [m.container.name for m in fetch] == ["lt-web-1"]
+        assert [m.container.name for m in logs] == ["lt-old-1"]
+        assert [m.container.name for m in stop] == ["lt-old-1"]
+
+
+async def test_containers_panel_shows_the_fetched_page_and_logs() -> None:
+    app = WidgetHarness(lambda: ContainersPanel(CONTAINERS))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(ContainersPanel)
+        panel.show_page(CONTAINERS[0], "Hello from Flask, version 2!")
+        await pilot.pause()
+        assert "Page from lt-web-1" in app.screen_text()
+        assert "Hello from Flask, version 2!" in app.screen_text()
+        panel.show_logs("lt-old-1", " * Running on http://0.0.0.0:5000")
+        await pilot.pause()
+        assert "Logs of lt-old-1" in app.screen_text()
+
+
+async def test_containers_panel_keeps_the_cursor_on_the_same_container() -> None:
+    app = WidgetHarness(lambda: ContainersPanel(CONTAINERS))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(ContainersPanel)
+        await pilot.press("down")
+        assert panel.selected is not None and panel.selected.name == "lt-old-1"
+        panel.update(list(reversed(CONTAINERS)))
+        await pilot.pause()
+        assert panel.selected is not None and panel.selected.name == "lt-old-1"
+        assert panel.table.cursor_row == 0
+
+
+async def test_containers_panel_without_containers_says_so() -> None:
+    app = WidgetHarness(lambda: ContainersPanel([]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        assert "No containers yet" in app.screen_text()
+        assert app.posted(ContainersPanel.FetchRequested) == []
+
+
+# -- DiffView -----------------------------------------------------------------
+
+
+async def test_diff_view_shows_kind_letter_path_and_source_layer() -> None:
+    app = WidgetHarness(lambda: DiffView("lt-web-1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one(DiffView).update(diff_of(3))
+        await pilot.pause()
+        text = app.screen_text()
+        assert "lt-web-1: 5 changes (A 3, C 1, D 1), read-write layer 1.23 kB" in text
+        assert "A /app/out-0.txt" in text
+        assert "C /app " in text and "from layer 4: COPY app.py /app/" in text
+        assert "D /app/old.txt" in text
+        assert "new in the container" in text
+
+
+async def test_diff_view_marks_what_is_new_since_the_last_update_then_clears_it() -> None:
+    app = WidgetHarness(lambda: DiffView("lt-web-1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(DiffView)
+        view.update(diff_of(1))
+        await pilot.pause()
+        text = app.screen_text()
+        assert "▲ A" not in text and "new since" not in text  # a first look has nothing new
+        view.update(diff_of(3))
+        await pilot.pause()
+        text = app.screen_text()
+        assert "▲ 2 new since last look" in text
+        assert "▲ A /app/out-1.txt" in text and "▲ A /app/out-2.txt" in text
+        assert "▲ A /app/out-0.txt" not in text
+        view.update(diff_of(3))
+        await pilot.pause()
+        text = app.screen_text()
+        assert "▲ A" not in text and "new since" not in text
+
+
+async def test_diff_view_next_new_key_jumps_to_the_marked_path() -> None:
+    app = WidgetHarness(lambda: DiffView("lt-web-1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(DiffView)
+        view.update(diff_of(1))
+        view.update(diff_of(3))
+        view.change_list.focus()
+        await pilot.press("n")
+        selected = app.posted(DiffView.ChangeSelected)
+        assert [m.change.path for m in selected] == ["/app/out-1.txt"]
+
+
+async def test_diff_view_draws_only_visible_rows_of_a_20000_path_diff() -> None:
+    many = tuple(PathChange(f"/data/f{i:05d}", ChangeKind.ADDED) for i in range(20_000))
+    app = WidgetHarness(lambda: DiffView("lt-web-1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(DiffView)
+        changes = view.change_list
+        view.update(diff_of(0, extra=many))
+        await pilot.pause()
+        height = changes.scrollable_content_region.height
+        assert changes.virtual_size.height == 20_002
+        # The mechanism: each refresh draws the rows on screen (a few refreshes
+        # happen), never the 20,000 rows of the diff.
+        assert 0 < changes.rows_drawn <= 5 * height
+        changes.rows_drawn = 0
+        changes.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert changes.cursor == 20_001
+        assert "/data/f19999" in app.screen_text()
+        assert changes.rows_drawn <= 5 * height
+        # A second update of the same size marks a new path without redrawing it all.
+        changes.rows_drawn = 0
+        view.update(diff_of(0, extra=(*many, PathChange("/data/zz", ChangeKind.ADDED))))
+        await pilot.pause()
+        assert changes.new_paths == frozenset({"A /data/zz"})
+        assert changes.rows_drawn <= 5 * height
+
+
+async def test_diff_view_exec_input_asks_the_app_to_run_in_the_container() -> None:
+    app = WidgetHarness(lambda: DiffView("lt-web-1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(DiffView)
+        view.update(diff_of(1), name="lt-web-1")
+        app.query_one(ExecInput).focus()
+        await pilot.press(*"touch /tmp/x", "enter")
+        await pilot.pause()
+        [request] = app.posted(DiffView.ExecRequested)
+        assert request.container == diff_of(1).container
+        assert request.command == "touch /tmp/x"
+        assert app.query_one(ExecInput).value == ""
+        view.show_exec_result("touch /tmp/x", 0, "")
+        await pilot.pause()
+        assert "$ touch /tmp/x  (exit 0)" in app.screen_text()
+
+
+# -- FilesView ----------------------------------------------------------------
+
+
+async def test_files_view_shows_the_dockerfile_first_with_step_numbers() -> None:
+    app = WidgetHarness(lambda: FilesView(FILES))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.query_one(FilesView)
+        assert view.shown == "Dockerfile"
+        text = app.screen_text()
+        assert "   1▶s1  │ FROM layers-tutor-test/python:3-bookworm" in text
+        assert "   4 s3  │ RUN pip install flask \\" in text
+        assert "   5     │     && pip list" in text
+        # Highlighted by pygments: the keyword has a colour of its own.
+        lines = app.query_one(FilesView).code.lines
+        assert any(span.style for span in lines[0].spans)
+
+
+async def test_files_view_cursor_on_a_dockerfile_line_posts_its_step() -> None:
+    app = WidgetHarness(lambda: FilesView(FILES))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.query_one(FilesView).code.focus()
+        await pilot.press("down", "down", "down", "down")
+        await pilot.pause()
+        posted = [(m.step_number, m.line) for m in app.posted(FilesView.DockerfileLineSelected)]
+        # Line 3 is blank (no step); lines 4 and 5 are one RUN instruction.
+        assert posted == [(2, 2), (3, 4), (3, 5)]
+        assert "Dockerfile line 5: step 3 of 6, RUN pip install flask && pip list" in (
+            app.screen_text()
+        )
+
+
+async def test_files_view_highlight_step_lights_its_lines_in_the_dockerfile() -> None:
+    app = WidgetHarness(lambda: FilesView(FILES))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.query_one(FilesView)
+        view.show_file("app.py")
+        await pilot.pause()
+        view.highlight_step(3)
+        await pilot.pause()
+        assert view.shown == "Dockerfile"
+        assert view.code.lit == frozenset({4, 5})
+        assert "Step 3 (lines 4-5): RUN pip install flask && pip list" in app.screen_text()
+        assert app.posted(FilesView.DockerfileLineSelected) == []
+        view.highlight_step(None)
+        assert view.code.lit == frozenset()
+
+
+async def test_files_view_brackets_switch_files() -> None:
+    app = WidgetHarness(lambda: FilesView(FILES))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        view = app.query_one(FilesView)
+        assert view.shown == "app.py"
+        assert "from flask import Flask" in app.screen_text()
+        await pilot.press("left_square_bracket")
+        assert view.shown == "Dockerfile"
+
+
+async def test_files_view_says_where_a_broken_dockerfile_is_wrong() -> None:
+    broken = {"Dockerfile": "FROM busybox\nRUNN echo hi\n"}
+    app = WidgetHarness(lambda: FilesView(broken))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Dockerfile line 2: unknown instruction" in app.screen_text()
+        assert app.query_one(FilesView).code.error_line == 2
+
+
+# -- snapshots ----------------------------------------------------------------
+
+
+# -- recorded layers, builds and pushes ---------------------------------------
+
+BASE_REASON = (
+    "part of layers-tutor-test/python:3-bookworm, which came to this engine finished "
+    "(docker load, or built on another machine): there is no image for each of its steps here"
+)
+
+
+def layer(
+    index: int,
+    instruction: str,
+    size: int,
+    *,
+    filesystem: bool = True,
+    image_id: str | None = None,
+    chain: str | None = None,
+    reason: str | None = None,
+    tags: tuple[str, ...] = (),
+) -> Layer:
+    """One history row as the engine's layers() reports it."""
+    return Layer(
+        index=index,
+        image_id=image_id,
+        created_by=f"/bin/sh -c {instruction}",
+        instruction=instruction,
+        size=size,
+        created=1_700_000_000.0 + index,
+        is_filesystem=filesystem,
+        diff_id=f"sha256:{index:064x}" if filesystem else None,
+        chain_id=chain if filesystem else None,
+        missing_reason=reason,
+        tags=tags,
+        comment="",
+    )
+
+
+BASE_LAYERS = (
+    layer(0, "ADD rootfs.tar /", 189_700_000, chain="sha256:c0", reason=BASE_REASON),
+    layer(1, 'CMD ["python3"]', 0, filesystem=False, reason=BASE_REASON),
+    layer(2, "WORKDIR /app", 0, image_id="sha256:" + "2" * 64, chain="sha256:c2"),
+    layer(
+        3,
+        "RUN pip install flask && pip list",
+        12_345_678,
+        image_id="sha256:" + "3" * 64,
+        chain="sha256:c3",
+    ),
+)
+
+
+def app_image(tag: str, app_bytes: int, chain: str) -> ImageLayers:
+    """The lesson's image: the base, Flask, then the learner's app.py on top."""
+    top = (
+        layer(4, "COPY app.py /app/", app_bytes, image_id="sha256:" + "4" * 64, chain=chain),
+        layer(5, "ENV FLASK_APP=app.py", 0, filesystem=False, image_id="sha256:" + "5" * 64),
+        layer(
+            6,
+            'CMD ["python", "app.py"]',
+            0,
+            filesystem=False,
+            image_id="sha256:" + "6" * 64,
+            tags=(tag,),
+        ),
+    )
+    layers = (*BASE_LAYERS, *top)
+    return ImageLayers(
+        image=tag, image_id="sha256:" + "6" * 64, layers=layers, containerd_store=False
+    )
+
+
+V1 = app_image("lt-app:v1", 1_234, "sha256:c4a")
+V2 = app_image("lt-app:v2", 2_345, "sha256:c4b")
+SHARING = Sharing(
+    images=("lt-app:v1", "lt-app:v2"),
+    stacks=(V1, V2),
+    shared_chain_ids=("sha256:c0", "sha256:c2", "sha256:c3"),
+    bytes_stored=189_700_000 + 12_345_678 + 1_234 + 2_345,
+    bytes_without_sharing=2 * (189_700_000 + 12_345_678) + 1_234 + 2_345,
+)
+
+STEPS = [
+    ("FROM layers-tutor-test/python:3-bookworm", True, None),
+    ("WORKDIR /app", True, None),
+    ("RUN pip install flask && pip list", True, None),
+    ("COPY app.py /app/", False, "app.py changed since the last build"),
+    ("ENV FLASK_APP=app.py", False, "a step above was rebuilt, so its cache no longer applies"),
+    ('CMD ["python", "app.py"]', False, "a step above was rebuilt, so its cache no longer applies"),
+]
+LINES = {1: (1, 1), 2: (2, 2), 3: (4, 5), 4: (6, 6), 5: (7, 7), 6: (8, 8)}
+
+
+def build_events(fail_at: int | None = None) -> list[BuildEvent]:
+    """A rebuild after the learner edited app.py (or one that fails at a step)."""
+    events: list[BuildEvent] = []
+    for number, (instruction, cached, reason) in enumerate(STEPS, start=1):
+        start, end = LINES[number]
+        if number == fail_at:
+            instruction = instruction.replace("flask", "flsk")
+        events.append(StepStarted(number, len(STEPS), instruction, start, end))
+        if number == fail_at:
+            events.append(OutputLine(number, "ERROR: No matching distribution found for flsk"))
+            events.append(
+                BuildError(
+                    number,
+                    instruction,
+                    "The command '/bin/sh -c pip install flsk' returned a non-zero code: 1",
+                )
+            )
+            return events
+        if number == 3 and not cached:
+            events.append(OutputLine(number, "Successfully installed flask-3.1.0"))
+        events.append(
+            StepFinished(
+                number,
+                instruction,
+                cached,
+                0.0 if cached else 0.4,
+                f"sha256:{number:064x}",
+                reason,
+            )
+        )
+    events.append(BuildDone("sha256:" + "6" * 64, "lt-app:v2"))
+    return events
+
+
+PUSH: list[PushEvent] = [
+    PushProgress("a1b2c3d4e5f6", "preparing"),
+    PushProgress("0badc0ffee00", "preparing"),
+    PushProgress("9f8e7d6c5b4a", "preparing"),
+    PushProgress("a1b2c3d4e5f6", "pushing", current=1_000, total=2_345),
+    PushProgress("0badc0ffee00", "exists"),
+    PushProgress("9f8e7d6c5b4a", "mounted", mounted_from="lt/base"),
+    PushProgress("a1b2c3d4e5f6", "pushing", current=2_600, total=2_345),
+    PushProgress("a1b2c3d4e5f6", "pushed"),
+    PushDone("127.0.0.1:5000/lt-app:v2", "sha256:" + "d" * 64),
+]
+
+
+def lines_of(text: str, *needles: str) -> list[int]:
+    """The screen line on which each needle first appears."""
+    rows = text.splitlines()
+    return [next(i for i, row in enumerate(rows) if needle in row) for needle in needles]
+
+
+# -- LayerStack ---------------------------------------------------------------
+
+
+async def test_layer_stack_draws_the_newest_layer_on_top_and_the_container_above_it() -> None:
+    app = WidgetHarness(lambda: LayerStack())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one(LayerStack).show_image(V1, container="lt-web-1", rw_size=1_234)
+        await pilot.pause()
+        text = app.screen_text()
+        rw, cmd, copy, workdir, base = lines_of(
+            text,
+            "read-write",
+            'CMD ["python", "app.py"]',
+            "COPY app.py",
+            "WORKDIR",
+            "ADD rootfs.tar",
+        )
+        assert rw < cmd < copy < workdir < base
+        assert "container lt-web-1: its own layer" in text.splitlines()[rw]
+        assert "1.23 kB read-write" in text.splitlines()[rw]
+        assert "metadata only" in text.splitlines()[cmd]
+        assert "filesystem, read-only" in text.splitlines()[copy]
+        assert "1.23 kB" in text.splitlines()[copy]
+        assert "190 MB" in text.splitlines()[base]
+        assert "0 B" in text.splitlines()[workdir]  # a real, empty layer
+        assert "7 layers (4 filesystem, 3 metadata only)" in text
+
+
+async def test_layer_stack_updates_the_container_layer_size_in_place() -> None:
+    app = WidgetHarness(lambda: LayerStack())
+    async with app.run_test(size=(80, 24)) as pilot:
+        stack = app.query_one(LayerStack)
+        stack.show_image(V1, container="lt-web-1", rw_size=None)
+        await pilot.pause()
+        await pilot.press("down", "down")
+        band = stack.query_one(ContainerBand)
+        assert "? read-write" in app.screen_text()
+        stack.set_container("lt-web-1", 5_000_000)
+        await pilot.pause()
+        assert stack.query_one(ContainerBand) is band  # polled sizes do not rebuild the stack
+        assert "5.00 MB read-write" in app.screen_text()
+        stack.show_image(V1, container="lt-web-1", rw_size=5_000_000)  # a re-read
+        await pilot.pause()
+        assert stack.selected is not None and stack.selected.layer.index == 4
+        stack.set_container(None, None)
+        await pilot.pause()
+        assert not stack.query(ContainerBand)
+
+
+async def test_layer_stack_cursor_posts_the_selected_layer() -> None:
+    app = WidgetHarness(lambda: LayerStack(V1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "down", "end", "up")
+        await pilot.pause()
+        selected = [m.layer_index for m in app.posted(LayerStack.LayerSelected)]
+        assert selected == [5, 4, 0, 1]
+        stack = app.query_one(LayerStack)
+        [cursor] = stack.query(".-cursor")
+        assert isinstance(cursor, LayerBand) and cursor.place.layer.index == 1
+        assert '▶ CMD ["python3"]' in app.screen_text()
+
+
+async def test_layer_stack_highlight_layer_lights_one_band() -> None:
+    app = WidgetHarness(lambda: LayerStack(V1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        stack = app.query_one(LayerStack)
+        stack.highlight_layer(3)
+        await pilot.pause()
+        lit = [band.place.layer.index for band in stack.query(LayerBand) if band.has_class("-lit")]
+        assert lit == [3]
+        assert "● RUN pip install flask" in app.screen_text()
+        stack.highlight_layer(None)
+        await pilot.pause()
+        assert not stack.query(".-lit")
+
+
+async def test_layer_stack_two_images_side_by_side_on_their_shared_base() -> None:
+    app = WidgetHarness(lambda: LayerStack())
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.query_one(LayerStack).show_sharing(SHARING)
+        await pilot.pause()
+        text = app.screen_text()
+        one, two = lines_of(text, "only in lt-app:v1", "only in lt-app:v2")
+        assert one == two  # side by side
+        [shared] = lines_of(text, "shared by lt-app:v1 and lt-app:v2 (3 layers, stored once)")
+        assert shared > one
+        assert text.count("RUN pip install flask") == 1  # drawn once, across both
+        assert "saved: 202 MB" in text
+        assert not app.query_one(LayerStack).has_class("-narrow")
+
+
+async def test_layer_stack_two_images_one_after_the_other_at_80_columns() -> None:
+    app = WidgetHarness(lambda: LayerStack())
+    async with app.run_test(size=(80, 24)) as pilot:
+        stack = app.query_one(LayerStack)
+        stack.show_sharing(SHARING)
+        await pilot.pause()
+        assert stack.has_class("-narrow")
+        one, two = lines_of(app.screen_text(), "only in lt-app:v1", "only in lt-app:v2")
+        assert one < two
+
+
+# -- BuildLog -----------------------------------------------------------------
+
+
+async def test_build_log_marks_each_step_cached_or_built_with_the_miss_reason() -> None:
+    app = WidgetHarness(lambda: BuildLog())
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(BuildLog)
+        for event in build_events():
+            log.add_event(event)
+        await pilot.pause()
+        text = app.screen_text()
+        assert "Step 4/6 : COPY app.py /app/" in text
+        assert "CACHED step 3 in 0.0s" in text
+        assert "BUILT  step 4 in 0.4s" in text
+        assert "cache miss: app.py changed since the last build" in text
+        assert "✓ Built lt-app:v2: 3 CACHED, 3 BUILT" in text
+        assert sorted(n for n, step in log.steps.items() if step.cached) == [1, 2, 3]
+
+
+async def test_build_log_shows_a_failed_step_and_the_engine_message_prominently() -> None:
+    app = WidgetHarness(lambda: BuildLog())
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(BuildLog)
+        for event in build_events(fail_at=3):
+            log.add_event(event)
+        await pilot.pause()
+        failure = log.query_one("#failure")
+        assert failure.has_class("-visible")
+        text = app.screen_text()
+        assert "✗ Build FAILED at step 3/6" in text
+        assert "Build failed at step 3/6" in text
+        assert "returned a non-zero code: 1" in text
+
+
+async def test_build_log_writes_a_2000_line_build_in_a_few_batches() -> None:
+    app = WidgetHarness(lambda: BuildLog())
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(BuildLog)
+        log.add_event(StepStarted(1, 1, "RUN seq 2000", 1, 1))
+        for i in range(2_000):
+            log.add_event(OutputLine(1, f"line {i}"))
+        log.add_event(StepFinished(1, "RUN seq 2000", False, 1.5, "sha256:" + "1" * 64, None))
+        assert log.flush_count == 0  # nothing is drawn per event
+        await pilot.pause()
+        assert log.flush_count == 1  # one write for the whole burst
+        assert len(log.log_view.lines) == 2_002
+        assert "line 1999" in app.screen_text()  # following the newest output
+
+
+# -- HistoryTable -------------------------------------------------------------
+
+
+async def test_history_table_lists_newest_first_and_explains_missing_and_zero_rows() -> None:
+    app = WidgetHarness(lambda: HistoryTable(V1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        history = app.query_one(HistoryTable)
+        assert [layer.index for layer in history.rows] == [6, 5, 4, 3, 2, 1, 0]
+        text = app.screen_text()
+        assert "lt-app:v1: 7 history rows, 4 filesystem layers, 3 metadata only, 2 <missing>" in (
+            text
+        )
+        cmd, workdir, base = lines_of(text, 'CMD ["python", "app.py"]', "WORKDIR", "ADD rootfs")
+        assert "metadata only" in text.splitlines()[cmd]
+        assert "empty layer" in text.splitlines()[workdir]
+        assert "<missing>" in text.splitlines()[base]
+        await pilot.press("ctrl+end")
+        await pilot.pause()
+        assert "<missing>: part of layers-tutor-test/python:3-bookworm" in app.screen_text()
+        await pilot.press("up", "up")
+        await pilot.pause()
+        assert "0 B, but a real (empty) filesystem layer" in app.screen_text()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [m.layer_index for m in app.posted(HistoryTable.LayerSelected)] == [2]
+
+
+# -- PushLog ------------------------------------------------------------------
+
+
+async def test_push_log_shows_each_layer_and_a_summary() -> None:
+    app = WidgetHarness(lambda: PushLog("127.0.0.1:5000/lt-app:v2"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(PushLog)
+        for event in PUSH[:4]:
+            log.add_event(event)
+        await pilot.pause()
+        assert "pushing 1.00 kB / 2.35 kB" in app.screen_text()
+        for event in PUSH[4:]:
+            log.add_event(event)
+        await pilot.pause()
+        text = app.screen_text()
+        assert log.query_one(DataTable).row_count == 3
+        assert "already exists" in text and "mounted from lt/base" in text
+        assert "3 layers: 1 pushed, 1 already existed, 1 mounted from another repository" in text
+        assert "✓ Pushed 127.0.0.1:5000/lt-app:v2" in text
+
+
+async def test_push_log_shows_a_failed_push() -> None:
+    app = WidgetHarness(lambda: PushLog("127.0.0.1:5000/lt-app:v2"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(PushLog)
+        log.add_event(PUSH[0])
+        log.add_event(PushError("connection refused"))
+        await pilot.pause()
+        assert "✗ Push FAILED: connection refused" in app.screen_text()
+        assert log.query_one("#summary").has_class("-failed")
+
+
+# -- snapshots (80x24 and 160x48) ---------------------------------------------
+
+
+async def _stack_with_container(pilot: Pilot[None]) -> None:
+    stack = pilot.app.query_one(LayerStack)
+    stack.show_image(V1, container="lt-web-1", rw_size=1_234)
+    await pilot.pause()
+    stack.highlight_layer(3)
+    await pilot.press("down")
+
+
+async def _stack_sharing(pilot: Pilot[None]) -> None:
+    pilot.app.query_one(LayerStack).show_sharing(SHARING)
+    await pilot.pause()
+
+
+def _feeding(events: list[BuildEvent]) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def feed(pilot: Pilot[None]) -> None:
+        log = pilot.app.query_one(BuildLog)
+        for event in events:
+            log.add_event(event)
+        await pilot.pause()
+
+    return feed
+
+
+async def _page_shown(pilot: Pilot[None]) -> None:
+    pilot.app.query_one(ContainersPanel).show_page(CONTAINERS[0], "Hello from Flask!")
+    await pilot.pause()
+
+
+async def _diff_twice(pilot: Pilot[None]) -> None:
+    view = pilot.app.query_one(DiffView)
+    view.update(diff_of(1))
+    view.update(diff_of(3))
+    view.show_exec_result("ls /app", 0, "out-0.txt\nout-1.txt\nout-2.txt")
+    await pilot.pause()
+
+
+async def _history_on_missing_row(pilot: Pilot[None]) -> None:
+    await pilot.press("ctrl+end")
+
+
+async def _pushed(pilot: Pilot[None]) -> None:
+    log = pilot.app.query_one(PushLog)
+    for event in PUSH:
+        log.add_event(event)
+    await pilot.pause()
+
+
+async def _dockerfile_step(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.press("down", "down", "down")
+    pilot.app.query_one(FilesView).highlight_step(4)
+    await pilot.pause()
+
+
+SNAPSHOTS: dict[str, tuple[Callable[[], Widget], Callable[[Pilot[None]], Awaitable[None]]]] = {
+    "layer_stack": (LayerStack, _stack_with_container),
+    "layer_stack_sharing": (LayerStack, _stack_sharing),
+    "build_log": (BuildLog, _feeding(build_events())),
+    "build_log_failed": (BuildLog, _feeding(build_events(fail_at=3))),
+    "containers_panel": (lambda: ContainersPanel(CONTAINERS), _page_shown),
+    "diff_view": (lambda: DiffView("lt-web-1"), _diff_twice),
+    "history_table": (lambda: HistoryTable(V1), _history_on_missing_row),
+    "push_log": (lambda: PushLog("127.0.0.1:5000/lt-app:v2"), _pushed),
+    "files_view": (lambda: FilesView(FILES), _dockerfile_step),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("widget", sorted(SNAPSHOTS))
+def test_snapshot(widget: str, size: tuple[int, int], snap_compare: Any) -> None:
+    make, run_before = SNAPSHOTS[widget]
+    assert snap_compare(WidgetHarness(make), terminal_size=size, run_before=run_before)
