@@ -119,7 +119,7 @@ def start_engine() -> EngineHandle:
     ok, why = can_provision()
     if not ok:
         return EngineHandle(None, reason=why)
-    apt_install("docker.io", "iptables")
+    apt_install("docker.io", "iptables", "iproute2")
     log("starting dockerd in the background")
     logf = DOCKERD_LOG.open("ab")
     proc = subprocess.Popen(
@@ -161,7 +161,9 @@ class PrivateEngine:
 
     The shared engine must never be stopped by a test (it may be a developer's
     own), so tests of "the engine goes away" use this one: its own data root,
-    exec root and socket under ``root``, no bridge and no iptables changes.
+    exec root and socket under ``root``, a bridge of its own and no iptables
+    changes. (``--bridge=none`` is not an option: a dockerd started with it
+    deletes the host's ``docker0``, which breaks the shared engine.)
 
     Args:
         root: A folder for its state; removed by :meth:`destroy`.
@@ -172,12 +174,16 @@ class PrivateEngine:
         self.socket = root / "docker.sock"
         self.host = f"unix://{self.socket}"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.bridge = "ltp" + hashlib.sha256(str(root).encode()).hexdigest()[:8]
 
     def start(self, timeout: float = 60) -> None:
         """Start the daemon and wait until it answers."""
         if self.proc is not None and self.proc.poll() is None:
             return
         self.root.mkdir(parents=True, exist_ok=True)
+        if not Path(f"/sys/class/net/{self.bridge}").exists():
+            subprocess.run(["ip", "link", "add", "name", self.bridge, "type", "bridge"], check=True)
+            subprocess.run(["ip", "link", "set", self.bridge, "up"], check=True)
         logf = (self.root / "dockerd.log").open("ab")
         self.proc = subprocess.Popen(
             [
@@ -186,7 +192,7 @@ class PrivateEngine:
                 f"--exec-root={self.root / 'exec'}",
                 f"--pidfile={self.root / 'docker.pid'}",
                 f"--host={self.host}",
-                "--bridge=none",
+                f"--bridge={self.bridge}",
                 "--iptables=false",
                 "--ip-masq=false",
             ],
@@ -226,6 +232,7 @@ class PrivateEngine:
         """Stop the daemon and remove its state."""
         self.stop()
         subprocess.run(["umount", "-R", str(self.root / "data")], capture_output=True)
+        subprocess.run(["ip", "link", "del", self.bridge], capture_output=True)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
