@@ -9,12 +9,6 @@ import tarfile
 import pytest
 
 from tutor.engine.history_rows import (
-    MISSING_BUILDKIT,
-    MISSING_CONTAINERD,
-    MISSING_ELSEWHERE,
-    MISSING_PARENT_REMOVED,
-    MISSING_PULLED,
-    Anchor,
     RowFacts,
     align_filesystem,
     chain_ids,
@@ -22,8 +16,17 @@ from tutor.engine.history_rows import (
     instruction_of,
     split_build_args,
 )
-from tutor.engine.history_rows import missing_reason as why_missing
-from tutor.engine.layers import Layer, LayerStack, config_flags
+from tutor.engine.image_config import config_flags
+from tutor.engine.layers import Layer, LayerStack
+from tutor.engine.missing_rows import (
+    MISSING_BUILDKIT,
+    MISSING_CONTAINERD,
+    MISSING_ELSEWHERE,
+    MISSING_PARENT_REMOVED,
+    MISSING_PULLED,
+    Anchor,
+)
+from tutor.engine.missing_rows import missing_reason as why_missing
 from tutor.engine.sharing import sharing_of
 
 HASH = "fb2ef221e83c84a93740c829bee4baab212d1689bfb4058b34bada70a5899e97"
@@ -120,7 +123,7 @@ def test_guess_fills_oldest_candidates_first() -> None:
     assert sum(guess_filesystem(BUILT, 2)) == 2
 
 
-def config_blob(diff_ids: list[str], empty: list[bool]) -> bytes:
+def config_blob(diff_ids: list[str], empty: list[bool]) -> str:
     history = [{"created_by": "x", **({"empty_layer": True} if e else {})} for e in empty]
     return json.dumps({"rootfs": {"type": "layers", "diff_ids": diff_ids}, "history": history})
 

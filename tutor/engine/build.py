@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import docker.errors
 import requests
@@ -36,6 +35,7 @@ from tutor.engine.cache_miss import PreviousStep
 from tutor.engine.connection import Engine, classify, engine_errors
 from tutor.engine.dockerfile_steps import engine_parse_error, read_steps
 from tutor.engine.errors import BuildFailed, EngineError
+from tutor.engine.streams import catch_response
 
 __all__ = [
     "BuildDone",
@@ -45,6 +45,7 @@ __all__ = [
     "StepFinished",
     "StepStarted",
     "build",
+    "catch_response",  # kept here for callers that imported it from build
 ]
 
 #: How often the cancel watcher looks at the cancel event (seconds).
@@ -111,6 +112,8 @@ def build(
             )
         except docker.errors.APIError as exc:
             raise _refused(exc) from exc
+        except docker.errors.DockerException as exc:  # docker-py's own checks (a bad tag)
+            raise BuildFailed(str(exc), "Use a name like learner/hello:1 for the image.") from exc
     closer = CancellableStream(stream, caught[0]) if caught else None
     stop = threading.Event()
     if cancel is not None and closer is not None:
@@ -185,39 +188,6 @@ def _created_by(engine: Engine, image_id: str) -> str | None:
     except docker.errors.APIError:
         return None
     return str(rows[0].get("CreatedBy") or "") if rows else None
-
-
-@contextlib.contextmanager
-def catch_response(api: Any, path: str) -> Iterator[list[requests.Response]]:
-    """Keep the HTTP responses of this thread's calls to ``path`` inside the block.
-
-    docker-py returns only a generator for a streamed answer (a build, an image
-    save), but stopping one early needs the response: shutting its socket down
-    is the only way to interrupt a read blocked in another thread, and closing
-    it tells the engine to stop. A requests response hook, limited to this
-    thread, hands the response over.
-
-    Args:
-        api: The low-level docker-py client (a requests session).
-        path: The end of the URL path to catch, e.g. ``/build``.
-
-    Yields:
-        A list that receives the responses.
-    """
-    caught: list[requests.Response] = []
-    me = threading.get_ident()
-
-    def hook(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-        if threading.get_ident() == me and urlparse(response.url).path.endswith(path):
-            caught.append(response)
-        return response
-
-    api.hooks["response"].append(hook)
-    try:
-        yield caught
-    finally:
-        with contextlib.suppress(ValueError):
-            api.hooks["response"].remove(hook)
 
 
 def _watch(cancel: threading.Event, stop: threading.Event, stream: CancellableStream) -> None:

@@ -24,6 +24,8 @@ from tutor.engine.dockerfile_steps import BuildStep
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _IMAGE_ID = re.compile(r"^(?:sha256:)?[0-9a-f]{12,64}$")
 _RUNNING_IN = "Running in "
+#: Output without a newline is passed on once it is this long, not kept forever.
+_LONGEST_LINE = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,14 @@ class BuildStreamParser:
         """(container id, image it was started from) for each ``Running in`` seen."""
 
     def feed(self, event: Mapping[str, Any]) -> list[BuildEvent]:
-        """Take one decoded JSON event from the stream; return the events it completes."""
+        """Take one decoded JSON event from the stream.
+
+        Args:
+            event: As ``APIClient.build(decode=True)`` yields it.
+
+        Returns:
+            The build events it completes (often none: half a line waits for the rest).
+        """
         out: list[BuildEvent] = []
         if "errorDetail" in event or "error" in event:
             detail = event.get("errorDetail") or {}
@@ -147,6 +156,8 @@ class BuildStreamParser:
             *lines, self._buffer = self._buffer.split("\n")
             for line in lines:
                 out += self._line(line.rstrip("\r"))
+            if len(self._buffer) > _LONGEST_LINE:  # e.g. a progress bar drawn with \r only
+                out += self._flush_partial()
         elif isinstance(event.get("aux"), Mapping) and event["aux"].get("ID"):
             out += self._flush_partial()
             out += self._close()
@@ -157,7 +168,15 @@ class BuildStreamParser:
         return out
 
     def finish(self, tag: str) -> list[BuildEvent]:
-        """The stream ended: close the last step and say how the build ended."""
+        """The stream ended: close the last step and say how the build ended.
+
+        Args:
+            tag: The tag the build gives the image (for :class:`BuildDone`).
+
+        Returns:
+            The last events: the last :class:`StepFinished` and :class:`BuildDone`,
+            or a :class:`BuildError` when the stream stopped before an image was made.
+        """
         out = self._flush_partial()
         if self.failed:
             return out

@@ -10,7 +10,6 @@
   each row whose ``Id`` is not ``<missing>`` names a local image, and that
   image's ``RootFS.Layers`` says how many layers exist up to that row.
 * :func:`chain_ids` computes the ids under which the engine stores each layer.
-* :func:`missing_reason` explains a ``<missing>`` row.
 """
 
 from __future__ import annotations
@@ -33,22 +32,8 @@ _ARGS_PREFIX = re.compile(r"^\|(\d+) ")
 _ARG_ITEM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SHELL = re.compile(r"^(?:/bin/(?:ba)?sh -c |cmd /S /C |powershell -command )", re.IGNORECASE)
 _CONTENT = re.compile(r"\b(file|dir|multi):([0-9a-f]{64})\b")
-_BUILDKIT = "# buildkit"
-
-MISSING_PARENT_REMOVED = "the image made by this step was removed from this engine"
-MISSING_PULLED = (
-    "part of {name}, which was pulled from a registry: a pull brings the layers and "
-    "their history, not an image for each step"
-)
-MISSING_BUILDKIT = (
-    "part of {name}, built with BuildKit, which records each step in the history "
-    "but keeps only the finished image"
-)
-MISSING_CONTAINERD = "the containerd image store keeps no separate image for each step of {name}"
-MISSING_ELSEWHERE = (
-    "part of {name}, which came to this engine finished (docker load, or built on "
-    "another machine): there is no image for each of its steps here"
-)
+#: BuildKit ends the CreatedBy of RUN, COPY and ADD rows with this.
+BUILDKIT_MARK = "# buildkit"
 
 
 def split_build_args(command: str) -> tuple[str, str]:
@@ -92,8 +77,8 @@ def instruction_of(created_by: str, comment: str = "") -> str:
         if comment.startswith("Imported from"):
             return "(imported from a tar file with docker import)"
         return "(no instruction recorded)"
-    if text.endswith(_BUILDKIT):
-        text = text[: -len(_BUILDKIT)].rstrip()
+    if text.endswith(BUILDKIT_MARK):
+        text = text[: -len(BUILDKIT_MARK)].rstrip()
     keyword, _, rest = text.partition(" ")
     if keyword in ALL_INSTRUCTIONS:
         # BuildKit writes the instruction itself, with "# buildkit" after RUN/COPY/ADD.
@@ -108,17 +93,39 @@ def instruction_of(created_by: str, comment: str = "") -> str:
 
 
 def shorten_content(text: str) -> str:
-    """Shorten ``file:<64 hex>`` content hashes to 12 digits, as ``docker`` shows ids."""
+    """Shorten ``file:<64 hex>`` content hashes to 12 digits, as ``docker`` shows ids.
+
+    Args:
+        text: An instruction such as ``COPY file:<hash> in /app``.
+
+    Returns:
+        The same text with each content hash cut to 12 hex digits.
+    """
     return _CONTENT.sub(lambda m: f"{m.group(1)}:{m.group(2)[:12]}", text)
 
 
 def without_content(text: str) -> str:
-    """``text`` with COPY/ADD content hashes blanked, to compare two COPY rows by shape."""
+    """Blank COPY/ADD content hashes, to compare two COPY rows by what they do.
+
+    Args:
+        text: A ``CreatedBy`` value.
+
+    Returns:
+        The text with every ``file:``/``dir:``/``multi:`` hash replaced by ``*``:
+        equal results with different inputs mean "same COPY, other files".
+    """
     return _CONTENT.sub(lambda m: f"{m.group(1)}:*", text)
 
 
 def keyword_of(instruction: str) -> str:
-    """The first word of a readable instruction, in capitals (``RUN``, ``COPY``...)."""
+    """The keyword of a readable instruction, to sort rows by kind.
+
+    Args:
+        instruction: E.g. ``RUN pip install flask``.
+
+    Returns:
+        Its first word in capitals (``RUN``).
+    """
     return instruction.split(" ", 1)[0].upper()
 
 
@@ -222,48 +229,3 @@ def _kind(row: RowFacts) -> str:
     if keyword_of(instruction_of(row.created_by)) in METADATA_INSTRUCTIONS:
         return "empty"
     return "maybe"
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """The oldest row that names a local image: where the image chain stops.
-
-    Attributes:
-        name: How to call that image (a tag, or ``this image``).
-        parent_id: Its ``Parent`` (``""`` when it has none).
-        parent_exists: Whether that parent is still on the engine.
-        pulled: It came from a registry (it has ``RepoDigests``).
-        buildkit: BuildKit built it (its history carries ``# buildkit``).
-    """
-
-    name: str
-    parent_id: str
-    parent_exists: bool
-    pulled: bool
-    buildkit: bool
-
-
-def missing_reason(created_by: str, anchor: Anchor, containerd_store: bool) -> str:
-    """Why a history row says ``<missing>`` instead of an image id.
-
-    The engine fills row ids by walking ``Parent`` links down from the image;
-    the walk stops at ``anchor``, so every older row is missing for the
-    reason that ``anchor`` has no parent here.
-
-    Args:
-        created_by: The missing row's ``CreatedBy``.
-        anchor: Facts about the image where the walk stopped.
-        containerd_store: The engine keeps images in containerd's store.
-
-    Returns:
-        One sentence for the learner.
-    """
-    if anchor.parent_id and not anchor.parent_exists:
-        return MISSING_PARENT_REMOVED
-    if anchor.pulled:
-        return MISSING_PULLED.format(name=anchor.name)
-    if anchor.buildkit or created_by.rstrip().endswith(_BUILDKIT):
-        return MISSING_BUILDKIT.format(name=anchor.name)
-    if containerd_store:
-        return MISSING_CONTAINERD.format(name=anchor.name)
-    return MISSING_ELSEWHERE.format(name=anchor.name)

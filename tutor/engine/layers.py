@@ -9,43 +9,30 @@ Which history rows add a filesystem layer is decided exactly, in two ways:
    rows with bytes always have one while metadata instructions never do. A
    locally built classic image names an image on every row, so it is exact.
 2. From the image config (when counting leaves a choice, e.g. a ``<missing>``
-   0-byte ``RUN`` next to a 0-byte ``WORKDIR``). Only the config's
-   ``history[].empty_layer`` flags say it, and the API does not serve the
-   config (``inspect`` has no history), so the image is saved and the tar is
-   read as a stream until a JSON file whose ``rootfs.diff_ids`` are this
-   image's layers shows up. Matching by content works for the legacy
-   ``<id>.json`` layout and the OCI ``blobs/sha256/...`` layout alike, and the
-   stream is closed as soon as the config is read (layer bytes before it are
-   skipped, never held in memory).
+   0-byte ``RUN`` next to a 0-byte ``WORKDIR``): see
+   :mod:`tutor.engine.image_config`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
-import tarfile
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import docker.errors
 
-from tutor.engine.build import catch_response
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import ImageNotFound
 from tutor.engine.history_rows import (
-    Anchor,
+    BUILDKIT_MARK,
     RowFacts,
     align_filesystem,
     chain_ids,
     guess_filesystem,
     instruction_of,
-    missing_reason,
 )
+from tutor.engine.image_config import saved_filesystem_flags
+from tutor.engine.missing_rows import Anchor, missing_reason
 
-#: A config JSON is small; bigger tar members are layers and are skipped.
-_CONFIG_MAX = 8 * 1024 * 1024
 _MISSING = "<missing>"
 
 
@@ -194,106 +181,5 @@ def _anchor(
         parent_id=parent,
         parent_exists=bool(parent) and _inspect(engine, parent) is not None,
         pulled=bool(info.get("RepoDigests")),
-        buildkit=any("# buildkit" in str(r.get("CreatedBy") or "") for r in rows[: oldest + 1]),
+        buildkit=any(BUILDKIT_MARK in str(r.get("CreatedBy") or "") for r in rows[: oldest + 1]),
     )
-
-
-def saved_filesystem_flags(
-    engine: Engine, image_id: str, diff_ids: list[str], row_count: int
-) -> tuple[bool, ...] | None:
-    """Read ``not empty_layer`` per history entry from the image config in ``docker save``.
-
-    Args:
-        engine: The engine.
-        image_id: The image.
-        diff_ids: Its ``RootFS.Layers`` (identifies the config among the tar's files).
-        row_count: Its number of history rows (the answer must have as many).
-
-    Returns:
-        One flag per history row, oldest first, or ``None`` if no fitting
-        config was found.
-    """
-    with engine_errors(engine.host), catch_response(engine.api, "/get") as caught:
-        try:
-            chunks = engine.api.get_image(image_id, chunk_size=1024 * 1024)
-            return config_flags(io.BufferedReader(_ChunkReader(chunks)), diff_ids, row_count)
-        except docker.errors.APIError:
-            return None
-        finally:
-            for response in caught:
-                with contextlib.suppress(Exception):
-                    response.close()  # stop the engine writing the rest of the tar
-
-
-def config_flags(
-    tar_stream: IO[bytes], diff_ids: list[str], row_count: int
-) -> tuple[bool, ...] | None:
-    """Find an image's config in a ``docker save`` tar stream and read its layer flags.
-
-    The tar is read strictly in order and reading stops at the config, which
-    is recognised by content (``rootfs.diff_ids`` equal to the image's), so
-    the legacy (``<id>.json``) and OCI (``blobs/sha256/<digest>``) layouts
-    both work.
-
-    Args:
-        tar_stream: The tar, readable front to back.
-        diff_ids: The image's ``RootFS.Layers``.
-        row_count: Its number of history rows.
-
-    Returns:
-        ``not empty_layer`` per history entry (oldest first), or ``None`` when
-        no config fits.
-    """
-    try:
-        with tarfile.open(fileobj=tar_stream, mode="r|") as tar:
-            for member in tar:
-                config = _config_in(tar, member)
-                if config is None or config["rootfs"].get("diff_ids") != diff_ids:
-                    continue
-                flags = tuple(not h.get("empty_layer", False) for h in config["history"])
-                ok = len(flags) == row_count and sum(flags) == len(diff_ids)
-                return flags if ok else None
-    except tarfile.TarError:
-        return None
-    return None
-
-
-def _config_in(tar: tarfile.TarFile, member: tarfile.TarInfo) -> dict[str, Any] | None:
-    """The member's JSON when it looks like an image config, else ``None``."""
-    if not member.isfile() or member.size > _CONFIG_MAX:
-        return None
-    name = member.name.rsplit("/", 1)[-1]
-    if not (name.endswith(".json") or member.name.startswith("blobs/")):
-        return None
-    handle = tar.extractfile(member)
-    if handle is None or handle.read(1) != b"{":
-        return None
-    try:
-        data = json.loads(b"{" + handle.read())
-    except ValueError:
-        return None
-    ok = isinstance(data, dict) and isinstance(data.get("history"), list)
-    return data if ok and isinstance(data.get("rootfs"), dict) else None
-
-
-class _ChunkReader(io.RawIOBase):
-    """A read-only raw file over an iterator of byte chunks, for ``tarfile`` stream mode."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        super().__init__()
-        self._chunks = chunks
-        self._chunk = b""
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while self._pos >= len(self._chunk):
-            self._chunk, self._pos = next(self._chunks, b""), 0
-            if not self._chunk:
-                return 0
-        size = min(len(buffer), len(self._chunk) - self._pos)
-        buffer[:size] = self._chunk[self._pos : self._pos + size]
-        self._pos += size
-        return size

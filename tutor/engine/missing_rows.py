@@ -1,0 +1,74 @@
+"""Why ``docker image history`` says ``<missing>``: pure rules, unit-tested.
+
+The engine fills row ids by walking ``Parent`` links down from the image;
+the walk stops at the oldest row that names a local image (the *anchor*),
+and every older row is ``<missing>`` for the reason that the anchor has no
+parent here: it was pulled, loaded, built by BuildKit, kept by the
+containerd store, or its parent was removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tutor.engine.history_rows import BUILDKIT_MARK
+
+MISSING_PARENT_REMOVED = "the image made by this step was removed from this engine"
+MISSING_PULLED = (
+    "part of {name}, which was pulled from a registry: a pull brings the layers and "
+    "their history, not an image for each step"
+)
+MISSING_BUILDKIT = (
+    "part of {name}, built with BuildKit, which records each step in the history "
+    "but keeps only the finished image"
+)
+MISSING_CONTAINERD = "the containerd image store keeps no separate image for each step of {name}"
+MISSING_ELSEWHERE = (
+    "part of {name}, which came to this engine finished (docker load, or built on "
+    "another machine): there is no image for each of its steps here"
+)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The oldest row that names a local image: where the image chain stops.
+
+    Attributes:
+        name: How to call that image (a tag, or ``this image``).
+        parent_id: Its ``Parent`` (``""`` when it has none).
+        parent_exists: Whether that parent is still on the engine.
+        pulled: It came from a registry (it has ``RepoDigests``).
+        buildkit: BuildKit built it (its history carries ``# buildkit``).
+    """
+
+    name: str
+    parent_id: str
+    parent_exists: bool
+    pulled: bool
+    buildkit: bool
+
+
+def missing_reason(created_by: str, anchor: Anchor, containerd_store: bool) -> str:
+    """Why a history row says ``<missing>`` instead of an image id.
+
+    The engine fills row ids by walking ``Parent`` links down from the image;
+    the walk stops at ``anchor``, so every older row is missing for the
+    reason that ``anchor`` has no parent here.
+
+    Args:
+        created_by: The missing row's ``CreatedBy``.
+        anchor: Facts about the image where the walk stopped.
+        containerd_store: The engine keeps images in containerd's store.
+
+    Returns:
+        One sentence for the learner.
+    """
+    if anchor.parent_id and not anchor.parent_exists:
+        return MISSING_PARENT_REMOVED
+    if anchor.pulled:
+        return MISSING_PULLED.format(name=anchor.name)
+    if anchor.buildkit or created_by.rstrip().endswith(BUILDKIT_MARK):
+        return MISSING_BUILDKIT.format(name=anchor.name)
+    if containerd_store:
+        return MISSING_CONTAINERD.format(name=anchor.name)
+    return MISSING_ELSEWHERE.format(name=anchor.name)
