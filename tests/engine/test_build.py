@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +77,16 @@ def gone(client: docker.DockerClient, container_ids: list[str]) -> bool:
             continue
         return False
     return True
+
+
+@pytest.fixture
+def step_images(docker_client: docker.DockerClient) -> Iterator[list[str]]:
+    """Step images a stopped build leaves behind: unlabelled, so removed here by id."""
+    left: list[str] = []
+    yield left
+    for image_id in left:
+        with contextlib.suppress(docker.errors.APIError):
+            docker_client.images.remove(image_id)
 
 
 def test_second_build_takes_every_step_from_cache(
@@ -173,6 +185,7 @@ def test_failing_run_reports_step_and_message_and_leaves_no_container(
     namespace: str,
     fixture_images: dict[str, str],
     tmp_path: Path,
+    step_images: list[str],
 ) -> None:
     text = f"FROM {fixture_images['busybox']}\nENV NS={namespace}\nRUN echo start && exit 3\n"
     tag = f"{namespace}/fails:1"
@@ -185,6 +198,7 @@ def test_failing_run_reports_step_and_message_and_leaves_no_container(
     assert "start" in [e.text for e in events if isinstance(e, OutputLine) and e.step == 3]
     parent = finished(events)[1].image_id
     assert parent is not None
+    step_images.append(parent)
     assert docker_client.containers.list(all=True, filters={"ancestor": parent}) == []
     assert len(running_in(events)) == 2 and gone(docker_client, running_in(events))  # ENV, RUN
     with pytest.raises(docker.errors.ImageNotFound):
@@ -237,6 +251,7 @@ def test_cancel_mid_build_stops_promptly_and_leaves_no_container(
     namespace: str,
     fixture_images: dict[str, str],
     tmp_path: Path,
+    step_images: list[str],
 ) -> None:
     text = f"FROM {fixture_images['busybox']}\nENV NS={namespace}\n"
     text += "RUN echo started && sleep 60 && echo never\n"
@@ -257,6 +272,8 @@ def test_cancel_mid_build_stops_promptly_and_leaves_no_container(
     assert len(containers) == 2  # ENV and RUN
     assert gone(docker_client, containers)
     parent = finished(events)[1].image_id
+    assert parent is not None
+    step_images.append(parent)
     assert docker_client.containers.list(all=True, filters={"ancestor": parent}) == []
     with pytest.raises(docker.errors.ImageNotFound):
         docker_client.images.get(tag)
