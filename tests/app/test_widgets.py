@@ -36,7 +36,8 @@ from tutor.widgets.containers_panel import ContainersPanel
 from tutor.widgets.diff_view import DiffView, ExecInput
 from tutor.widgets.files_view import FilesView
 from tutor.widgets.history_table import HistoryTable
-from tutor.widgets.layer_stack import ContainerBand, LayerBand, LayerStack
+from tutor.widgets.layer_bands import ContainerBand, LayerBand
+from tutor.widgets.layer_stack import LayerStack
 from tutor.widgets.push_log import PushLog
 
 SIZES = [(80, 24), (160, 48)]

@@ -16,7 +16,14 @@ from tutor.engine.containers import ContainerInfo, PortMapping
 
 
 def port_text(port: PortMapping) -> str:
-    """One published port as the learner would type it: host address -> container port."""
+    """Say one published port the way the learner would open it.
+
+    Args:
+        port: The engine's mapping.
+
+    Returns:
+        E.g. "127.0.0.1:8080→5000" ("*" for every address).
+    """
     host = port.host_ip if port.host_ip not in ("", "0.0.0.0", "::") else "*"
     return f"{host}:{port.host_port}→{port.container_port}"
 

@@ -18,20 +18,34 @@ from textual.widgets import DataTable, Static
 
 from tutor.engine.layers import Layer
 from tutor.engine.layers import LayerStack as ImageLayers
-from tutor.widgets.layer_stack import human_size
+from tutor.widgets.layer_bands import human_size
 
 MISSING = "<missing>"
 
 
 def layer_kind(layer: Layer) -> str:
-    """What a history row is: a filesystem layer, an empty one, or metadata only."""
+    """Name what a history row is, since "0B" alone does not say.
+
+    Args:
+        layer: One history row.
+
+    Returns:
+        "filesystem", "empty layer" (a real 0-byte layer) or "metadata only".
+    """
     if not layer.is_filesystem:
         return "metadata only"
     return "empty layer" if layer.size == 0 else "filesystem"
 
 
 def explain(layer: Layer) -> str:
-    """A sentence or two on what the row means, for the row under the cursor."""
+    """Explain the row under the cursor, <missing> and 0 B rows above all.
+
+    Args:
+        layer: One history row.
+
+    Returns:
+        A few lines of text for the learner.
+    """
     parts = [f"Layer {layer.index}: {layer.instruction}"]
     if layer.image_id is None:
         reason = layer.missing_reason or "no local image records this step."

@@ -6,117 +6,23 @@ drawn side by side on the layers they share, which are stored only once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.cells import cell_len, set_cell_size
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import Static
 
-if TYPE_CHECKING:  # the widgets only read these; no engine code runs here
-    from tutor.engine.layers import Layer
+from tutor.widgets.layer_bands import ContainerBand, LayerBand, LayerPlace, human_size, places_for
+
+if TYPE_CHECKING:  # the widget only reads these; no engine code runs here
     from tutor.engine.layers import LayerStack as ImageLayers
     from tutor.engine.sharing import Sharing
 
 SIDE_BY_SIDE_MIN_WIDTH = 100
 """Below this many columns two images are drawn one after the other."""
-
-_UNITS = ("kB", "MB", "GB", "TB")
-
-
-def human_size(size: int | None) -> str:
-    """Say a byte count the way ``docker images`` does (decimal units).
-
-    Args:
-        size: Bytes, or None when the engine did not say.
-
-    Returns:
-        "0 B", "512 B", "1.23 kB", "45.6 MB"...; "?" for None.
-    """
-    if size is None:
-        return "?"
-    if size < 1000:
-        return f"{size} B"
-    value = float(size)
-    for unit in _UNITS:
-        value /= 1000
-        if value < 999.5 or unit == _UNITS[-1]:
-            digits = 2 if value < 10 else 1 if value < 100 else 0
-            return f"{value:.{digits}f} {unit}"
-    raise AssertionError("unreachable")
-
-
-def fit(text: str, width: int) -> str:
-    """Pad or cut ``text`` to exactly ``width`` cells, marking a cut with "…"."""
-    if width <= 0:
-        return ""
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
-    return set_cell_size(text, width)
-
-
-@dataclass(frozen=True)
-class LayerPlace:
-    """A selectable layer and where it is drawn: an image's column, or the shared base."""
-
-    layer: Layer
-    image: str
-    shared: bool
-
-
-KIND_WIDTH = 22
-
-
-def band_line(marker: str, text: str, size: int | None, kind: str, width: int) -> str:
-    """One band: marker, text (cut to fit), size and kind in fixed columns."""
-    room = (width or 80) - len(marker) - 9 - 1 - KIND_WIDTH
-    return f"{marker}{fit(text, room)}{human_size(size):>9} {fit(kind, KIND_WIDTH)}"
-
-
-class LayerBand(Widget):
-    """One layer of the stack, one line high, sized to the width it is given."""
-
-    def __init__(self, place: LayerPlace, *, classes: str = "") -> None:
-        kind = "-filesystem" if place.layer.is_filesystem else "-metadata"
-        super().__init__(classes=f"{kind} {classes}".strip())
-        self.place = place
-
-    def render(self) -> str:
-        """Marker, instruction, size and what kind of layer this is."""
-        layer = self.place.layer
-        if self.has_class("-cursor"):
-            marker = "▶ "
-        elif self.has_class("-lit"):
-            marker = "● "
-        else:
-            marker = "  "
-        kind = "filesystem, read-only" if layer.is_filesystem else "metadata only"
-        return band_line(marker, layer.instruction, layer.size, kind, self.size.width)
-
-    def on_click(self, event: events.Click) -> None:
-        """A click selects the layer, as the cursor keys do."""
-        stack = next((a for a in self.ancestors if isinstance(a, LayerStack)), None)
-        if stack is not None:
-            stack.select_place(self.place)
-
-
-class ContainerBand(Widget):
-    """The container's thin read-write layer, drawn on top of the image's layers."""
-
-    def __init__(self, container: str, rw_size: int | None) -> None:
-        super().__init__(classes="read-write")
-        self.container = container
-        self.rw_size = rw_size
-
-    def render(self) -> str:
-        """Same columns as the layer bands."""
-        text = f"container {self.container}: its own layer"
-        return band_line("  ", text, self.rw_size, "read-write", self.size.width)
 
 
 class LayerStack(VerticalScroll):
@@ -131,25 +37,17 @@ class LayerStack(VerticalScroll):
     LayerStack.-narrow #columns { layout: vertical; }
     LayerStack.-narrow .column { width: 1fr; margin-right: 0; }
     LayerStack.-narrow .spacer { display: none; }
-    LayerStack .spacer { height: auto; }
     LayerStack #base { height: auto; }
     LayerStack .base-title { text-style: bold; margin-top: 1; color: $success; }
-    LayerBand { height: 1; }
-    LayerBand.-filesystem { background: $panel; }
-    LayerBand.-metadata { color: $text-muted; text-style: italic; }
-    LayerBand.-shared { background: $success 25%; }
-    LayerBand.-lit { background: $accent 40%; text-style: bold; }
-    LayerBand.-cursor { background: $primary 60%; text-style: bold; }
     LayerStack:focus LayerBand.-cursor { background: $primary; color: $text; }
-    ContainerBand { height: 1; background: $warning 30%; text-style: bold; }
     LayerStack .saved { margin-top: 1; text-style: bold; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Newer layer", show=True),
-        Binding("down,j", "cursor_down", "Older layer", show=True),
-        Binding("home", "cursor_first", "Newest layer", show=False),
-        Binding("end", "cursor_last", "Base layer", show=False),
+        Binding("up,k", "move(-1)", "Newer layer", show=True),
+        Binding("down,j", "move(1)", "Older layer", show=True),
+        Binding("home", "jump(0)", "Newest layer", show=False),
+        Binding("end", "jump(-1)", "Base layer", show=False),
     ]
 
     class LayerSelected(Message):
@@ -186,7 +84,7 @@ class LayerStack(VerticalScroll):
         self._places: list[LayerPlace] = []
         self._cursor = 0
         self._lit: tuple[int, str | None] | None = None
-        self._rebuild_places()
+        self._places = places_for(image, None)
 
     # -- what the app calls ---------------------------------------------------
 
@@ -204,7 +102,7 @@ class LayerStack(VerticalScroll):
         self._image, self._sharing = image, None
         self._container, self._rw_size = container, rw_size
         self._cursor = self._cursor if same else 0  # a re-read keeps the learner's place
-        self._rebuild_places()
+        self._places = places_for(self._image, self._sharing)
         self.refresh(recompose=True)
 
     def show_sharing(self, sharing: Sharing) -> None:
@@ -215,7 +113,7 @@ class LayerStack(VerticalScroll):
         """
         self._image, self._sharing, self._container = None, sharing, None
         self._cursor = 0
-        self._rebuild_places()
+        self._places = places_for(self._image, self._sharing)
         self.refresh(recompose=True)
 
     def set_container(self, container: str | None, rw_size: int | None) -> None:
@@ -255,45 +153,22 @@ class LayerStack(VerticalScroll):
 
     # -- keys -----------------------------------------------------------------
 
-    def action_cursor_up(self) -> None:
-        """Move to the newer layer above."""
-        self._move_to(self._cursor - 1)
+    def action_move(self, step: int) -> None:
+        """Move to the newer layer above (-1) or the older one below (1)."""
+        self._move_to(self._cursor + step)
 
-    def action_cursor_down(self) -> None:
-        """Move to the older layer below."""
-        self._move_to(self._cursor + 1)
+    def action_jump(self, where: int) -> None:
+        """Go to the newest layer (0) or the base (-1)."""
+        self._move_to(where if where >= 0 else len(self._places) - 1)
 
-    def action_cursor_first(self) -> None:
-        """Move to the top (newest) layer."""
-        self._move_to(0)
-
-    def action_cursor_last(self) -> None:
-        """Move to the base layer."""
-        self._move_to(len(self._places) - 1)
-
-    def select_place(self, place: LayerPlace) -> None:
-        """Put the cursor on a layer band (used by clicks)."""
-        if place in self._places:
-            self._move_to(self._places.index(place))
+    @on(LayerBand.Clicked)
+    def _band_clicked(self, event: LayerBand.Clicked) -> None:
+        event.stop()
+        self.focus()
+        if event.place in self._places:
+            self._move_to(self._places.index(event.place))
 
     # -- drawing --------------------------------------------------------------
-
-    def _rebuild_places(self) -> None:
-        """List the selectable layers top to bottom, in the order they are drawn."""
-        places: list[LayerPlace] = []
-        if self._sharing is not None:
-            stacks, names = self._sharing.stacks, self._sharing.images
-            shared = _shared_prefix(stacks, set(self._sharing.shared_chain_ids))
-            for name, stack in zip(names, stacks, strict=False):
-                own = stack.layers[shared:]
-                places += [LayerPlace(layer, name, False) for layer in reversed(own)]
-            if stacks and names:
-                base = stacks[0].layers[:shared]
-                places += [LayerPlace(layer, names[0], True) for layer in reversed(base)]
-        elif self._image is not None:
-            name = self._image.image
-            places = [LayerPlace(layer, name, False) for layer in reversed(self._image.layers)]
-        self._places = places
 
     def compose(self) -> ComposeResult:
         """Build the bands from the current image(s)."""
@@ -383,27 +258,3 @@ class LayerStack(VerticalScroll):
     def on_resize(self, event: events.Resize) -> None:
         """Side by side when there is room, else one stack after the other."""
         self.set_class(event.size.width < SIDE_BY_SIDE_MIN_WIDTH, "-narrow")
-
-
-def _shared_prefix(stacks: tuple[ImageLayers, ...], shared_chain_ids: set[str]) -> int:
-    """How many bottom layers all the images have in common.
-
-    Filesystem layers count as common when they have the same chain id and the
-    engine found that chain id shared; metadata-only rows (the base image's CMD,
-    ENV...) when their instructions match and they sit on a common base.
-    """
-    if not stacks:
-        return 0
-    count = 0
-    for rows in zip(*(stack.layers for stack in stacks), strict=False):
-        first = rows[0]
-        if first.is_filesystem:
-            same = first.chain_id in shared_chain_ids and all(
-                row.is_filesystem and row.chain_id == first.chain_id for row in rows
-            )
-        else:
-            same = all(not row.is_filesystem and row.created_by == first.created_by for row in rows)
-        if not same:
-            break
-        count += 1
-    return count

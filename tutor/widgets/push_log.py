@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from tutor.engine.push import PushDone, PushError, PushEvent, PushProgress
-from tutor.widgets.layer_stack import human_size
+from tutor.widgets.layer_bands import human_size
 
 BAR_WIDTH = 12
 
@@ -26,7 +26,14 @@ _WORDS = {
 
 
 def status_text(event: PushProgress) -> str:
-    """The layer's state in words: "pushed", "already exists", "mounted from app"..."""
+    """Say what happened to a layer, in the words of the lesson.
+
+    Args:
+        event: The layer's latest progress event.
+
+    Returns:
+        "pushed", "already exists", "mounted from app", "pushing 1.2 MB / 4 MB"...
+    """
     if event.status == "mounted":
         return f"mounted from {event.mounted_from}" if event.mounted_from else "mounted"
     if event.status == "pushing" and event.current is not None:
@@ -36,7 +43,14 @@ def status_text(event: PushProgress) -> str:
 
 
 def progress_bar(event: PushProgress) -> str:
-    """A text bar: full once the layer is in the registry, partial while it is sent."""
+    """Draw a text bar that reads without colour.
+
+    Args:
+        event: The layer's latest progress event.
+
+    Returns:
+        Full once the registry has the layer, partial while it is sent.
+    """
     if event.status in ("pushed", "exists", "mounted"):
         filled = BAR_WIDTH
     elif event.status == "pushing" and event.current is not None and event.total:

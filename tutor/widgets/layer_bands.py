@@ -1,0 +1,197 @@
+"""The pieces a layer stack is drawn with: sizes in words, one band per layer, shared bases.
+
+Pure helpers and two one-line widgets, used by :mod:`tutor.widgets.layer_stack`
+(and the sizes by every panel that shows bytes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len, set_cell_size
+from textual import events
+from textual.message import Message
+from textual.widget import Widget
+
+if TYPE_CHECKING:  # the widgets only read these; no engine code runs here
+    from tutor.engine.layers import Layer
+    from tutor.engine.layers import LayerStack as ImageLayers
+    from tutor.engine.sharing import Sharing
+
+_UNITS = ("kB", "MB", "GB", "TB")
+KIND_WIDTH = 22
+"""Cells for "filesystem, read-only", "metadata only" or "read-write"."""
+
+
+def human_size(size: int | None) -> str:
+    """Say a byte count the way ``docker images`` does (decimal units).
+
+    Args:
+        size: Bytes, or None when the engine did not say.
+
+    Returns:
+        "0 B", "512 B", "1.23 kB", "45.6 MB"...; "?" for None.
+    """
+    if size is None:
+        return "?"
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    for unit in _UNITS:
+        value /= 1000
+        if value < 999.5 or unit == _UNITS[-1]:
+            digits = 2 if value < 10 else 1 if value < 100 else 0
+            return f"{value:.{digits}f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def fit(text: str, width: int) -> str:
+    """Pad or cut ``text`` to exactly ``width`` cells, marking a cut with "…".
+
+    Args:
+        text: One line of text.
+        width: The cells it must take.
+
+    Returns:
+        The text padded with spaces, or cut with a final "…".
+    """
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+def band_line(marker: str, text: str, size: int | None, kind: str, width: int) -> str:
+    """Lay out one band so that sizes and kinds line up down the stack.
+
+    Args:
+        marker: Two cells: "▶ " cursor, "● " lit, or spaces.
+        text: The instruction (cut with "…" to fit).
+        size: Bytes, right-aligned in human units.
+        kind: "filesystem, read-only", "metadata only" or "read-write".
+        width: The band's width in cells.
+
+    Returns:
+        The band's text, ``width`` cells wide.
+    """
+    room = (width or 80) - len(marker) - 9 - 1 - KIND_WIDTH
+    return f"{marker}{fit(text, room)}{human_size(size):>9} {fit(kind, KIND_WIDTH)}"
+
+
+@dataclass(frozen=True)
+class LayerPlace:
+    """A selectable layer and where it is drawn: an image's column, or the shared base."""
+
+    layer: Layer
+    image: str
+    shared: bool
+
+
+def places_for(image: ImageLayers | None, sharing: Sharing | None) -> list[LayerPlace]:
+    """The selectable layers top to bottom, in the order the stack draws them.
+
+    Args:
+        image: One image to draw, or None.
+        sharing: Two images to draw on their shared base (wins over ``image``).
+
+    Returns:
+        Newest first; with two images, each image's own layers, then the shared base.
+    """
+    if sharing is not None:
+        stacks, names = sharing.stacks, sharing.images
+        shared = shared_prefix(stacks, set(sharing.shared_chain_ids))
+        places: list[LayerPlace] = []
+        for name, stack in zip(names, stacks, strict=False):
+            places += [LayerPlace(layer, name, False) for layer in reversed(stack.layers[shared:])]
+        if stacks and names:
+            base = stacks[0].layers[:shared]
+            places += [LayerPlace(layer, names[0], True) for layer in reversed(base)]
+        return places
+    if image is not None:
+        return [LayerPlace(layer, image.image, False) for layer in reversed(image.layers)]
+    return []
+
+
+def shared_prefix(stacks: tuple[ImageLayers, ...], shared_chain_ids: set[str]) -> int:
+    """How many bottom layers all the images have in common.
+
+    Filesystem layers count as common when they have the same chain id and the
+    engine found that chain id shared; metadata-only rows (the base image's CMD,
+    ENV...) when their instructions match and they sit on a common base.
+
+    Args:
+        stacks: The images' layers, oldest first.
+        shared_chain_ids: Chain ids the engine found in more than one image.
+
+    Returns:
+        The number of history rows, from the bottom, that are the same in all.
+    """
+    if not stacks:
+        return 0
+    count = 0
+    for rows in zip(*(stack.layers for stack in stacks), strict=False):
+        first = rows[0]
+        if first.is_filesystem:
+            same = first.chain_id in shared_chain_ids and all(
+                row.is_filesystem and row.chain_id == first.chain_id for row in rows
+            )
+        else:
+            same = all(not row.is_filesystem and row.created_by == first.created_by for row in rows)
+        if not same:
+            break
+        count += 1
+    return count
+
+
+class LayerBand(Widget):
+    """One layer of the stack, one line high, sized to the width it is given."""
+
+    DEFAULT_CSS = """
+    LayerBand { height: 1; }
+    LayerBand.-filesystem { background: $panel; }
+    LayerBand.-metadata { color: $text-muted; text-style: italic; }
+    LayerBand.-shared { background: $success 25%; }
+    LayerBand.-lit { background: $accent 40%; text-style: bold; }
+    LayerBand.-cursor { background: $primary 60%; text-style: bold; }
+    """
+
+    class Clicked(Message):
+        """The learner clicked this band."""
+
+        def __init__(self, place: LayerPlace) -> None:
+            self.place = place
+            super().__init__()
+
+    def __init__(self, place: LayerPlace, *, classes: str = "") -> None:
+        kind = "-filesystem" if place.layer.is_filesystem else "-metadata"
+        super().__init__(classes=f"{kind} {classes}".strip())
+        self.place = place
+
+    def render(self) -> str:
+        """Marker (▶ cursor, ● lit), instruction, size and what kind of layer this is."""
+        layer = self.place.layer
+        marker = "▶ " if self.has_class("-cursor") else "● " if self.has_class("-lit") else "  "
+        kind = "filesystem, read-only" if layer.is_filesystem else "metadata only"
+        return band_line(marker, layer.instruction, layer.size, kind, self.size.width)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click selects the layer, as the cursor keys do."""
+        self.post_message(self.Clicked(self.place))
+
+
+class ContainerBand(Widget):
+    """The container's thin read-write layer, drawn on top of the image's layers."""
+
+    DEFAULT_CSS = "ContainerBand { height: 1; background: $warning 30%; text-style: bold; }"
+
+    def __init__(self, container: str, rw_size: int | None) -> None:
+        super().__init__()
+        self.container = container
+        self.rw_size = rw_size
+
+    def render(self) -> str:
+        """Same columns as the layer bands."""
+        text = f"container {self.container}: its own layer"
+        return band_line("  ", text, self.rw_size, "read-write", self.size.width)
