@@ -584,6 +584,30 @@ async def test_layer_stack_two_images_one_after_the_other_at_80_columns() -> Non
         assert one < two
 
 
+async def test_layer_stack_says_when_two_images_share_nothing() -> None:
+    other = ImageLayers(
+        image="lt-other:v1",
+        image_id="sha256:" + "9" * 64,
+        layers=(layer(0, "COPY busybox /bin/busybox", 1_980_000, chain="sha256:b0"),),
+        containerd_store=False,
+    )
+    apart = Sharing(
+        images=("lt-app:v1", "lt-other:v1"),
+        stacks=(V1, other),
+        shared_chain_ids=(),
+        bytes_stored=V1.total_size + other.total_size,
+        bytes_without_sharing=V1.total_size + other.total_size,
+    )
+    app = WidgetHarness(lambda: LayerStack())
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.query_one(LayerStack).show_sharing(apart)
+        await pilot.pause()
+        text = app.screen_text()
+        assert "nothing shared: lt-app:v1 and lt-other:v1 have no base layers in common" in text
+        assert "saved: 0 B" in text
+        assert "only in lt-app:v1 (7 layers)" in text
+
+
 # -- BuildLog -----------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -18,7 +19,7 @@ from textual.widgets import DataTable, Static
 
 from tutor.engine.layers import Layer
 from tutor.engine.layers import LayerStack as ImageLayers
-from tutor.widgets.layer_bands import human_size
+from tutor.widgets.layer_bands import fit, human_size
 
 MISSING = "<missing>"
 
@@ -107,6 +108,7 @@ class HistoryTable(Vertical):
         super().__init__(name=name, id=id, classes=classes)
         self._image = image
         self._rows: list[Layer] = []
+        self._cut = 36  # cells of CREATED BY that fit beside the other columns at 80
 
     def compose(self) -> ComposeResult:
         """Title, the table, and the explanation of the row under the cursor."""
@@ -143,9 +145,11 @@ class HistoryTable(Vertical):
         self._image = image
         self._rows = sorted(image.layers, key=lambda layer: layer.index, reverse=True)
         table = self.table
+        row = table.cursor_row
         table.clear()
         for layer in self._rows:
             table.add_row(*self._cells(layer), key=str(layer.index))
+        table.move_cursor(row=row, animate=False)
         missing = sum(1 for layer in self._rows if layer.image_id is None)
         meta = sum(1 for layer in self._rows if not layer.is_filesystem)
         title = (
@@ -174,11 +178,17 @@ class HistoryTable(Vertical):
             kind_text = styled(kind, "history-table--empty")
         else:
             kind_text = Text(kind)
-        instruction = layer.instruction
-        if len(instruction) > 50:
-            instruction = instruction[:49] + "…"
+        instruction = fit(layer.instruction, self._cut).rstrip()
         size = Text(human_size(layer.size), justify="right")
         return image, Text(instruction), size, kind_text
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Give CREATED BY the room the other columns leave (the full text is below)."""
+        cut = max(20, event.size.width - 44)
+        if cut != self._cut:
+            self._cut = cut
+            if self._image is not None:
+                self.show(self._image)
 
     def _explain_row(self, row: int) -> None:
         text = explain(self._rows[row]) if 0 <= row < len(self._rows) else ""

@@ -41,6 +41,7 @@ class LayerStack(VerticalScroll):
     LayerStack .base-title { text-style: bold; margin-top: 1; color: $success; }
     LayerStack:focus LayerBand.-cursor { background: $primary; color: $text; }
     LayerStack .saved { margin-top: 1; text-style: bold; }
+    LayerStack #detail { margin-top: 1; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -192,6 +193,7 @@ class LayerStack(VerticalScroll):
             markup=False,
         )
         yield Static("Newest on top, base at the bottom.", classes="caption")
+        yield Static(self._detail(), id="detail", markup=False)
 
     def _compose_sharing(self, sharing: Sharing) -> ComposeResult:
         own = {
@@ -214,7 +216,10 @@ class LayerStack(VerticalScroll):
         with Vertical(id="base"):
             images = " and ".join(sharing.images)
             fs = sum(1 for place in base if place.layer.is_filesystem)
-            yield Static(f"shared by {images} ({fs} layers, stored once)", classes="base-title")
+            title = f"shared by {images} ({fs} layers, stored once)"
+            if not base:
+                title = f"nothing shared: {images} have no base layers in common"
+            yield Static(title, classes="base-title", markup=False)
             yield from (self._band(place) for place in base)
         yield Static(
             f"Stored: {human_size(sharing.bytes_stored)}; without sharing: "
@@ -222,6 +227,7 @@ class LayerStack(VerticalScroll):
             f"saved: {human_size(sharing.bytes_saved)}.",
             classes="saved",
         )
+        yield Static(self._detail(), id="detail", markup=False)
 
     def _band(self, place: LayerPlace) -> LayerBand:
         band = LayerBand(place, classes="-shared" if place.shared else "")
@@ -253,7 +259,17 @@ class LayerStack(VerticalScroll):
         if bands:
             self.scroll_to_widget(bands[0], animate=False)
         place = self._places[cursor]
+        for detail in self.query("#detail").results(Static):
+            detail.update(self._detail())
         self.post_message(self.LayerSelected(self, place.layer.index, place.image, place.shared))
+
+    def _detail(self) -> str:
+        """The selected layer in full (bands cut long instructions)."""
+        place = self.selected
+        if place is None:
+            return ""
+        where = "the shared base" if place.shared else place.image
+        return f"▶ layer {place.layer.index} of {where}: {place.layer.instruction}"
 
     def on_resize(self, event: events.Resize) -> None:
         """Side by side when there is room, else one stack after the other."""
