@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from tutor.course.journal import BuildRecord, Journal, PushRecord, write_atomic
+from tutor.course.journal import BuildRecord, Journal, PushRecord, reference_key, write_atomic
 
 
 def test_missing_file_gives_an_empty_journal(tmp_path: Path) -> None:
@@ -69,3 +69,18 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
     write_atomic(target, b"two")
     assert target.read_text() == "two"
     assert os.listdir(tmp_path) == ["f.txt"]
+
+
+def test_unwritable_journal_keeps_going_in_memory(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    journal = Journal.load(blocker / "journal.json")  # its folder is a file
+    journal.record_answer("l", "s", 1)
+    assert journal.answer("l", "s") == 1
+    assert journal.notes and "Could not save" in journal.notes[-1]
+
+
+def test_reference_key_spells_out_the_tag() -> None:
+    assert reference_key("app") == "app:latest"
+    assert reference_key("app:v2") == "app:v2"
+    assert reference_key("127.0.0.1:5000/app") == "127.0.0.1:5000/app:latest"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,28 @@ def test_lesson_with_escaping_file_writes_nothing_outside(tmp_path: Path) -> Non
     with pytest.raises(WorkspaceError):
         Workspace(tmp_path / "ws").prepare(lesson)
     assert not (tmp_path / "ws" / "evil2").exists()
+
+
+def test_params_are_filled_in_text_files_only(tmp_path: Path) -> None:
+    lesson = make_lesson(tmp_path, {"Dockerfile": "FROM {base_image}\nRUN echo {{x}}\n"})
+    binary = lesson.folder / "files" / "blob.bin"
+    binary.write_bytes(b"\xff{base_image}")
+    lesson = Lesson(
+        lesson.id, lesson.folder, {}, {}, (*lesson.files, LessonFile("blob.bin", binary)), ()
+    )
+    ws = Workspace(tmp_path / "ws")
+    ws.prepare(lesson, {"base_image": "busybox"})
+    assert ws.read("first", "Dockerfile") == "FROM busybox\nRUN echo {{x}}\n"
+    assert ws.path("first", "blob.bin").read_bytes() == b"\xff{base_image}"
+    # Filled content counts as the original: reopening is not a conflict.
+    assert ws.prepare(lesson, {"base_image": "busybox"}).unchanged == ["Dockerfile", "blob.bin"]
+
+
+def test_last_change_is_the_newest_file(tmp_path: Path) -> None:
+    lesson = make_lesson(tmp_path, {"a": "1", "b": "2"})
+    ws = Workspace(tmp_path / "ws")
+    assert ws.last_change(lesson) is None
+    ws.prepare(lesson)
+    os.utime(ws.path("first", "a"), (1000, 1000))
+    os.utime(ws.path("first", "b"), (2000, 2000))
+    assert ws.last_change(lesson) == 2000

@@ -176,15 +176,21 @@ class Journal:
             "params": self.params,
         }
 
-    def save(self) -> None:
+    def save(self) -> bool:
         """Write the journal atomically; a journal without a path is not written.
 
-        Raises:
-            OSError: the folder cannot be written (the caller tells the learner).
+        Returns:
+            False when the file could not be written; the journal then lives on
+            in memory and a note says why (a full disk must not end a lesson).
         """
         if self.path is None:
-            return
-        write_atomic(self.path, json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n")
+            return True
+        try:
+            write_atomic(self.path, json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n")
+        except OSError as exc:
+            self.notes.append(f"Could not save the journal {self.path}: {exc}")
+            return False
+        return True
 
     def record_build(self, tag: str, record: BuildRecord) -> None:
         """Remember the last build of ``tag`` and the image it made, then save."""
@@ -244,3 +250,9 @@ def write_atomic(path: Path, data: str | bytes, mode: int | None = None) -> None
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def reference_key(reference: str) -> str:
+    """``reference`` with its tag spelled out (``app`` -> ``app:latest``), the journal's key."""
+    slash, colon = reference.rfind("/"), reference.rfind(":")
+    return reference if colon > slash else f"{reference}:latest"

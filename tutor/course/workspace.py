@@ -15,20 +15,25 @@ opened again:
 * a file a step changed (``action``) is kept: it is the learner's progress;
 * any other file was edited by the learner: it is kept and reported.
 
-Every write is atomic (temporary file, then ``os.replace``).
+Text files get the course parameters filled in (``FROM {base_image}``), so the
+learner sees and builds exactly what the lesson means. Every write is atomic
+(temporary file, then ``os.replace``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import platformdirs
 
 from tutor.course.journal import write_atomic
-from tutor.course.model import Lesson
+from tutor.course.model import Lesson, Value
+from tutor.course.vocabulary import fill_known
 
 MANIFESTS = ".manifests"
 
@@ -93,11 +98,12 @@ class Workspace:
         """
         return self.folder(lesson_id) / safe_relative(name)
 
-    def prepare(self, lesson: Lesson) -> PrepareReport:
+    def prepare(self, lesson: Lesson, params: Mapping[str, Value] | None = None) -> PrepareReport:
         """Copy the lesson's files in, keeping any file the learner edited.
 
         Args:
             lesson: The lesson whose files to put in place.
+            params: Values for the ``{param}``s in text files (``FROM {base_image}``).
 
         Returns:
             What happened to each file.
@@ -109,7 +115,7 @@ class Workspace:
         report = PrepareReport()
         manifest = self._manifest(lesson.id)
         for item in lesson.files:
-            original = item.source.read_bytes()
+            original = lesson_copy(item.source.read_bytes(), params or {})
             target = self.path(lesson.id, item.name)
             if not target.exists():
                 self._write(lesson.id, item.name, original, "lesson", manifest)
@@ -127,6 +133,21 @@ class Workspace:
             else:
                 report.conflicts.append(item.name)
         return report
+
+    def last_change(self, lesson: Lesson) -> float | None:
+        """When the lesson's files last changed (the newest modification time).
+
+        A build that a check credits must have started after this moment:
+        see ``tutor.course.checks``.
+
+        Returns:
+            Epoch seconds, or None when none of the files is there.
+        """
+        times = []
+        for item in lesson.files:
+            with contextlib.suppress(OSError):
+                times.append(self.path(lesson.id, item.name).stat().st_mtime)
+        return max(times, default=None)
 
     def read(self, lesson_id: str, name: str) -> str:
         """The current text of a lesson file (what the learner sees).
@@ -166,6 +187,18 @@ class Workspace:
         if not isinstance(data, dict):
             return {}
         return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+
+
+def lesson_copy(data: bytes, params: Mapping[str, Value]) -> bytes:
+    """A lesson file as the learner gets it: ``{param}``s filled in text files.
+
+    Binary files (not UTF-8) are copied as they are.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    return fill_known(text, params).encode("utf-8")
 
 
 def safe_relative(name: str) -> Path:
