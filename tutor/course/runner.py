@@ -1,0 +1,149 @@
+"""The course runner the app uses: one learner, one engine, every lesson.
+
+It composes the parts: the session's parameters (``params``), the learner's
+files (``workspace``), the record of what happened (``journal``), what the
+tutor does for the learner (``actions``) and how a step is decided done
+(``checks``). It imports no Textual; the app calls it from thread workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from tutor.course.actions import (
+    ActionDone,
+    ActionEvent,
+    ActionFailed,
+    ActionOutput,
+    Context,
+    perform,
+)
+from tutor.course.checks import CheckResult, decide
+from tutor.course.journal import Journal
+from tutor.course.model import Course, Lesson, Step, Value
+from tutor.course.params import ParamError, created_params, fill
+from tutor.course.workspace import Workspace
+from tutor.engine import containers, registry
+from tutor.engine.connection import Engine
+from tutor.engine.errors import EngineError
+from tutor.engine.labels import is_ours
+
+__all__ = [
+    "ActionDone",
+    "ActionEvent",
+    "ActionFailed",
+    "ActionOutput",
+    "CheckResult",
+    "LessonRunner",
+]
+
+
+class LessonRunner:
+    """Performs and checks the steps of a course for one learner.
+
+    Args:
+        engine: The learner's engine.
+        course: The loaded course.
+        params: The session's parameters (see ``tutor.course.params.resolve``).
+        workspace: The workspace root; each lesson gets a folder under it.
+        namespace: The learner's namespace (labels and names).
+        journal: The runner's record, loaded from the learner's data folder.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        course: Course,
+        *,
+        params: Mapping[str, Value],
+        workspace: Path,
+        namespace: str,
+        journal: Journal,
+    ) -> None:
+        self.engine = engine
+        self.course = course
+        self.params: dict[str, Value] = dict(params)
+        self.workspace = Workspace(workspace)
+        self.namespace = namespace
+        self.journal = journal
+        self._lock = threading.Lock()
+        names = {k: self.params[k] for k in created_params(course) if k in self.params}
+        if any(journal.params.get(k) != v for k, v in names.items()):
+            journal.params.update(names)  # keep the names stable in later sessions
+            journal.save()
+
+    def context(self, lesson: Lesson) -> Context:
+        """What actions and checks of ``lesson`` work on."""
+        self._find_registry()
+        return Context(
+            self.engine, lesson, self.params, self.workspace, self.namespace, self.journal
+        )
+
+    def command_for(self, step: Step) -> str:
+        """The command the learner would type for ``step``, parameters filled in.
+
+        An unknown placeholder (a lesson bug the validator reports) is left as
+        written rather than hiding the step.
+        """
+        try:
+            return fill(step.command, self.params)
+        except ParamError:
+            return step.command
+
+    def prepare(self, lesson: Lesson) -> list[str]:
+        """Copy the lesson's files into its workspace folder, keeping the learner's edits.
+
+        A lesson that has a ``write_files`` step leaves the copying to that
+        step (its check must not pass before it).
+
+        Returns:
+            One sentence per file that was not written because the learner
+            changed it (their copy is kept), for the app to show.
+        """
+        if any(s.action is not None and s.action.kind == "write_files" for s in lesson.steps):
+            return []
+        report = self.workspace.prepare(lesson, self.params)
+        folder = self.workspace.folder(lesson.id)
+        return [
+            f"{name} in {folder} has your changes, so the tutor kept it as it is."
+            for name in report.conflicts
+        ]
+
+    def perform(
+        self, lesson: Lesson, step: Step, cancel: threading.Event | None = None
+    ) -> Iterator[ActionEvent]:
+        """Do the step for the learner (see ``tutor.course.actions``); never raises.
+
+        Yields:
+            Build and push events, output lines, then ActionDone or ActionFailed.
+        """
+        if step.action is None:
+            yield ActionFailed("The tutor cannot do this step for you.", "It is yours to do.")
+            return
+        yield from perform(self.context(lesson), step.action, cancel)
+
+    def check(self, lesson: Lesson, step: Step) -> CheckResult:
+        """Decide from the engine (and the journal) whether the step is done; never raises."""
+        try:
+            ctx = self.context(lesson)
+        except EngineError as exc:
+            return CheckResult(False, exc.message)
+        return decide(ctx, step)
+
+    def record_answer(self, lesson: Lesson, step: Step, choice: int) -> None:
+        """Remember the learner's prediction (0-based choice) for the ``answered`` check."""
+        self.journal.record_answer(lesson.id, step.id, choice)
+
+    def _find_registry(self) -> None:
+        """Use the registry the tutor started in an earlier session, when there is one."""
+        if self.params.get("registry") != "":
+            return
+        name = registry.registry_container_name(self.namespace)
+        with self._lock, contextlib.suppress(EngineError):
+            info = containers.container_info(self.engine, name)
+            port = info.host_port(registry.REGISTRY_PORT) if info is not None else None
+            if info and is_ours(info.labels, self.namespace) and info.status == "running" and port:
+                self.params["registry"] = f"127.0.0.1:{port}"
