@@ -1,0 +1,13 @@
+# The second app: the same recipe as the first, a different answer.
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def hello():
+    return "hello from app2!"
+
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0")
