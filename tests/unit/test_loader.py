@@ -296,6 +296,13 @@ def test_lesson_files_and_prose_must_exist(tmp_path: Path) -> None:
     ]
 
 
+def test_a_broken_file_list_is_reported_once(tmp_path: Path) -> None:
+    broken = LESSON.replace('files = ["Dockerfile", "app.py"]', 'files = "Dockerfile"')
+    assert lesson_problems(tmp_path, broken) == [
+        "01-one/lesson.toml:3: lesson.files must be a list of strings, not a string ('Dockerfile')"
+    ]
+
+
 def test_prose_placeholders_are_checked_at_their_line(tmp_path: Path) -> None:
     root = write_course(tmp_path)
     (root / "01-one" / "en.md").write_text(
@@ -413,6 +420,7 @@ x = 2
 """
     lines = KeyLines(text)
     assert lines.line_of(("title",)) == 2
+    assert lines.line_of(("steps",)) == 3  # an array of tables starts at its first header
     assert lines.line_of(("steps", 0)) == 3
     assert lines.line_of(("steps", 0, "id")) == 4
     assert lines.line_of(("steps", 0, "text", "en")) == 9

@@ -28,13 +28,14 @@ class StepContext:
         reader: The lesson file's reader (problems go there).
         languages: The course languages every text must exist in.
         params: The course parameters placeholders may name.
-        files: The names of the lesson's files.
+        files: The names of the lesson's files; None when ``[lesson] files`` could
+            not be read, so that its one problem is not repeated at every step.
     """
 
     reader: Reader
     languages: tuple[str, ...]
     params: Mapping[str, Value]
-    files: frozenset[str]
+    files: frozenset[str] | None
 
 
 def read_order(
@@ -111,7 +112,7 @@ def _text_problem(ctx: StepContext, arg: Arg, item: object) -> str | None:
     for name in placeholders(item):
         if name not in ctx.params:
             return f"uses unknown parameter {{{name}}}{did_you_mean(name, ctx.params)}"
-    if arg.type in ("file", "files") and item not in ctx.files:
+    if arg.type in ("file", "files") and ctx.files is not None and item not in ctx.files:
         return (
             f"{item!r} is not one of the lesson's files ({', '.join(sorted(ctx.files)) or 'none'})"
         )
@@ -126,7 +127,7 @@ def _together(ctx: StepContext, where: Key, kind: str, args: Mapping[str, object
     context, dockerfile = args.get("context"), args.get("dockerfile")
     if kind == "build" and isinstance(context, str) and isinstance(dockerfile, str):
         joined = posixpath.normpath(posixpath.join(context, dockerfile))
-        if joined not in ctx.files:
+        if ctx.files is not None and joined not in ctx.files:
             r.problem(
                 (*where, "dockerfile"),
                 f"action build: {joined!r} (the Dockerfile in "

@@ -115,9 +115,12 @@ def load_lesson(
     if own_id is not None and own_id != lesson_id:
         message = f"lesson.id is {own_id!r} but the course index calls this lesson {lesson_id!r}"
         r.problem(("lesson", "id"), message)
+    before = len(r.problems)
     files = _files(r, folder, head)
+    # When the list itself is wrong, say so once, not again at every step that names a file.
+    names = frozenset(f.name for f in files) if len(r.problems) == before else None
     prose = {lang: _prose(r, folder, lang, params) for lang in languages}
-    context = StepContext(r, tuple(languages), params, frozenset(f.name for f in files))
+    context = StepContext(r, tuple(languages), params, names if "lesson" in data else None)
     steps = _steps(context, data)
     if r.problems:
         return LessonEntry(lesson_id, title, None, tuple(r.problems))

@@ -100,6 +100,7 @@ class KeyLines:
             if (i < len(keys) - 1 or not many) and path in self._arrays:
                 path += (self._arrays[path],)
         if many:
+            self.lines.setdefault(path, line)  # the array itself: where it starts
             self._arrays[path] = self._arrays.get(path, -1) + 1
             path += (self._arrays[path],)
         self.lines[path] = line
