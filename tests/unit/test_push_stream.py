@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.engine.push import (
+from tutor.engine.push_stream import (
     PushDone,
     PushError,
     PushProgress,
