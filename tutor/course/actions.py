@@ -137,7 +137,10 @@ def _edit(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[
         yield ActionFailed(f"{name} does not contain {find!r}.", "Was it changed already?")
         return
     ctx.workspace.write(ctx.lesson.id, name, text.replace(find, replace, 1))
-    yield ActionDone(f"Changed {name}: {find.strip()!r} is now {replace.strip()!r}.")
+    if "\n" in find.strip():
+        yield ActionDone(f"Changed {find.strip().count(chr(10)) + 1} lines of {name}.")
+    else:
+        yield ActionDone(f"Changed {name}: {find.strip()!r} is now {replace.strip()!r}.")
 
 
 def _move_line(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -477,18 +480,23 @@ def human_size(size: Any) -> str:
     return f"{value:.3g}TB"  # pragma: no cover - the loop always returns
 
 
+#: (below this many seconds, count in units of, unit) for "N units ago".
+_AGES = (
+    (120, 1, "second"),
+    (7200, 60, "minute"),
+    (172800, 3600, "hour"),
+    (1209600, 86400, "day"),
+    (5e7, 604800, "week"),
+    (float("inf"), 31536000, "year"),
+)
+
+
 def _ago(created: Any) -> str:
     seconds = max(0.0, time.time() - float(created or 0))
-    for limit, size, unit in (
-        (120, 1, "second"),
-        (7200, 60, "minute"),
-        (172800, 3600, "hour"),
-        (1209600, 86400, "day"),
-        (5e7, 604800, "week"),
-    ):
-        if seconds < limit:
-            return f"{int(seconds // size)} {unit}s ago"
-    return f"{int(seconds // 31536000)} years ago"
+    if seconds < 1:
+        return "Less than a second ago"
+    _limit, size, unit = next(row for row in _AGES if seconds < row[0])
+    return f"{int(seconds // size)} {unit}s ago"
 
 
 def _short(image_id: str) -> str:

@@ -32,6 +32,7 @@ for a local engine and assumes the clocks agree for a remote one.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -219,17 +220,41 @@ def _diff_has(ctx: Context, step: Step, args: Args) -> CheckResult:
     return _ok(found.get(path) == change, f"docker diff {name} does not show {change} {path} yet.")
 
 
-def _registry_address(ctx: Context) -> str:
+def find_registry(ctx: Context) -> str:
+    """The address of the learner's registry: the parameter, else one that runs.
+
+    The tutor's own registry container comes first; else a running container
+    of ``{registry_image}`` that publishes the registry port (the learner ran
+    ``docker run -p 127.0.0.1:5000:5000 registry:2`` in a terminal) and is not
+    another learner's.
+
+    Returns:
+        ``HOST:PORT``, or "" when no registry runs.
+    """
     if ctx.params.get("registry"):
         return str(ctx.params["registry"])
-    info = containers.container_info(ctx.engine, registry.registry_container_name(ctx.namespace))
-    running = info is not None and is_ours(info.labels, ctx.namespace) and info.status == "running"
-    port = info.host_port(registry.REGISTRY_PORT) if info is not None and running else None
-    return f"127.0.0.1:{port}" if port else ""
+    own = containers.container_info(ctx.engine, registry.registry_container_name(ctx.namespace))
+    if own is not None and is_ours(own.labels, ctx.namespace) and own.status == "running":
+        port = own.host_port(registry.REGISTRY_PORT)
+        if port:
+            return f"127.0.0.1:{port}"
+    image = str(ctx.params.get("registry_image") or "")
+    rows: list[dict[str, Any]] = []
+    with engine_errors(ctx.engine.host), contextlib.suppress(docker.errors.APIError):
+        # (newer engines refuse an ancestor filter naming an absent image)
+        rows = ctx.engine.api.containers(filters={"status": "running", "ancestor": image})
+    for row in rows if image else []:
+        labels = row.get("Labels") or {}
+        if is_ours(labels) and not is_ours(labels, ctx.namespace):
+            continue  # another learner's registry
+        for p in row.get("Ports") or []:
+            if p.get("PrivatePort") == registry.REGISTRY_PORT and p.get("PublicPort"):
+                return f"127.0.0.1:{p['PublicPort']}"
+    return ""
 
 
 def _registry_ready(ctx: Context, step: Step, args: Args) -> CheckResult:
-    address = _registry_address(ctx)
+    address = find_registry(ctx)
     if not address:
         return CheckResult(False, "No registry runs for you yet.")
     registry.registry_tags(address, "layers-tutor-probe")  # RegistryError when it is silent

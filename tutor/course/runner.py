@@ -21,15 +21,13 @@ from tutor.course.actions import (
     Context,
     perform,
 )
-from tutor.course.checks import CheckResult, decide
+from tutor.course.checks import CheckResult, decide, find_registry
 from tutor.course.journal import Journal
 from tutor.course.model import Course, Lesson, Step, Value
 from tutor.course.params import ParamError, created_params, fill
 from tutor.course.workspace import Workspace
-from tutor.engine import containers, registry
 from tutor.engine.connection import Engine
 from tutor.engine.errors import EngineError
-from tutor.engine.labels import is_ours
 
 __all__ = [
     "ActionDone",
@@ -77,10 +75,11 @@ class LessonRunner:
 
     def context(self, lesson: Lesson) -> Context:
         """What actions and checks of ``lesson`` work on."""
-        self._find_registry()
-        return Context(
+        ctx = Context(
             self.engine, lesson, self.params, self.workspace, self.namespace, self.journal
         )
+        self._find_registry(ctx)
+        return ctx
 
     def command_for(self, step: Step) -> str:
         """The command the learner would type for ``step``, parameters filled in.
@@ -137,13 +136,18 @@ class LessonRunner:
         """Remember the learner's prediction (0-based choice) for the ``answered`` check."""
         self.journal.record_answer(lesson.id, step.id, choice)
 
-    def _find_registry(self) -> None:
-        """Use the registry the tutor started in an earlier session, when there is one."""
-        if self.params.get("registry") != "":
+    def _find_registry(self, ctx: Context) -> None:
+        """Use a registry started earlier (by the tutor, or by the learner in a terminal)."""
+        if self.params.get("registry") != "" or not _uses_registry(ctx.lesson):
             return
-        name = registry.registry_container_name(self.namespace)
         with self._lock, contextlib.suppress(EngineError):
-            info = containers.container_info(self.engine, name)
-            port = info.host_port(registry.REGISTRY_PORT) if info is not None else None
-            if info and is_ours(info.labels, self.namespace) and info.status == "running" and port:
-                self.params["registry"] = f"127.0.0.1:{port}"
+            self.params["registry"] = find_registry(ctx)
+
+
+def _uses_registry(lesson: Lesson) -> bool:
+    """Whether a lesson pushes, pulls or asks a registry (only then is one looked for)."""
+    kinds = {s.action.kind for s in lesson.steps if s.action} | {s.check.kind for s in lesson.steps}
+    return bool(kinds & REGISTRY_KINDS)
+
+
+REGISTRY_KINDS = {"start_registry", "push", "pull", "registry_ready", "registry_has", "push_reused"}
