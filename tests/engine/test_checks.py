@@ -8,6 +8,7 @@ tutor's labels or journal: the check must pass for both.
 from __future__ import annotations
 
 import contextlib
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from tutor.course.actions import PERFORMERS, ActionDone, ActionFailed, ActionOut
 from tutor.course.checks import DECIDERS, created_at
 from tutor.course.journal import Journal
 from tutor.course.model import Action, Check, Course, Lesson, LessonEntry, LessonFile, Step
+from tutor.course.params import resolve
 from tutor.course.runner import LessonRunner
 from tutor.course.vocabulary import ACTIONS, CHECKS
 from tutor.engine.connection import Engine
@@ -320,3 +322,55 @@ def test_engine_timestamps_keep_their_fraction() -> None:
     assert created_at("2026-11-28T04:38:07.41775541Z") == pytest.approx(1795840687.417755)
     assert created_at("2026-11-28T04:38:07Z") == 1795840687.0
     assert created_at("") == 0.0
+
+
+def test_params_make_room_on_a_shared_engine(
+    engine: Engine, namespace: str, tmp_path: Path, docker_client, fixture_images: dict[str, str]
+) -> None:
+    lesson = make_lesson(tmp_path / "course", "names", [
+        step("build", "image_exists", "build", tag="{image}", c_image="{image}"),
+        step("run", "container_running", "run", image="{image}", name="{container}",
+             port="{port}", container_port=8080, c_name="{container}"),
+    ])  # fmt: skip
+    image, container = f"lt-{namespace}-theirs", f"lt-{namespace}-theirs-c"
+    busy = socket.socket()
+    busy.bind(("0.0.0.0", 0))
+    busy.listen()
+    port = busy.getsockname()[1]
+    defaults = {"image": image, "container": container, "port": port, "base_image": "x"}
+    course = Course("t", tmp_path, {"en": "t"}, ("en",), "en", MappingProxyType(defaults),
+                    (LessonEntry("names", {}, lesson),))  # fmt: skip
+    docker_client.images.get(fixture_images["busybox"]).tag(image)  # someone else's image
+    theirs = docker_client.containers.run(
+        fixture_images["busybox"], ["sleep", "60"], name=container, detach=True
+    )
+    try:
+        session = resolve(engine, course, namespace=namespace)
+        assert session.values["image"] == f"{image}-{namespace}"
+        assert session.values["container"] == f"{container}-{namespace}"
+        assert session.values["port"] != port and isinstance(session.values["port"], int)
+        assert session.values["base_image"] == "x"  # not a name the course creates
+        assert len(session.notes) == 3 and all("instead" in n for n in session.notes)
+        remembered = resolve(engine, course, namespace=namespace, remembered={"image": "kept"})
+        assert remembered.values["image"] == "kept"
+        # The learner's own running container keeps its port across sessions.
+        runner = LessonRunner(engine, course, params={**session.values, "base_image":
+                              fixture_images["busybox"]}, workspace=tmp_path / "ws",
+                              namespace=namespace, journal=Journal())  # fmt: skip
+        runner.prepare(lesson)
+        for sid in ("build", "run"):
+            do(runner, lesson, sid)
+        own = MappingProxyType({**defaults, "port": session.values["port"]})
+        course2 = Course("t", tmp_path, {"en": "t"}, ("en",), "en", own, course.entries)
+        assert resolve(engine, course2, namespace=namespace).values["port"] == own["port"]
+        # Nothing of theirs was touched.
+        theirs.reload()
+        assert theirs.status == "running"
+        assert (
+            docker_client.images.get(image).id
+            == docker_client.images.get(fixture_images["busybox"]).id
+        )
+    finally:
+        busy.close()
+        theirs.remove(force=True)
+        docker_client.images.remove(image)  # only our extra tag; the fixture image stays

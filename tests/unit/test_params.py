@@ -67,7 +67,7 @@ def test_merge_converts_overrides_to_the_defaults_type() -> None:
         ("app:v2", "app-ana:v2"),
         ("localhost:5000/app", "localhost:5000/app-ana"),
         ("localhost:5000/app:v2", "localhost:5000/app-ana:v2"),
-        ("app-ana", "app-ana"),
+        ("app-ana", "app-ana-ana"),
     ],
 )
 def test_namespaced_names(name: str, expected: str) -> None:

@@ -171,10 +171,7 @@ def namespaced(name: str, namespace: str) -> str:
     ``localhost:5000/app:v2`` -> ``localhost:5000/app-ana:v2``.
     """
     repository, tag = split_tag(name)
-    suffix = f"-{namespace}"
-    if repository.endswith(suffix):
-        return name
-    return f"{repository}{suffix}" + (f":{tag}" if tag else "")
+    return f"{repository}-{namespace}" + (f":{tag}" if tag else "")
 
 
 def split_tag(reference: str) -> tuple[str, str]:
@@ -267,6 +264,10 @@ def resolve(
             and _taken_by_others(engine, kind, value, namespace)
         ):
             mine = namespaced(value, namespace)
+            for extra in range(2, 10):  # that one is taken too: a number after it
+                if not _taken_by_others(engine, kind, mine, namespace):
+                    break
+                mine = namespaced(value, f"{namespace}-{extra}")
             notes.append(
                 f"The {kind} name {value} is already used on this engine by something "
                 f"that is not yours; you will use {mine} instead (theirs is left alone)."
