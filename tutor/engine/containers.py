@@ -3,6 +3,8 @@
 :func:`stop`, :func:`remove` and :func:`exec_in` refuse a container without the
 tutor's labels even when its name is exactly a course name such as
 ``python-hello-world``: then it belongs to the learner, not to the tutor.
+Looking without changing (state, logs, the page an app serves) is
+:mod:`tutor.engine.container_info`; those names are importable from here too.
 """
 
 from __future__ import annotations
@@ -15,41 +17,33 @@ import docker.errors
 
 from tutor.engine import ports as hostports
 from tutor.engine.connection import Engine, engine_errors
-from tutor.engine.errors import (
-    ContainerNotFound,
-    EngineError,
-    ImageNotFound,
-    NameTaken,
-    NotOurs,
-    PortInUse,
+from tutor.engine.container_info import (
+    ContainerInfo,
+    container_info,
+    fetch_page,
+    info_from_inspect,
+    inspect_container,
+    logs,
+    ours,
 )
-from tutor.engine.labels import LESSON_LABEL, is_ours, label_filters, labels_for
+from tutor.engine.errors import EngineError, ImageNotFound, NameTaken, NotOurs, PortInUse
+from tutor.engine.labels import is_ours, labels_for
 from tutor.engine.ports import PortMapping, free_port
 
-__all__ = ["ContainerInfo", "ExecResult", "PortMapping", "free_port", "remove", "run", "stop"]
-
-
-@dataclass(frozen=True)
-class ContainerInfo:
-    """What the tutor shows about a container.
-
-    Attributes:
-        status: The engine's state word: ``created``, ``running``, ``exited``...
-        ports: Published ports (a stopped container has none).
-        lesson: The lesson that made it; None for a container that is not ours.
-    """
-
-    id: str
-    name: str
-    image: str
-    status: str
-    ports: tuple[PortMapping, ...]
-    labels: dict[str, str]
-    lesson: str | None
-
-    def host_port(self, container_port: int) -> int | None:
-        """The host port published for ``container_port``, if any."""
-        return next((p.host_port for p in self.ports if p.container_port == container_port), None)
+__all__ = [
+    "ContainerInfo",
+    "ExecResult",
+    "PortMapping",
+    "container_info",
+    "exec_in",
+    "fetch_page",
+    "free_port",
+    "logs",
+    "ours",
+    "remove",
+    "run",
+    "stop",
+]
 
 
 @dataclass(frozen=True)
@@ -127,11 +121,11 @@ def run(
                 raise PortInUse(port) from exc
             raise EngineError(f"The container could not start: {_why(exc)}") from exc
         container.reload()
-    return _from_inspect(container.attrs)
+    return info_from_inspect(container.attrs)
 
 
 def _make_room(engine: Engine, name: str, namespace: str, replace: bool) -> None:
-    attrs = _inspect(engine, name, missing_ok=True)
+    attrs = inspect_container(engine, name, missing_ok=True)
     if attrs is None or attrs.get("Name") != f"/{name}":
         return  # free (or only an id prefix matched)
     labels = attrs.get("Config", {}).get("Labels")
@@ -167,7 +161,7 @@ def exec_in(
     Raises:
         ContainerNotFound, NotOurs, EngineError (the container is not running).
     """
-    attrs = _inspect(engine, container)
+    attrs = inspect_container(engine, container)
     if require_ours:
         _require_ours(attrs, None)
     argv = ["sh", "-c", command] if isinstance(command, str) else list(command)
@@ -181,14 +175,6 @@ def exec_in(
     return ExecResult(-1 if code is None else int(code), raw.decode("utf-8", "replace"))
 
 
-def logs(engine: Engine, container: str, tail: int = 200) -> str:
-    """The last ``tail`` lines the container wrote, stdout and stderr (ContainerNotFound)."""
-    attrs = _inspect(engine, container)
-    with engine_errors(engine.host):
-        raw: bytes = engine.api.logs(attrs["Id"], stdout=True, stderr=True, tail=tail)
-    return raw.decode("utf-8", "replace")
-
-
 def stop(engine: Engine, container: str, *, namespace: str | None = None, timeout: int = 5) -> None:
     """Stop one of our containers (``docker stop``), SIGKILL after ``timeout`` seconds.
 
@@ -196,7 +182,7 @@ def stop(engine: Engine, container: str, *, namespace: str | None = None, timeou
         ContainerNotFound: no such container.
         NotOurs: it lacks our labels (of ``namespace`` when given); it keeps running.
     """
-    attrs = _inspect(engine, container)
+    attrs = inspect_container(engine, container)
     _require_ours(attrs, namespace)
     with engine_errors(engine.host), contextlib.suppress(docker.errors.NotFound):
         engine.api.stop(attrs["Id"], timeout=timeout)
@@ -209,7 +195,7 @@ def remove(engine: Engine, container: str, *, namespace: str | None = None) -> N
         ContainerNotFound: no such container.
         NotOurs: it lacks our labels (of ``namespace`` when given); it is left alone.
     """
-    attrs = _inspect(engine, container)
+    attrs = inspect_container(engine, container)
     _require_ours(attrs, namespace)
     with engine_errors(engine.host), contextlib.suppress(docker.errors.NotFound):
         try:
@@ -217,71 +203,6 @@ def remove(engine: Engine, container: str, *, namespace: str | None = None) -> N
         except docker.errors.APIError as exc:
             if "already in progress" not in _why(exc):
                 raise EngineError(f"Could not remove {container!r}: {_why(exc)}") from exc
-
-
-def ours(engine: Engine, namespace: str | None) -> list[ContainerInfo]:
-    """Every container the tutor made for ``namespace`` (None: anyone's), stopped ones too."""
-    with engine_errors(engine.host):
-        rows = engine.api.containers(all=True, filters={"label": label_filters(namespace)})
-    return [_from_summary(row) for row in rows]
-
-
-def container_info(engine: Engine, container: str) -> ContainerInfo | None:
-    """The container with this name or id, ours or not; None when there is none."""
-    attrs = _inspect(engine, container, missing_ok=True)
-    return None if attrs is None else _from_inspect(attrs)
-
-
-def fetch_page(
-    engine: Engine, container: str, container_port: int = 5000, path: str = "/", *, wait: float = 10
-) -> str:
-    """GET a page from the app in a container, through its published port.
-
-    Args:
-        engine: The engine (its host is where published ports live).
-        container: Name or id.
-        container_port: The port the app listens on inside the container.
-        path: The URL path.
-        wait: Seconds to keep retrying while the app starts.
-
-    Returns:
-        The page's text.
-
-    Raises:
-        EngineError: the container is not running, does not publish the port,
-            or nothing answered in time.
-    """
-    info = _from_inspect(_inspect(engine, container))
-    mapping = next((p for p in info.ports if p.container_port == container_port), None)
-    if info.status != "running":
-        raise EngineError(f"The container {info.name!r} is {info.status}.", "Look at its logs.")
-    if mapping is None:
-        raise EngineError(
-            f"The container {info.name!r} does not publish port {container_port}.",
-            f"Run it with -p HOST_PORT:{container_port}.",
-        )
-    try:
-        return hostports.get_text(hostports.page_url(engine, mapping, path), wait=wait)
-    except EngineError as exc:
-        now = container_info(engine, info.id)
-        if now is None or now.status == "running":
-            raise
-        tail = logs(engine, info.id, tail=5).strip()
-        raise EngineError(
-            f"{info.name!r} stopped ({now.status}).", f"Its log ends: {tail}"
-        ) from exc
-
-
-def _inspect(engine: Engine, container: str, *, missing_ok: bool = False) -> Any:
-    with engine_errors(engine.host):
-        try:
-            return engine.api.inspect_container(container)
-        except docker.errors.NotFound as exc:
-            if missing_ok:
-                return None
-            raise ContainerNotFound(
-                f"There is no container {container!r}.", "Run it first."
-            ) from exc
 
 
 def _require_ours(attrs: dict[str, Any], namespace: str | None) -> None:
@@ -295,34 +216,3 @@ def _require_ours(attrs: dict[str, Any], namespace: str | None) -> None:
 
 def _why(exc: docker.errors.APIError) -> str:
     return str(exc.explanation or exc)
-
-
-def _from_inspect(attrs: dict[str, Any]) -> ContainerInfo:
-    config = attrs.get("Config") or {}
-    labels = config.get("Labels") or {}
-    ports = hostports.mappings_from_inspect((attrs.get("NetworkSettings") or {}).get("Ports") or {})
-    status = (attrs.get("State") or {}).get("Status", "")
-    return ContainerInfo(
-        attrs["Id"],
-        attrs.get("Name", "").lstrip("/"),
-        config.get("Image", ""),
-        status,
-        ports,
-        dict(labels),
-        labels.get(LESSON_LABEL, "") if is_ours(labels) else None,
-    )
-
-
-def _from_summary(row: dict[str, Any]) -> ContainerInfo:
-    labels = row.get("Labels") or {}
-    ports = hostports.mappings_from_summary(row.get("Ports") or [])
-    name = (row.get("Names") or [""])[0].lstrip("/")
-    return ContainerInfo(
-        row["Id"],
-        name,
-        row.get("Image", ""),
-        row.get("State", ""),
-        ports,
-        dict(labels),
-        labels.get(LESSON_LABEL, "") if is_ours(labels) else None,
-    )
