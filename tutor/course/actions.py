@@ -119,6 +119,8 @@ def perform(
         yield ActionFailed(str(exc), "The lesson itself is wrong here; tell your teacher.")
     except OSError as exc:
         yield ActionFailed(f"Could not use the lesson's files: {exc}", "Check the folder.")
+    except Exception as exc:  # a bug must not take the app down with it
+        yield ActionFailed(f"The tutor failed: {type(exc).__name__}: {exc}", "Please report it.")
 
 
 def _write_files(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:

@@ -90,6 +90,8 @@ def decide(ctx: Context, step: Step) -> CheckResult:
         return CheckResult(False, f"The engine said: {exc.explanation or exc}")
     except (ParamError, OSError, ValueError) as exc:
         return CheckResult(False, str(exc))
+    except Exception as exc:  # a bug must not take the app down with it
+        return CheckResult(False, f"The tutor failed to check: {type(exc).__name__}: {exc}")
 
 
 def _ok(passed: bool, missing: str, found: str = "Done.") -> CheckResult:

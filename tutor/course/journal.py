@@ -43,6 +43,7 @@ import contextlib
 import json
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +124,8 @@ class Journal:
     answers: dict[str, int] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Checks run in one worker thread while an action records in another.
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path) -> Journal:
@@ -186,7 +189,9 @@ class Journal:
         if self.path is None:
             return True
         try:
-            write_atomic(self.path, json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n")
+            with self._lock:
+                text = json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n"
+                write_atomic(self.path, text)
         except OSError as exc:
             self.notes.append(f"Could not save the journal {self.path}: {exc}")
             return False
@@ -194,27 +199,31 @@ class Journal:
 
     def record_build(self, tag: str, record: BuildRecord) -> None:
         """Remember the last build of ``tag`` and the image it made, then save."""
-        self.builds[tag] = record
-        self.saw_image(tag, record.image_id, save=False)
+        with self._lock:
+            self.builds[tag] = record
+            self.saw_image(tag, record.image_id, save=False)
         self.save()
 
     def saw_image(self, tag: str, image_id: str, *, save: bool = True) -> None:
         """Remember that ``tag`` pointed at ``image_id`` (to tell rebuilds apart)."""
-        seen = self.images_seen.setdefault(tag, [])
-        if image_id and (not seen or seen[-1] != image_id):
-            seen.append(image_id)
-            del seen[:-20]  # the last few are all a lesson ever compares
+        with self._lock:
+            seen = self.images_seen.setdefault(tag, [])
+            if image_id and (not seen or seen[-1] != image_id):
+                seen.append(image_id)
+                del seen[:-20]  # the last few are all a lesson ever compares
         if save:
             self.save()
 
     def record_push(self, repository: str, record: PushRecord) -> None:
         """Remember the last push to ``repository``, then save."""
-        self.pushes[repository] = record
+        with self._lock:
+            self.pushes[repository] = record
         self.save()
 
     def record_answer(self, lesson: str, step: str, choice: int) -> None:
         """Remember the learner's prediction for a step, then save."""
-        self.answers[f"{lesson}/{step}"] = choice
+        with self._lock:
+            self.answers[f"{lesson}/{step}"] = choice
         self.save()
 
     def answer(self, lesson: str, step: str) -> int | None:
