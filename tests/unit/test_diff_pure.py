@@ -15,15 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange, changes_since
-from tutor.engine.layer_index import (
-    LayerFiles,
-    LayerIndex,
-    LayerNotIndexed,
-    attribute,
-    layer_files,
-    read_layer_tar,
-    read_saved_image,
-)
+from tutor.engine.layer_index import LayerIndex, LayerNotIndexed, attribute
+from tutor.engine.layer_tar import LayerFiles, layer_files, read_layer_tar, read_saved_image
 
 
 def make_tar(entries: dict[str, bytes | None]) -> bytes:

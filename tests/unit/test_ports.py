@@ -6,15 +6,13 @@ import socket
 
 import pytest
 
-from tutor.engine.ports import (
+from tutor.engine.ports import free_port, parse_port_error, port_is_free
+from tutor.engine.published import (
     PortMapping,
-    free_port,
     host_to_contact,
     is_local_engine,
     mappings_from_inspect,
     mappings_from_summary,
-    parse_port_error,
-    port_is_free,
 )
 
 # Real engine wordings (Engine 20.10 on this project's machines, Engine 28,
