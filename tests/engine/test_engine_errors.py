@@ -18,7 +18,7 @@ import docker
 import pytest
 
 from tests import provision
-from tests.engine.test_events import Forwarder, relay_to_engine
+from tests.engine.relay import Forwarder, relay_to_engine
 from tutor.engine import cleanup, containers, events, ports, registry
 from tutor.engine.connection import connect
 from tutor.engine.errors import (
