@@ -207,4 +207,6 @@ def _validate(args: argparse.Namespace) -> int:
     from tutor.course import validate
 
     argv = [str(args.path)] if args.path else []
+    for pair in args.param:
+        argv += ["--param", pair]
     return validate.main(argv)

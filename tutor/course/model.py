@@ -72,7 +72,7 @@ class StepText:
 class Action:
     """What the tutor does when the learner asks it to run the step for them.
 
-    ``kind`` is one of a fixed vocabulary (see ``tutor.course.actions``);
+    ``kind`` is one of a fixed vocabulary (see ``tutor.course.vocabulary``);
     lesson files can never name a host command.
 
     Attributes:
