@@ -374,3 +374,35 @@ def test_params_make_room_on_a_shared_engine(
         busy.close()
         theirs.remove(force=True)
         docker_client.images.remove(image)  # only our extra tag; the fixture image stays
+
+
+def test_a_registry_started_in_a_terminal_is_found(
+    make_runner, tmp_path: Path, docker_client, fixture_images: dict[str, str]
+) -> None:
+    lesson = make_lesson(tmp_path / "course", "own-registry", [
+        step("registry", "registry_ready", "start_registry"),
+        step("push", "registry_has", "push", image="{image}", repository="{repository}",
+             c_repository="{repository}"),
+    ])  # fmt: skip
+    runner = make_runner(lesson)
+    ready = lesson.steps[0]
+    assert not runner.check(lesson, ready).passed
+    theirs = docker_client.containers.run(
+        fixture_images["registry"], name=f"lt-{runner.namespace}-own-registry", detach=True,
+        ports={"5000/tcp": ("127.0.0.1", None)},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while not (result := runner.check(lesson, ready)).passed and time.monotonic() < deadline:
+            time.sleep(0.2)  # the registry needs a moment before it answers
+        assert result.passed, result.detail
+        theirs.reload()
+        port = theirs.ports["5000/tcp"][0]["HostPort"]
+        assert runner.params["registry"] == f"127.0.0.1:{port}"
+        push = Step("p", "docker push {repository}", Check("registry_has"))
+        assert runner.command_for(push) == f"docker push 127.0.0.1:{port}/lt-app-{runner.namespace}"
+        # The tutor does not start a second registry: it uses the learner's.
+        events = list(runner.perform(lesson, ready))
+        assert isinstance(events[-1], ActionDone) and port in events[-1].summary
+    finally:
+        theirs.remove(force=True)
