@@ -406,3 +406,24 @@ def test_a_registry_started_in_a_terminal_is_found(
         assert isinstance(events[-1], ActionDone) and port in events[-1].summary
     finally:
         theirs.remove(force=True)
+
+
+def test_run_on_a_busy_port_publishes_a_free_one(make_runner, tmp_path: Path) -> None:
+    busy = socket.socket()
+    busy.bind(("0.0.0.0", 0))
+    busy.listen()
+    port = busy.getsockname()[1]
+    lesson = make_lesson(tmp_path / "course", "busy", [
+        step("build", "image_exists", "build", tag="{image}", c_image="{image}"),
+        step("run", "page_contains", "run", image="{image}", name="{container}", port=port,
+             container_port=8080, c_container="{container}", c_text="hello world!"),
+    ])  # fmt: skip
+    runner = make_runner(lesson)
+    runner.prepare(lesson)
+    try:
+        do(runner, lesson, "build")
+        events = do(runner, lesson, "run")
+        said = [e.text for e in events if isinstance(e, ActionOutput)]
+        assert f"Port {port} is busy; publishing on port" in said[0]
+    finally:
+        busy.close()

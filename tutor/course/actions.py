@@ -190,20 +190,20 @@ def _build(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator
 
 def _run(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
     image, name, count = str(args["image"]), str(args["name"]), int(args.get("count") or 1)
-    port, inside = args.get("port"), args.get("container_port")
-    inside = inside if inside is not None else port
+    port = None if args.get("port") is None else int(args["port"])
+    inside = args.get("container_port")
+    inside = port if inside is None else int(inside)
     names = [name] if count == 1 else [f"{name}-{i}" for i in range(1, count + 1)]
     for i, each in enumerate(names):
-        wanted = int(port) if port is not None and i == 0 else None
-        ports = {int(inside): wanted} if inside is not None else None
+        wanted = port if i == 0 else None  # NAME-2... take any free port
         try:
-            info = _start(ctx, image, each, ports)
+            info = _start(ctx, image, each, None if inside is None else {inside: wanted})
         except PortInUse as exc:
-            if ports is None or wanted is None:
+            if inside is None or wanted is None:
                 raise
             other = free_port(exc.port, ctx.engine)
             yield ActionOutput(f"Port {exc.port} is busy; publishing on port {other} instead.")
-            info = _start(ctx, image, each, {int(inside): other})  # type: ignore[arg-type]
+            info = _start(ctx, image, each, {inside: other})
         yield ActionOutput(info.id)
         for mapping in info.ports:
             yield ActionOutput(f"{each}: port {mapping.host_port} -> {mapping.container_port}")
