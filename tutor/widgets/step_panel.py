@@ -1,0 +1,166 @@
+"""The current step: what to type, a key to let the tutor do it, hints, the check's status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Markdown, Static
+
+from tutor.screens import say
+
+
+class StepState(Enum):
+    """Where the current step stands; each has its own words and colour."""
+
+    WAITING = "step.waiting"
+    PREDICT_FIRST = "step.predict_first"
+    CHECKING = "step.checking"
+    RUNNING = "step.running"
+    PASSED = "step.passed"
+    NOT_YET = "step.not_yet"
+    FAILED = "step.failed"
+    OFFLINE = "step.offline"
+
+
+#: The CSS class each state puts on the status line (colours live in tutor.tcss).
+STATE_CLASS = {
+    StepState.PASSED: "-passed",
+    StepState.FAILED: "-failed",
+    StepState.NOT_YET: "-not-yet",
+    StepState.OFFLINE: "-offline",
+    StepState.PREDICT_FIRST: "-not-yet",
+}
+
+#: How many lines of a run's output the panel keeps in view.
+OUTPUT_LINES = 6
+
+
+@dataclass(frozen=True)
+class StepView:
+    """What the panel shows for one step, already in the learner's language.
+
+    Attributes:
+        number: 1-based position of the step in its lesson.
+        total: How many steps the lesson has.
+        title: The step's short title.
+        body: Markdown explaining the step.
+        command: The command to type, parameters filled in.
+        can_run: Whether the tutor can run it for the learner (``t``).
+        hints: The hints, shown one at a time.
+    """
+
+    number: int
+    total: int
+    title: str
+    body: str
+    command: str
+    can_run: bool
+    hints: tuple[str, ...] = ()
+
+
+class StepPanel(Vertical):
+    """Shows one step at a time; the lesson screen feeds it views and states."""
+
+    def __init__(self, language: str = "en", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.language = language
+        self.view: StepView | None = None
+        self.state = StepState.WAITING
+        self.detail = ""
+        self.hints_shown = 0
+        self.finished_text = ""
+        self.output = ""
+
+    def compose(self) -> ComposeResult:
+        yield Markdown(id="step-body", classes="step-part")
+        yield Static(id="step-command", classes="step-part", markup=False)
+        yield Static(id="step-how", classes="step-part", markup=False)
+        yield Static(id="step-hint", classes="step-part", markup=False)
+        yield Static(id="step-output", classes="step-part", markup=False)
+        yield Static(id="step-status", classes="step-part", markup=False)
+
+    def on_mount(self) -> None:
+        self._redraw()
+
+    def show(self, view: StepView, *, fresh: bool = True) -> None:
+        """Show a step.
+
+        Args:
+            view: The step, in the learner's language.
+            fresh: A new step: no hint open, no output, status back to waiting.
+                False re-shows the same step (e.g. in another language).
+        """
+        self.view, self.finished_text = view, ""
+        if fresh:
+            self.hints_shown, self.output = 0, ""
+            self.state, self.detail = StepState.WAITING, ""
+        self._redraw()
+
+    def show_output(self, lines: list[str]) -> None:
+        """Show the last lines the tutor's run of the step printed (empty: hide them)."""
+        self.output = "\n".join(lines[-OUTPUT_LINES:])
+        self._redraw()
+
+    def show_finished(self, text: str) -> None:
+        """Show that the lesson is complete instead of a step."""
+        self.view, self.finished_text = None, text
+        self._redraw()
+
+    def set_state(self, state: StepState, detail: str = "") -> None:
+        """Update the status line (``detail``: the check's or the failure's words)."""
+        self.state, self.detail = state, detail
+        self._redraw()
+
+    def set_language(self, language: str) -> None:
+        """Say the panel's own words in ``language``; the caller re-sends the view."""
+        self.language = language
+        self._redraw()
+
+    def next_hint(self) -> bool:
+        """Open the next hint.
+
+        Returns:
+            False when the step has no more hints to open.
+        """
+        if self.view is None or self.hints_shown >= len(self.view.hints):
+            return False
+        self.hints_shown += 1
+        self._redraw()
+        return True
+
+    def _redraw(self) -> None:
+        if not self.is_mounted:
+            return
+        lang, view = self.language, self.view
+        for part in self.query(".step-part"):
+            part.display = view is not None
+        status = self.query_one("#step-status", Static)
+        if view is None:
+            self.border_title = self.finished_text
+            return
+        number = say(lang, "step.of", number=view.number, total=view.total)
+        self.border_title = f"{number} · {view.title}"
+        body = self.query_one("#step-body", Markdown)
+        body.display = bool(view.body.strip())
+        body.update(view.body)
+        command = self.query_one("#step-command", Static)
+        command.display = bool(view.command)
+        command.update(f"$ {view.command}")
+        how = "both" if view.command and view.can_run else "tutor" if view.can_run else "type"
+        self.query_one("#step-how", Static).update(say(lang, f"step.how.{how}"))
+        self.query_one("#step-how").display = bool(view.command or view.can_run)
+        hint = self.query_one("#step-hint", Static)
+        hint.display = self.hints_shown > 0
+        if self.hints_shown:
+            text = view.hints[self.hints_shown - 1]
+            hint.update(
+                say(lang, "step.hint", number=self.hints_shown, total=len(view.hints), text=text)
+            )
+        output = self.query_one("#step-output", Static)
+        output.display = bool(self.output)
+        output.update(self.output)
+        status.update(say(lang, self.state.value, detail=self.detail))
+        status.set_classes(f"step-part {STATE_CLASS.get(self.state, '')}")
