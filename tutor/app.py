@@ -1,0 +1,254 @@
+"""The Textual app: holds the course, the progress and the engine connection; screens do the rest.
+
+Everything it needs is handed in (see :func:`tutor.launch.make_app`), so tests
+run the very same app against a real engine, or with an engine connector that
+raises :class:`~tutor.engine.errors.EngineUnreachable`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from tutor.course.model import Course, Value
+from tutor.engine import containers
+from tutor.engine.errors import EngineError
+from tutor.messages import EngineDown, EngineReady
+from tutor.progress import Progress, ProgressStore
+from tutor.screens import say
+from tutor.screens.course import CourseScreen
+from tutor.screens.help import HelpScreen, KeySection
+from tutor.screens.lesson import LessonScreen
+from tutor.screens.prediction import PredictionScreen
+
+if TYPE_CHECKING:
+    from tutor.course.journal import Journal
+    from tutor.course.runner import LessonRunner
+    from tutor.engine.connection import Engine
+
+#: Makes the learner's runner once an engine answers, with a note per parameter it
+#: had to adjust for this engine (a busy port, a name taken by someone else).
+#: Called in a thread: it may ask the engine.
+RunnerFactory = Callable[["Engine"], "tuple[LessonRunner, tuple[str, ...]]"]
+
+
+class TutorApp(App[None]):
+    """The tutor.
+
+    Args:
+        course: The loaded course (broken lessons included, with their problems).
+        store: Where the learner's progress is kept.
+        connect_engine: Connects to the engine or raises an ``EngineError``;
+            called in a thread at start and on every retry.
+        make_runner: Builds the lesson runner for a connected engine.
+        namespace: The learner's namespace (names and labels of what we make).
+        params: The course parameters in effect (defaults plus overrides).
+        journal: The runner's journal (answers are written there too).
+        language: The language to open in (``None``: the saved or the course's).
+        keep_containers: Leave the containers started in this session on quit.
+    """
+
+    CSS_PATH = "tutor.tcss"
+    TITLE = "layers-tutor"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark", "help", "Help"),
+        Binding("l", "switch_language", "Language", show=False),
+        Binding("r", "retry_engine", "Retry"),
+    ]
+
+    language: reactive[str] = reactive("en", init=False)
+    engine_error: reactive[EngineError | None] = reactive(None, init=False)
+
+    def __init__(
+        self,
+        *,
+        course: Course,
+        store: ProgressStore,
+        connect_engine: Callable[[], Engine],
+        make_runner: RunnerFactory,
+        namespace: str,
+        params: Mapping[str, Value],
+        journal: Journal,
+        language: str | None = None,
+        keep_containers: bool = False,
+    ) -> None:
+        super().__init__()
+        self.course = course
+        self.store = store
+        self.namespace = namespace
+        self.params = dict(params)
+        self.journal = journal
+        self.keep_containers = keep_containers
+        self._connect_engine = connect_engine
+        self._make_runner = make_runner
+        loaded = store.load()
+        self.progress: Progress = loaded.progress
+        self.load_problem = loaded.problem
+        self.engine: Engine | None = None
+        self.runner: LessonRunner | None = None
+        self.connecting = False
+        self.existing_containers: frozenset[str] | None = None
+        wanted = language or self.progress.language or course.default_language
+        self.set_reactive(
+            TutorApp.language, wanted if wanted in course.languages else course.default_language
+        )
+
+    def on_mount(self) -> None:
+        self.push_screen(CourseScreen())
+        if self.load_problem:
+            self.notify(self.load_problem, title="Progress", severity="warning", timeout=20)
+        for note in self.journal.notes:
+            self.notify(note, severity="warning", timeout=20)
+        self.connect()
+
+    def on_unmount(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
+
+    # -- the engine ---------------------------------------------------------------
+
+    def connect(self) -> None:
+        """Try to reach the engine (in a thread); the answer comes as a message."""
+        self.connecting = True
+        self.refresh_bindings()
+        self._connect_worker()
+
+    @work(thread=True, exclusive=True, group="engine")
+    def _connect_worker(self) -> None:
+        try:
+            engine = self._connect_engine()
+            existing = frozenset(c.id for c in containers.ours(engine, self.namespace))
+            runner, notes = self._make_runner(engine)
+        except EngineError as exc:
+            self.post_message(EngineDown(exc))
+        except ValueError as exc:  # a parameter override of the wrong type
+            self.post_message(EngineDown(EngineError(str(exc), "Fix the --param value.")))
+        else:
+            self.post_message(EngineReady(engine, runner, existing, notes))
+
+    @on(EngineReady)
+    def _engine_ready(self, message: EngineReady) -> None:
+        was_down = self.engine_error is not None
+        if self.engine is not None and self.engine is not message.engine:
+            self.engine.close()
+        self.engine, self.connecting = message.engine, False
+        if self.existing_containers is None:
+            self.existing_containers = message.existing
+        self.runner = message.runner
+        self.engine_error = None
+        self.refresh_bindings()
+        if was_down:
+            self.notify(say(self.language, "banner.back"))
+        for note in message.notes:
+            self.notify(note, severity="warning", timeout=15)
+
+    @on(EngineDown)
+    def _engine_down(self, message: EngineDown) -> None:
+        self.engine_down(message.error)
+
+    def engine_down(self, error: EngineError) -> None:
+        """Show the banner: the engine is gone; lessons stay readable until retry."""
+        if self.engine is not None:
+            self.engine.close()
+        self.engine, self.runner, self.connecting = None, None, False
+        self.engine_error = error
+        self.refresh_bindings()
+
+    def action_retry_engine(self) -> None:
+        """Try to reach the engine again (after the learner started Docker)."""
+        if self.engine is None and not self.connecting:
+            self.connect()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry_engine":
+            return self.engine is None and not self.connecting
+        return True
+
+    # -- progress and language --------------------------------------------------------
+
+    def save_progress(self) -> None:
+        """Write the progress file; a failure is reported, never fatal."""
+        self.progress.language = self.language
+        try:
+            self.store.save(self.progress)
+        except OSError as exc:
+            self.notify(say(self.language, "step.saved", error=exc), severity="error")
+
+    def watch_language(self) -> None:
+        self.save_progress()
+
+    def action_switch_language(self) -> None:
+        """Switch the lessons and the screens to the course's next language."""
+        languages = list(self.course.languages) or [self.language]
+        index = languages.index(self.language) if self.language in languages else -1
+        self.language = languages[(index + 1) % len(languages)]
+
+    @property
+    def current_params(self) -> Mapping[str, Value]:
+        """The parameters in effect: the runner's (adjusted for this engine) once connected."""
+        return self.runner.params if self.runner is not None else self.params
+
+    def resume_target(self) -> tuple[str, str] | None:
+        """The lesson and step to continue with: where the learner left off, else the
+        first lesson not done (``None`` when no lesson loaded)."""
+        lessons = self.course.lessons
+        if self.progress.lesson and self.course.lesson(self.progress.lesson) is not None:
+            return self.progress.lesson, self.progress.step
+        for lesson in lessons:
+            if self.progress.status(lesson.id).value != "done":
+                return lesson.id, ""
+        return (lessons[0].id, "") if lessons else None
+
+    def open_lesson(self, lesson_id: str, step_id: str = "") -> None:
+        """Open a lesson at ``step_id`` (default: its first step not done)."""
+        lesson = self.course.lesson(lesson_id)
+        if lesson is None:
+            return
+        if isinstance(self.screen, LessonScreen):
+            self.pop_screen()
+        self.push_screen(LessonScreen(lesson, step_id))
+
+    # -- help and quitting ----------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show every key, those of the current screen first."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        screens: list[tuple[str, type[Screen[Any]]]] = [
+            ("Lesson", LessonScreen),
+            ("Course", CourseScreen),
+            ("Prediction", PredictionScreen),
+        ]
+        current = type(self.screen)
+        screens.sort(key=lambda pair: pair[1] is not current)
+        sections = [KeySection(name, tuple(cls.BINDINGS)) for name, cls in screens]
+        sections.append(KeySection("Everywhere", tuple(self.BINDINGS)))
+        sections.extend(LessonScreen.panel_keys())
+        self.push_screen(HelpScreen(sections, self.language))
+
+    async def action_quit(self) -> None:
+        """Quit; first remove the containers started in this session, unless kept."""
+        if self.engine is None or self.keep_containers:
+            self.exit()
+            return
+        self._clean_up_and_exit(self.engine)
+
+    @work(thread=True, exclusive=True, group="quit")
+    def _clean_up_and_exit(self, engine: Engine) -> None:
+        before = self.existing_containers or frozenset()
+        with contextlib.suppress(EngineError):
+            for info in containers.ours(engine, self.namespace):
+                if info.id not in before:
+                    with contextlib.suppress(EngineError):
+                        containers.remove(engine, info.id, namespace=self.namespace)
+        self.call_from_thread(self.exit)

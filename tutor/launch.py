@@ -1,0 +1,156 @@
+"""The one factory that builds the tutor app, for ``python -m tutor`` and the tests alike.
+
+Everything the app depends on is chosen here and handed in: how to reach the
+engine, the course, where progress and the learner's files live, the
+learner's namespace and the course parameters. Tests pass their own (a real
+engine on a test host, a connector that raises ``EngineUnreachable``, a
+temporary progress folder); the command line passes what the learner typed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from tutor.app import TutorApp
+from tutor.course.journal import Journal
+from tutor.course.loader import default_course_root, load_course
+from tutor.course.model import Course, Value
+from tutor.course.params import merge, resolve
+from tutor.course.runner import LessonRunner
+from tutor.course.workspace import default_root as default_workspace_root
+from tutor.engine.connection import Engine, connect
+from tutor.engine.labels import default_namespace, sanitize_namespace
+from tutor.progress import ProgressStore
+
+
+def make_app(
+    *,
+    connect_engine: Callable[[], Engine] = connect,
+    course: Course | None = None,
+    course_root: Path | None = None,
+    store: ProgressStore | None = None,
+    progress_root: Path | None = None,
+    namespace: str | None = None,
+    params: Mapping[str, object] | None = None,
+    workspace_root: Path | None = None,
+    language: str | None = None,
+    keep_containers: bool = False,
+) -> TutorApp:
+    """Build the tutor app from its parts.
+
+    Args:
+        connect_engine: Returns a connected engine or raises an ``EngineError``
+            (default: the engine the Docker CLI would use).
+        course: An already loaded course (default: load ``course_root``).
+        course_root: The course folder (default: the built-in course).
+        store: The progress store (default: one under ``progress_root``).
+        progress_root: Folder for progress files (default: the user data dir).
+        namespace: The learner's namespace (default: from the environment or
+            the OS user name).
+        params: Course parameters to override, e.g. ``base_image``; strings
+            are converted to the type of the course's default.
+        workspace_root: Folder for the learner's lesson files.
+        language: Language to open in (default: the saved one, else the course's).
+        keep_containers: Leave the containers started in this session on quit.
+
+    Returns:
+        The app, not yet running.
+
+    Raises:
+        ValueError: an override names no course parameter or has the wrong type.
+    """
+    ns = sanitize_namespace(namespace) if namespace else default_namespace()
+    course = course if course is not None else load_course(course_root or default_course_root())
+    store = store if store is not None else ProgressStore(course.id, ns, root=progress_root)
+    journal = Journal.load(store.path.with_name("journal.json"))
+    overrides = dict(params or {})
+    effective = merge_params(course.params, overrides)
+    workspace = workspace_root if workspace_root is not None else default_workspace_root(ns)
+
+    def make_runner(engine: Engine) -> tuple[LessonRunner, tuple[str, ...]]:
+        resolved = resolve(
+            engine, course, namespace=ns, overrides=overrides, remembered=journal.params
+        )
+        runner = LessonRunner(
+            engine,
+            course,
+            params=resolved.values,
+            workspace=workspace,
+            namespace=ns,
+            journal=journal,
+        )
+        return runner, resolved.notes
+
+    return TutorApp(
+        course=course,
+        store=store,
+        connect_engine=connect_engine,
+        make_runner=make_runner,
+        namespace=ns,
+        params=effective,
+        journal=journal,
+        language=language,
+        keep_containers=keep_containers,
+    )
+
+
+def merge_params(
+    defaults: Mapping[str, Value], overrides: Mapping[str, object]
+) -> dict[str, Value]:
+    """The course's parameters with the learner's or a test's overrides applied.
+
+    Args:
+        defaults: The course's parameters and their default values.
+        overrides: Values to use instead; strings are read as the default's type.
+
+    Returns:
+        The parameters in effect (before the engine is asked which names are free).
+
+    Raises:
+        ValueError: an unknown parameter, or a value that is not of its type.
+    """
+    unknown = sorted(set(overrides) - set(defaults))
+    if unknown:
+        known = ", ".join(sorted(defaults)) or "none"
+        raise ValueError(f"The course has no parameter {unknown[0]!r} (it has: {known}).")
+    return merge(defaults, overrides)
+
+
+def run_tutor(
+    *,
+    course_root: Path | None = None,
+    language: str | None = None,
+    namespace: str | None = None,
+    workspace: Path | None = None,
+    params: Mapping[str, str] | None = None,
+    keep_containers: bool = False,
+) -> int:
+    """Run the tutor in this terminal until the learner quits.
+
+    Args:
+        course_root: The course folder (default: the built-in course).
+        language: Language to open in.
+        namespace: The learner's namespace.
+        workspace: Folder for the learner's lesson files.
+        params: Course parameter overrides from ``--param NAME=VALUE``.
+        keep_containers: Leave the containers started in this session on quit.
+
+    Returns:
+        The process exit status.
+    """
+    try:
+        app = make_app(
+            course_root=course_root,
+            language=language,
+            namespace=namespace,
+            workspace_root=workspace,
+            params=params,
+            keep_containers=keep_containers,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    app.run()
+    return app.return_code or 0
