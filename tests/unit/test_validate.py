@@ -246,3 +246,22 @@ def test_runs_as_a_module_from_the_repository(tmp_path: Path) -> None:
     bad = run(str(root))
     assert bad.returncode == 1
     assert bad.stdout.startswith(f"{root / 'course.toml'}:2: course.id 'Mini' must use only")
+
+
+def test_byte_compiled_lesson_apps_are_not_stray(tmp_path: Path) -> None:
+    """pip byte-compiles lessons/*/files/app.py when the course is installed as a wheel."""
+    import shutil
+
+    from tutor.course.loader import default_course_root
+    from tutor.course.validate import main as validate_main
+
+    course = tmp_path / "lessons"
+    shutil.copytree(default_course_root(), course)
+    cache = course / "01-the-app" / "files" / "__pycache__"
+    cache.mkdir()
+    (cache / "app.cpython-311.pyc").write_bytes(b"\x00compiled")
+    stray = course / "01-the-app" / "files" / "notes.txt"
+    stray.write_text("a teacher's stray file")
+    assert validate_main([str(course)]) == 1  # the real stray is still found
+    stray.unlink()
+    assert validate_main([str(course)]) == 0

@@ -91,6 +91,9 @@ def _unlisted_files(lesson: Lesson) -> list[Problem]:
     problems = []
     for item in sorted(files.rglob("*")):
         name = item.relative_to(files).as_posix()
+        # pip byte-compiles the lesson apps of an installed course; not a teacher's file
+        if "__pycache__" in item.relative_to(files).parts:
+            continue
         if item.is_file() and name not in listed:
             message = f"stray file: not listed in {LESSON_FILE} (add {name!r} to [lesson] files)"
             problems.append(Problem(item, 1, message))
