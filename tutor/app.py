@@ -106,9 +106,11 @@ class TutorApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(CourseScreen())
         if self.load_problem:
-            self.notify(self.load_problem, title="Progress", severity="warning", timeout=20)
+            self.notify(
+                self.load_problem, title="Progress", severity="warning", timeout=20, markup=False
+            )
         for note in self.journal.notes:
-            self.notify(note, severity="warning", timeout=20)
+            self.notify(note, severity="warning", timeout=20, markup=False)
         self.connect()
 
     def on_unmount(self) -> None:
@@ -148,9 +150,9 @@ class TutorApp(App[None]):
         self.engine_error = None
         self.refresh_bindings()
         if was_down:
-            self.notify(say(self.language, "banner.back"))
+            self.notify(say(self.language, "banner.back"), markup=False)
         for note in message.notes:
-            self.notify(note, severity="warning", timeout=15)
+            self.notify(note, severity="warning", timeout=15, markup=False)
 
     @on(EngineDown)
     def _engine_down(self, message: EngineDown) -> None:
@@ -182,7 +184,7 @@ class TutorApp(App[None]):
         try:
             self.store.save(self.progress)
         except OSError as exc:
-            self.notify(say(self.language, "step.saved", error=exc), severity="error")
+            self.notify(say(self.language, "step.saved", error=exc), severity="error", markup=False)
 
     def watch_language(self) -> None:
         self.save_progress()

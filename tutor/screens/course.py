@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -67,7 +68,8 @@ class CourseScreen(Screen[None]):
         table.add_column(say(lang, "col.lesson"), key="title")
         table.add_column(say(lang, "col.status"), key="status")
         for n, entry in enumerate(app.course.entries, 1):
-            table.add_row(str(n), self._title(entry), self._status(entry), key=entry.id)
+            cells = (str(n), self._title(entry), self._status(entry))
+            table.add_row(*(Text(cell) for cell in cells), key=entry.id)
         done = sum(1 for e in app.course.entries if self._status_key(e) == "done")
         self.query_one("#course-summary", Static).update(
             say(
@@ -133,7 +135,7 @@ class CourseScreen(Screen[None]):
             text = say(
                 lang, "course.cannot_open", title=self._title(entry), count=len(entry.problems)
             )
-            self.notify(text, severity="warning")
+            self.notify(text, severity="warning", markup=False)
             return
         self.tutor.open_lesson(entry.id)
 
@@ -161,7 +163,7 @@ class CourseScreen(Screen[None]):
             if yes:
                 reset()
                 self.tutor.save_progress()
-                self.notify(say(self.tutor.language, "reset.done"))
+                self.notify(say(self.tutor.language, "reset.done"), markup=False)
                 self.refresh_lessons()
 
         self.app.push_screen(ConfirmScreen(question, self.tutor.language), answered)

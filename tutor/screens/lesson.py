@@ -295,7 +295,7 @@ class LessonScreen(Screen[None]):
     @on(LessonPrepared)
     def _prepared(self, message: LessonPrepared) -> None:
         for note in message.notes:
-            self.notify(note, severity="warning", timeout=10)
+            self.notify(note, severity="warning", timeout=10, markup=False)
         step = self._step()
         if step is not None and not self._needs_prediction(step):
             self._ready(step)
@@ -376,7 +376,9 @@ class LessonScreen(Screen[None]):
         try:
             self.tutor.journal.record_answer(self.lesson.id, step.id, choice)
         except OSError as exc:
-            self.notify(say(self.tutor.language, "step.saved", error=exc), severity="error")
+            self.notify(
+                say(self.tutor.language, "step.saved", error=exc), severity="error", markup=False
+            )
 
     def check_step(self) -> None:
         """Check the current step on the engine; one check at a time, and a request
@@ -423,7 +425,7 @@ class LessonScreen(Screen[None]):
         if step.prediction is None:
             if words.explanation.strip():
                 title = f"✔ {self._fill(words.title)}"
-                self.notify(self._fill(words.explanation), title=title, timeout=8)
+                self.notify(self._fill(words.explanation), title=title, timeout=8, markup=False)
             self._advance()
             return
         outcome = OutcomeScreen(
@@ -495,7 +497,7 @@ class LessonScreen(Screen[None]):
         if step is None or step.action is None:
             return
         if runner is None:
-            self.notify(say(lang, "step.offline"), severity="warning")
+            self.notify(say(lang, "step.offline"), severity="warning", markup=False)
             return
         if self._needs_prediction(step):
             self.action_predict()
@@ -551,7 +553,7 @@ class LessonScreen(Screen[None]):
         if not message.ok:
             panel.set_state(StepState.FAILED, message.text)
             if message.hint:
-                self.notify(message.hint, severity="warning", timeout=10)
+                self.notify(message.hint, severity="warning", timeout=10, markup=False)
             self.refresh_panels()
             return
         self.ran.add(step.id)
@@ -568,7 +570,7 @@ class LessonScreen(Screen[None]):
     def action_hint(self) -> None:
         """Open the next hint of the step, one at a time."""
         if not self.query_one(StepPanel).next_hint():
-            self.notify(say(self.tutor.language, "step.no_hints"))
+            self.notify(say(self.tutor.language, "step.no_hints"), markup=False)
 
     def action_check(self) -> None:
         """Check the step now (e.g. after running its command in another terminal)."""
@@ -576,7 +578,7 @@ class LessonScreen(Screen[None]):
         if step is None:
             return
         if self.tutor.runner is None:
-            self.notify(say(self.tutor.language, "step.offline"), severity="warning")
+            self.notify(say(self.tutor.language, "step.offline"), severity="warning", markup=False)
             return
         if self._needs_prediction(step):
             self.action_predict()
@@ -591,7 +593,7 @@ class LessonScreen(Screen[None]):
         view = self.query_one(StepPanel).view
         if view is not None and view.command:
             self.app.copy_to_clipboard(view.command)
-            self.notify(view.command, title="Copied")
+            self.notify(view.command, title="Copied", markup=False)
 
     def action_next_lesson(self) -> None:
         """Open the next lesson of the course."""
@@ -703,7 +705,7 @@ class LessonScreen(Screen[None]):
     def _ask_container(self, kind: str, name: str, command: str = "") -> None:
         runner = self.tutor.runner
         if runner is None:
-            self.notify(say(self.tutor.language, "step.offline"), severity="warning")
+            self.notify(say(self.tutor.language, "step.offline"), severity="warning", markup=False)
             return
         self._container_worker(runner, kind, name, command)
 
@@ -728,5 +730,5 @@ class LessonScreen(Screen[None]):
         elif message.kind == "exec":
             diff_view.show_exec_result(message.command, message.exit_code, message.text)
         elif message.kind == "error":
-            self.notify(message.text, severity="error", timeout=10)
+            self.notify(message.text, severity="error", timeout=10, markup=False)
         self.refresh_panels()

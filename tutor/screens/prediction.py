@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -51,7 +52,10 @@ class PredictionScreen(ModalScreen[int | None]):
             yield Static(say(self.language, "predict.intro"), classes="dialog-intro")
             yield Markdown(self.question, id="predict-question")
             yield OptionList(
-                *(Option(f"{n}. {text}", id=str(n - 1)) for n, text in enumerate(self.choices, 1)),
+                *(
+                    Option(with_code(f"{n}. {text}"), id=str(n - 1))
+                    for n, text in enumerate(self.choices, 1)
+                ),
                 id="predict-choices",
             )
         yield Footer()
@@ -121,8 +125,8 @@ class OutcomeScreen(ModalScreen[None]):
             yield Markdown(self.question, id="outcome-question")
             if self.chosen is not None:
                 yours = chosen_text(self.choices, self.chosen)
-                yield Static(say(lang, "outcome.yours", choice=yours), markup=False)
-            yield Static(say(lang, "outcome.right", choice=right), markup=False)
+                yield Static(with_code(say(lang, "outcome.yours", choice=yours)))
+            yield Static(with_code(say(lang, "outcome.right", choice=right)))
             if self.happened:
                 yield Static(self.happened, classes="outcome-happened", markup=False)
             match = self.chosen == self.answer
@@ -138,6 +142,14 @@ class OutcomeScreen(ModalScreen[None]):
     def action_close(self) -> None:
         """Back to the lesson, which moves on to the next step."""
         self.dismiss(None)
+
+
+def with_code(text: str) -> Text:
+    """Plain text with the lesson's `inline code` in bold (no markup is read)."""
+    result = Text()
+    for n, part in enumerate(text.split("`")):
+        result.append(part, style="bold" if n % 2 else "")
+    return result
 
 
 def chosen_text(choices: Sequence[str], index: int) -> str:

@@ -1,0 +1,282 @@
+"""A learner walks lessons 1 to 7 with the keys, on a real Docker engine.
+
+The tutor runs steps for the learner (t), asks the predictions (1-4,
+enter), and follows the engine: a step done straight through docker-py, as
+if typed in another terminal, advances too. The panels are checked against
+what the engine did: cache hits on the rebuild, the shared base layers, the
+page the app serves, the container's diff as files change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import docker
+import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Markdown, Static
+
+from tests import provision
+from tests.app.conftest import screen_text, settle
+from tutor.app import TutorApp
+from tutor.engine.connection import Engine, connect
+from tutor.engine.diff import ChangeKind
+from tutor.engine.errors import EngineUnreachable
+from tutor.engine.labels import label_filters
+from tutor.engine.ports import free_port
+from tutor.launch import make_app
+from tutor.screens.course import CourseScreen
+from tutor.screens.lesson import LessonScreen
+from tutor.screens.prediction import OutcomeScreen, PredictionScreen
+from tutor.widgets import BuildLog, ContainersPanel, DiffView, ExecInput
+from tutor.widgets.engine_banner import EngineBanner
+from tutor.widgets.step_panel import StepPanel, StepState
+
+pytestmark = pytest.mark.slow
+
+PREDICT = StepState.PREDICT_FIRST
+#: Upper bound of pilot pauses while waiting for the engine's events to arrive.
+EVENT_PATIENCE = 400
+
+
+@pytest.fixture
+def tutor_params(namespace: str, fixture_images: dict[str, str]) -> dict[str, Any]:
+    """Course parameters that keep this test's names and port to itself."""
+    return {
+        "base_image": fixture_images["python"],
+        "registry_image": fixture_images["registry"],
+        "port": free_port(18000 + int(namespace[1:5], 16) % 2000),
+        "image": f"{namespace}-hello",
+        "image2": f"{namespace}-hello-2",
+        "base": f"{namespace}-base",
+        "container": f"{namespace}-hello",
+        "container2": f"{namespace}-hello-2",
+    }
+
+
+@pytest.fixture
+def real_tutor(
+    tmp_path: Path, namespace: str, tutor_params: dict[str, Any], engine: Engine
+) -> Callable[..., TutorApp]:
+    """The tutor on the real engine, with this test's folders and names."""
+
+    def build(**options: Any) -> TutorApp:
+        settings: dict[str, Any] = {
+            "connect_engine": connect,
+            "progress_root": tmp_path / "progress",
+            "workspace_root": tmp_path / "workspace",
+            "namespace": namespace,
+            "params": tutor_params,
+            "language": "en",
+        }
+        settings.update(options)
+        return make_app(**settings)
+
+    return build
+
+
+class Learner:
+    """Presses the keys a learner would: answers, lets the tutor run steps, goes on."""
+
+    def __init__(self, app: TutorApp, pilot: Pilot[Any]) -> None:
+        self.app = app
+        self.pilot = pilot
+
+    @property
+    def lesson(self) -> LessonScreen:
+        screen = next(s for s in reversed(self.app.screen_stack) if isinstance(s, LessonScreen))
+        return screen
+
+    def at(self) -> tuple[str, str | None]:
+        step = self.lesson._step()
+        return self.lesson.lesson.id, step.id if step else None
+
+    async def press(self, *keys: str) -> None:
+        await self.pilot.press(*keys)
+        await settle(self.app, self.pilot)
+
+    async def one_move(self) -> None:
+        """Whatever the learner would do next on the screen in front of them."""
+        screen: Screen[Any] = self.app.screen
+        if isinstance(screen, PredictionScreen):
+            await self.press("1")
+        elif isinstance(screen, OutcomeScreen):
+            await self.press("enter")
+        elif isinstance(screen, LessonScreen) and screen._step() is None:
+            await self.press("n")
+        elif isinstance(screen, LessonScreen) and screen.query_one(StepPanel).state is PREDICT:
+            await self.press("p")
+        elif isinstance(screen, LessonScreen):
+            await self.press("t")
+        else:
+            raise AssertionError(f"unexpected screen {screen!r}")
+
+    async def walk_to(self, lesson: str, step: str | None, *, limit: int = 60) -> None:
+        """Move on until that step of that lesson is the current one (its prediction,
+        if it has one, may be open in front of it)."""
+        for _ in range(limit):
+            if self.at() == (lesson, step):
+                return
+            await self.one_move()
+        raise AssertionError(f"never reached {lesson}/{step}; at {self.at()}")
+
+    async def wait_for(self, condition: Callable[[], bool], what: str) -> None:
+        """Let engine events arrive until ``condition`` holds (bounded, no sleeps)."""
+        for _ in range(EVENT_PATIENCE):
+            if condition():
+                return
+            await self.pilot.pause(0.05)
+            await settle(self.app, self.pilot)
+        raise AssertionError(f"timed out waiting for {what}")
+
+
+def static_text(screen: Screen[Any], selector: str) -> str:
+    return " ".join(str(w.render()) for w in screen.query(selector).results(Static))
+
+
+async def test_a_learner_walks_lessons_1_to_7(
+    real_tutor: Callable[..., TutorApp],
+    docker_client: docker.DockerClient,
+    namespace: str,
+    tutor_params: dict[str, Any],
+) -> None:
+    app = real_tutor()
+    container, cow = tutor_params["container"], f"{tutor_params['container']}-cow"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.engine is not None and app.engine_error is None
+        assert not app.screen.query_one(EngineBanner).has_class("-shown")
+        me = Learner(app, pilot)
+        await me.press("enter")
+
+        # Lessons 1-2: files written, the image built; the build log shows its steps.
+        await me.walk_to("build", "list-images")
+        built = me.lesson.query_one(BuildLog).steps
+        words = [built[n].instruction.split()[0] for n in sorted(built)]
+        assert words[:4] == ["FROM", "RUN", "CMD", "COPY"]
+        assert app.runner is not None
+        assert (app.runner.workspace.folder("the-app") / "Dockerfile").is_file()
+
+        # Lesson 3: the app runs; the page it serves is fetched through its port.
+        await me.walk_to("run", "visit")
+        await me.press("t")
+        assert "hello world" in static_text(me.lesson, "ContainersPanel #output-text")
+        assert me.at() == ("run", "list-containers")
+        page_panel = me.lesson.query_one(ContainersPanel)
+        assert container in [info.name for info in page_panel.containers]
+
+        # Lesson 5: after a change to app.py only the COPY step is rebuilt. The
+        # engine's build cache is shared with every earlier run, so this run's
+        # app.py gets a line of its own, as a learner's own edit would.
+        await me.walk_to("cache", "change-the-text")
+        app_py = app.runner.workspace.folder("cache") / "app.py"
+        app_py.write_text(app_py.read_text() + f"# {namespace}\n")
+        await me.walk_to("cache", "rebuild")
+        assert isinstance(app.screen, PredictionScreen)  # asked before the step
+        await me.press("1")
+        await me.press("t")
+        panel = me.lesson.query_one(StepPanel)
+        assert isinstance(app.screen, OutcomeScreen), (panel.state, panel.detail, me.at())
+        steps = me.lesson.query_one(BuildLog).steps
+        assert [steps[n].cached for n in (2, 3, 4)] == [True, True, False]
+        assert "BUILT" in static_text(me.lesson, "BuildLog #status")
+
+        # Lesson 6: the second app shares the base and the pip layer with the first.
+        await me.walk_to("sharing", "what-it-costs")
+        if isinstance(app.screen, PredictionScreen):
+            await me.press("escape")  # decide later: look at the layers first
+        await me.press("3")
+        shared_by = f"shared by {tutor_params['image']} and {tutor_params['image2']}"
+        assert shared_by in static_text(me.lesson, "LayerStack .base-title"), screen_text(app)
+        sharing = me.lesson._shown["sharing"]
+        assert len(sharing.shared_chain_ids) >= 2 and sharing.bytes_saved > 0
+
+        # Lesson 7: copy-on-write, seen in the diff as files change in the container.
+        await me.walk_to("copy-on-write", "add-a-file")
+        await me.press("6")  # the diff panel
+        diff_view = me.lesson.query_one(DiffView)
+        assert diff_view.diff is not None
+        assert ("/app.py", ChangeKind.CHANGED) in {(c.path, c.kind) for c in diff_view.diff.changes}
+        # Done outside the app, as in another terminal: the engine's events tell the tutor.
+        docker_client.containers.get(cow).exec_run(["sh", "-c", "echo 'a note' > /notes.txt"])
+        await me.wait_for(lambda: me.at()[1] != "add-a-file", "the step done outside to pass")
+        assert me.at() == ("copy-on-write", "delete-a-file")
+        assert diff_view.diff is not None
+        assert "/notes.txt" in {c.path for c in diff_view.diff.changes}
+        # Through the diff panel's command line.
+        me.lesson.query_one(ExecInput).focus()
+        await pilot.press(*"rm /usr/local/bin/flask", "enter")
+        await me.wait_for(lambda: me.at()[1] != "delete-a-file", "the exec to delete the file")
+        deleted = {(c.path, c.kind) for c in diff_view.diff.changes}
+        assert ("/usr/local/bin/flask", ChangeKind.DELETED) in deleted
+        assert "exit 0" in static_text(me.lesson, "DiffView #exec-result")
+        if isinstance(app.screen, PredictionScreen):
+            await me.press("escape")  # decide later
+        await me.press("escape")  # out of the command line: the keys are the tutor's again
+        await me.walk_to("push", "start-a-registry")
+        assert app.progress.status("copy-on-write").value == "done"
+
+        ours = docker_client.containers.list(all=True, filters={"label": label_filters(namespace)})
+        assert {c.name for c in ours} >= {container, cow}
+        await pilot.press("q")
+        await me.wait_for(lambda: not app.is_running, "quitting")
+    left = docker_client.containers.list(all=True, filters={"label": label_filters(namespace)})
+    assert left == []  # the containers started in this session are gone
+
+
+async def test_the_banner_goes_away_when_the_engine_answers_again(
+    real_tutor: Callable[..., TutorApp],
+) -> None:
+    attempts: list[str] = []
+
+    def first_down_then_up() -> Engine:
+        attempts.append("try")
+        if len(attempts) == 1:
+            raise EngineUnreachable("No Docker engine answers yet.", "Start Docker, press r.")
+        return connect()
+
+    app = real_tutor(connect_engine=first_down_then_up)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.screen.query_one(EngineBanner).has_class("-shown")
+        assert "No Docker engine answers yet." in screen_text(app)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CourseScreen)
+        assert app.engine is not None and app.runner is not None
+        assert not app.screen.query_one(EngineBanner).has_class("-shown")
+        assert "No Docker engine answers yet." not in screen_text(app)
+
+
+async def test_an_engine_gone_mid_lesson_shows_the_banner_until_retry(
+    private_engine: provision.PrivateEngine, tmp_path: Path, namespace: str
+) -> None:
+    env = {"DOCKER_HOST": private_engine.host}
+    app = make_app(
+        connect_engine=lambda: connect(env),
+        progress_root=tmp_path / "progress",
+        workspace_root=tmp_path / "workspace",
+        namespace=namespace,
+        params={"base_image": provision.BUSYBOX},
+        language="en",
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        me = Learner(app, pilot)
+        await me.press("enter")
+        assert me.at() == ("the-app", "write-files")
+        lesson = me.lesson
+        assert not lesson.query_one(EngineBanner).has_class("-shown")
+        private_engine.stop()
+        banner = lesson.query_one(EngineBanner)
+        await me.wait_for(lambda: banner.has_class("-shown"), "the banner")
+        assert "No Docker engine answers" in screen_text(app)
+        assert "Welcome!" in lesson.query_one("#prose-text", Markdown).source  # still readable
+        private_engine.start()
+        await me.press("r")
+        await me.wait_for(lambda: not banner.has_class("-shown"), "the banner to go")
+        await me.press("t")
+        assert me.at() == ("the-app", "which-lines-add-files")

@@ -1,0 +1,323 @@
+"""The app driven with the keys, on a machine where no Docker engine answers.
+
+No engine is a real state the tutor must handle well (a classroom machine
+before Docker starts): the lessons stay readable, a banner says what to do,
+and the progress works as usual.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Markdown
+
+from tests.app.conftest import DOWN_HINT, DOWN_MESSAGE, DownEngine, MakeTutor, screen_text, settle
+from tutor.app import TutorApp
+from tutor.progress import FILE_NAME, ProgressStore
+from tutor.screens.course import ConfirmScreen, CourseScreen
+from tutor.screens.help import HelpScreen
+from tutor.screens.lesson import LessonScreen
+from tutor.screens.prediction import PredictionScreen
+from tutor.widgets.engine_banner import EngineBanner
+from tutor.widgets.step_panel import StepPanel, StepState
+
+LESSON_TITLES_EN = [
+    "The app and its Dockerfile",
+    "Build the image",
+    "Run a container",
+    "The image's history",
+    "The build cache",
+    "Shared layers",
+    "Copy-on-write in a container",
+    "Push to a registry",
+    "A base image of your own",
+    "Clean up",
+]
+
+
+def table_rows(app: TutorApp) -> list[list[str]]:
+    table = app.screen.query_one("#lessons", DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def notifications(app: TutorApp) -> list[str]:
+    return [f"{n.title} {n.message}" for n in app._notifications]
+
+
+def store_for(app: TutorApp) -> ProgressStore:
+    return app.store
+
+
+async def test_course_screen_lists_the_ten_lessons_with_their_status(make_tutor: MakeTutor) -> None:
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, CourseScreen)
+        rows = table_rows(app)
+        assert [row[1] for row in rows] == LESSON_TITLES_EN
+        assert [row[0] for row in rows] == [str(n) for n in range(1, 11)]
+        assert all(row[2] == "· not started" for row in rows)
+        text = screen_text(app)
+        assert "0 of 10 lessons done" in text
+        assert "Docker image layers" in text  # the course's title in the header
+
+
+async def test_language_switch_changes_the_lessons_and_is_remembered(
+    make_tutor: MakeTutor,
+) -> None:
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert app.language == "pt-BR"
+        rows = table_rows(app)
+        assert rows[0][1] == "O app e o Dockerfile"
+        assert rows[0][2] == "· não iniciada"
+        text = screen_text(app)
+        assert "0 de 10 lições concluídas" in text
+        assert "Nenhum Docker Engine" in text
+        # The open lesson follows the switch too.
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.title == "O app e o Dockerfile"
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert app.screen.title == "The app and its Dockerfile"
+        await pilot.press("l")
+        await settle(app, pilot)
+    saved = store_for(app).load()
+    assert saved.problem is None and saved.progress.language == "pt-BR"
+    # The next start opens in the language chosen last.
+    again = make_tutor(language=None)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(again, pilot)
+        assert again.language == "pt-BR"
+
+
+async def test_resume_opens_the_lesson_and_step_where_the_learner_left_off(
+    make_tutor: MakeTutor, progress_root: Path
+) -> None:
+    store = ProgressStore("image-layers", "learner", root=progress_root)
+    progress = store.fresh()
+    for lesson in ("the-app", "build"):
+        progress.mark_step_done(lesson, "x", ["x"])
+    progress.mark_step_done("cache", "change-the-text", ["change-the-text", "rebuild"])
+    progress.move_to("cache", "move-copy-up")
+    store.save(progress)
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        rows = table_rows(app)
+        assert [row[2] for row in rows[:6]] == [
+            "✔ done",
+            "✔ done",
+            "· not started",
+            "· not started",
+            "◐ in progress",
+            "· not started",
+        ]
+        # The cursor starts on the lesson to resume.
+        assert app.screen.query_one("#lessons", DataTable).cursor_row == 4
+        assert "“The build cache”" in screen_text(app)
+        await pilot.press("c")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        assert screen.lesson.id == "cache"
+        step = screen.lesson.steps[screen.index]
+        assert step.id == "move-copy-up"
+        panel = screen.query_one(StepPanel)
+        assert panel.view is not None and panel.view.number == 3
+        assert "Step 3 of 8" in screen_text(app)
+        # Without an engine the step waits, and says why.
+        assert panel.state is StepState.OFFLINE
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CourseScreen)
+
+
+async def test_help_lists_the_keys_of_every_screen(make_tutor: MakeTutor) -> None:
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        titles = [section.title for section in help_screen.sections]
+        assert titles[0] == "Course"  # the screen the learner came from first
+        assert {"Lesson", "Prediction", "Everywhere"} <= set(titles)
+        text = screen_text(app)
+        assert "Resume" in text and "Reset lesson" in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CourseScreen)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert app.screen.sections[0].title == "Lesson"
+        described = {
+            str(binding[2] if isinstance(binding, tuple) else binding.description)
+            for binding in app.screen.sections[0].bindings
+        }
+        assert {"Run for me", "Hint", "Check", "Predict", "Back"} <= described
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_banner_shows_the_engine_error_and_r_retries(
+    make_tutor: MakeTutor, down_engine: DownEngine
+) -> None:
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        banner = app.screen.query_one(EngineBanner)
+        assert banner.display and banner.has_class("-shown")
+        text = screen_text(app)
+        assert DOWN_MESSAGE in text and DOWN_HINT in text
+        assert down_engine.attempts == 1
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert down_engine.attempts == 2
+        assert app.screen.query_one(EngineBanner).has_class("-shown")
+        # The lessons stay readable without an engine.
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        assert screen.query_one(EngineBanner).has_class("-shown")
+        prose = screen.query_one("#prose-text", Markdown)
+        assert "Welcome!" in prose.source
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert down_engine.attempts == 3
+
+
+async def test_a_broken_lesson_is_listed_with_its_problem(
+    make_tutor: MakeTutor, course_copy: Path
+) -> None:
+    lesson_file = course_copy / "03-run" / "lesson.toml"
+    lesson_file.write_text(
+        lesson_file.read_text(encoding="utf-8").replace('kind = "fetch"', 'kind = "fetchh"'),
+        encoding="utf-8",
+    )
+    app = make_tutor(course_root=course_copy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        rows = table_rows(app)
+        assert len(rows) == 10
+        assert rows[2][1] == "Run a container"
+        assert rows[2][2] == "✖ broken"
+        assert rows[3][2] == "· not started"  # the rest of the course opens
+        await pilot.press("down", "down")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "This lesson cannot open" in text
+        assert "lesson.toml" in text and "fetchh" in text
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CourseScreen)
+        assert any("cannot open" in note for note in notifications(app))
+        await pilot.press("down")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PredictionScreen)  # history's first step asks first
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.lesson.id == "history"
+
+
+async def test_damaged_progress_is_reported_kept_and_replaced(
+    make_tutor: MakeTutor, progress_root: Path
+) -> None:
+    store = ProgressStore("image-layers", "learner", root=progress_root)
+    store.path.parent.mkdir(parents=True)
+    store.path.write_text('format = 1\ncourse = "image-layers"\nnamespace = "lea', encoding="utf-8")
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, CourseScreen)
+        notes = [n for n in notifications(app) if "damaged" in n]
+        assert len(notes) == 1
+        assert "[end]" in notes[0]  # said in words, never read as markup
+        assert all(row[2] == "· not started" for row in table_rows(app))
+    backups = list(store.path.parent.glob(f"{FILE_NAME}.corrupt-*"))
+    assert len(backups) == 1
+    assert backups[0].read_text(encoding="utf-8").endswith('"lea')
+    assert store.load().problem is None  # fresh progress was saved
+
+
+async def test_reset_one_lesson_and_all_ask_first(
+    make_tutor: MakeTutor, progress_root: Path
+) -> None:
+    store = ProgressStore("image-layers", "learner", root=progress_root)
+    progress = store.fresh()
+    progress.mark_step_done("the-app", "write-files", ["write-files"])
+    progress.mark_step_done("build", "build", ["build", "list-images"])
+    store.save(progress)
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        # The cursor starts on the first lesson not done: "build".
+        assert app.screen.query_one("#lessons", DataTable).cursor_row == 1
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Start “Build the image” again?" in screen_text(app)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert table_rows(app)[1][2] == "◐ in progress"
+        await pilot.press("x", "y")
+        await settle(app, pilot)
+        assert table_rows(app)[1][2] == "· not started"
+        assert table_rows(app)[0][2] == "✔ done"
+        assert "build" not in app.progress.lessons
+        await pilot.press("X", "y")
+        await settle(app, pilot)
+        assert all(row[2] == "· not started" for row in table_rows(app))
+    assert store.load().progress.lessons == {}
+
+
+async def test_prediction_is_asked_before_the_step_and_remembered(
+    make_tutor: MakeTutor, progress_root: Path
+) -> None:
+    store = ProgressStore("image-layers", "learner", root=progress_root)
+    progress = store.fresh()
+    progress.mark_step_done("the-app", "write-files", ["write-files", "a", "b"])
+    store.save(progress)
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PredictionScreen)
+        assert "Of the four lines" in screen_text(app)
+        await pilot.press("escape")  # decide later
+        await settle(app, pilot)
+        lesson = app.screen
+        assert isinstance(lesson, LessonScreen)
+        assert lesson.query_one(StepPanel).state is StepState.PREDICT_FIRST
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PredictionScreen)
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert app.screen is lesson
+        assert app.progress.of("the-app").answers == {"which-lines-add-files": 2}
+        assert app.journal.answer("the-app", "which-lines-add-files") == 2
+    assert store.load().progress.of("the-app").answers == {"which-lines-add-files": 2}
+
+
+async def test_q_quits(make_tutor: MakeTutor) -> None:
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
