@@ -166,14 +166,18 @@ class TutorApp(App[None]):
         self.engine_error = error
         self.refresh_bindings()
 
+    def watch_engine_error(self) -> None:
+        # The retry key shows only while there is an error to retry.
+        self.refresh_bindings()
+
     def action_retry_engine(self) -> None:
         """Try to reach the engine again (after the learner started Docker)."""
-        if self.engine is None and not self.connecting:
+        if self.engine_error is not None and not self.connecting:
             self.connect()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry_engine":
-            return self.engine is None and not self.connecting
+            return self.engine_error is not None and not self.connecting
         return True
 
     # -- progress and language --------------------------------------------------------

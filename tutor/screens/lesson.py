@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.events import Resize
@@ -116,7 +117,7 @@ class LessonScreen(Screen[None]):
         Binding("y", "copy_command", "Copy command", show=False),
         Binding("escape", "back", "Back"),
         Binding("1", "show_pane(0)", "Panels", key_display="1-8"),
-        *(Binding(str(n), f"show_pane({n - 1})", f"Panel {n}", show=False) for n in range(2, 9)),
+        *(Binding(str(n), f"show_pane({n - 1})", show=False) for n in range(2, 9)),
     ]
 
     def __init__(self, lesson: Lesson, step_id: str = "") -> None:
@@ -143,8 +144,15 @@ class LessonScreen(Screen[None]):
     @classmethod
     def panel_keys(cls) -> list[KeySection]:
         """The keys of the panels, for the help screen."""
-        panels = (FilesView, LayerStack, BuildLog, ContainersPanel, DiffView, HistoryTable)
-        return [KeySection(f"Panel: {p.__name__}", tuple(p.BINDINGS)) for p in panels]
+        panels = (
+            ("Files panel", FilesView),
+            ("Layers panel", LayerStack),
+            ("Build panel", BuildLog),
+            ("Containers panel", ContainersPanel),
+            ("Diff panel", DiffView),
+            ("History panel", HistoryTable),
+        )
+        return [KeySection(name, tuple(panel.BINDINGS)) for name, panel in panels]
 
     def _start_at(self, step_id: str) -> None:
         done = set(self.tutor.progress.of(self.lesson.id).steps_done)
@@ -187,10 +195,11 @@ class LessonScreen(Screen[None]):
                     yield PushLog(id="push")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self._start_at(self.start_step)
         self._set_layout(self.size.width, self.size.height)
-        self._show_texts()
+        # The prose is in place before a prediction can cover it.
+        await self._show_texts()
         self.watch(self.tutor, "language", self._language_changed, init=False)
         self.watch(self.tutor, "engine_error", self._engine_state, init=True)
         self._enter_step()
@@ -227,17 +236,19 @@ class LessonScreen(Screen[None]):
                     widget.focus()
                     break
 
-    def _show_texts(self) -> None:
+    def _show_texts(self) -> AwaitComplete:
         lang = self.tutor.language
         self.title = self.lesson.title_in(lang)
         self.sub_title = self.tutor.namespace
-        prose = self._fill(self.lesson.prose_in(lang))
-        self.query_one("#prose-text", Markdown).update(prose)
-        self.query_one("#prose-side-text", Markdown).update(prose)
         tabs = self.query_one(TabbedContent)
         for name, key in PANES:
             tabs.get_tab(f"pane-{name}").label = say(lang, key)
             self.query_one(f"#pane-{name}").border_title = say(lang, key)
+        prose = self._fill(self.lesson.prose_in(lang))
+        return AwaitComplete(
+            self.query_one("#prose-text", Markdown).update(prose),
+            self.query_one("#prose-side-text", Markdown).update(prose),
+        )
 
     def _language_changed(self, language: str) -> None:
         self._show_texts()
@@ -260,7 +271,8 @@ class LessonScreen(Screen[None]):
         runner = self.tutor.runner
         if error is not None or runner is None:
             self._show_files(original_files(self.lesson, self.tutor.current_params))
-            if self._step() is not None:
+            step = self._step()
+            if step is not None and not self._needs_prediction(step):
                 self.query_one(StepPanel).set_state(StepState.OFFLINE)
             return
         self._follow(runner.engine)

@@ -33,10 +33,8 @@ class PredictionScreen(ModalScreen[int | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "later", "Decide later"),
-        *(
-            Binding(str(n), f"choose({n - 1})", f"Choose answer {n}", show=False)
-            for n in range(1, 10)
-        ),
+        Binding("1", "choose(0)", "Choose an answer", show=False, key_display="1-9"),
+        *(Binding(str(n), f"choose({n - 1})", show=False) for n in range(2, 10)),
     ]
 
     def __init__(self, question: str, choices: Sequence[str], language: str = "en") -> None:
