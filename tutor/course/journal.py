@@ -33,6 +33,7 @@ folder, then ``os.replace``) next to the learner's progress file. Format
       "params": {"image": "python-hello-world"}      # names chosen earlier
     }
 
+The records themselves, and the atomic write, are in ``tutor.course.records``.
 A journal that cannot be read is moved aside to ``<name>.corrupt-<time>`` and a
 fresh one starts: the learner loses notes, never the session.
 """
@@ -42,65 +43,17 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tutor.course.records import BuildRecord, PushRecord, reference_key, write_atomic
+
+__all__ = ["FORMAT", "BuildRecord", "Journal", "PushRecord", "reference_key", "write_atomic"]
+
 FORMAT = 1
-
-
-def _read_umask() -> int:
-    # Read once at import: os.umask() can only be read by setting it, which is
-    # not safe once worker threads create files.
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
-
-
-_UMASK = _read_umask()
-
-
-@dataclass
-class BuildRecord:
-    """What one build in the tutor did, step by step.
-
-    Attributes:
-        image_id: The image the build produced.
-        lesson: The lesson that ran it.
-        started: When it started (epoch seconds).
-        finished: When it finished (epoch seconds).
-        steps: ``{"number", "instruction", "cached"}`` per Dockerfile step.
-    """
-
-    image_id: str
-    lesson: str = ""
-    started: float = 0.0
-    finished: float = 0.0
-    steps: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass
-class PushRecord:
-    """What one push sent to a registry.
-
-    Attributes:
-        reference: ``repository:tag`` as pushed.
-        digest: The manifest digest the registry answered.
-        pushed: Layers uploaded.
-        existing: Layers the registry already had.
-        mounted: Layers mounted from another repository of that registry.
-        finished: When it finished (epoch seconds).
-    """
-
-    reference: str
-    digest: str = ""
-    pushed: int = 0
-    existing: int = 0
-    mounted: int = 0
-    finished: float = 0.0
 
 
 @dataclass
@@ -229,39 +182,3 @@ class Journal:
     def answer(self, lesson: str, step: str) -> int | None:
         """The learner's prediction for a step, or None when not answered yet."""
         return self.answers.get(f"{lesson}/{step}")
-
-
-def write_atomic(path: Path, data: str | bytes, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one.
-
-    Args:
-        path: The file to write; its folder is created when missing.
-        data: The whole new content (text is written as UTF-8).
-        mode: Permission bits for the file (default: what the umask gives a
-            new file, so the learner's editor treats it like any other).
-
-    Raises:
-        OSError: the folder cannot be written.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    if mode is None:
-        mode = 0o666 & ~_UMASK
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def reference_key(reference: str) -> str:
-    """``reference`` with its tag spelled out (``app`` -> ``app:latest``), the journal's key."""
-    slash, colon = reference.rfind("/"), reference.rfind(":")
-    return reference if colon > slash else f"{reference}:latest"

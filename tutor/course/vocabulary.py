@@ -33,7 +33,7 @@ from tutor.course.model import Value
 ArgType = Literal["text", "int", "texts", "ints", "file", "files", "choice"]
 
 #: ``{name}`` placeholders; ``{{...}}`` (Go templates in ``docker --format``) is left alone.
-#: The same pattern as ``tutor.course.params``, so validation and filling agree.
+#: The same pattern as ``tutor.course.filling``, so validation and filling agree.
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 
 

@@ -1,0 +1,99 @@
+"""Checks on the learner's containers: running, serving, logging, changing files.
+
+Containers are found by name, whoever started them, so that a container the
+learner runs in another terminal passes as well as one the tutor started. The
+last check of the course, ``nothing_left``, looks the other way: by the
+learner's labels, it finds anything the tutor made that is still there.
+"""
+
+from __future__ import annotations
+
+import docker.errors
+
+from tutor.course.context import Args, CheckResult, Context, Decider
+from tutor.course.image_checks import inspect_image
+from tutor.course.model import Step
+from tutor.engine import containers
+from tutor.engine.connection import engine_errors
+from tutor.engine.labels import label_filters
+
+
+def _container_running(ctx: Context, step: Step, args: Args) -> CheckResult:
+    name = str(args["name"])
+    info = containers.container_info(ctx.engine, name)
+    if info is None:
+        return CheckResult(False, f"There is no container {name} yet.")
+    return CheckResult.of(
+        info.status == "running", f"The container {name} is {info.status}, not running."
+    )
+
+
+def _page_contains(ctx: Context, step: Step, args: Args) -> CheckResult:
+    name, text, path = str(args["container"]), str(args["text"]), str(args.get("path") or "/")
+    info = containers.container_info(ctx.engine, name)
+    if info is None or info.status != "running" or not info.ports:
+        return CheckResult(False, f"The container {name} is not running with a published port.")
+    page = containers.fetch_page(
+        ctx.engine, name, container_port=info.ports[0].container_port, path=path, wait=3
+    )
+    return CheckResult.of(text in page, f"The page {path} of {name} does not say {text!r} yet.")
+
+
+def _logs_contain(ctx: Context, step: Step, args: Args) -> CheckResult:
+    name, text = str(args["container"]), str(args["text"])
+    if containers.container_info(ctx.engine, name) is None:
+        return CheckResult(False, f"There is no container {name} yet.")
+    found = text in containers.logs(ctx.engine, name, tail=2000)
+    return CheckResult.of(found, f"The output of {name} does not show {text!r} yet.")
+
+
+def _containers_from_image(ctx: Context, step: Step, args: Args) -> CheckResult:
+    image, count = str(args["image"]), int(args["count"])
+    info = inspect_image(ctx, image)
+    if info is None:
+        return CheckResult(False, f"The image {image} does not exist yet.")
+    with engine_errors(ctx.engine.host):
+        rows = ctx.engine.api.containers(filters={"status": "running"})
+    running = sum(1 for row in rows if row.get("ImageID") == info["Id"])
+    return CheckResult.of(
+        running >= count, f"{running} of {count} containers from {image} are running."
+    )
+
+
+def _diff_has(ctx: Context, step: Step, args: Args) -> CheckResult:
+    name, path = str(args["container"]), str(args["path"])
+    change = str(args["change"])
+    with engine_errors(ctx.engine.host):
+        try:
+            entries = ctx.engine.api.diff(name) or []
+        except docker.errors.NotFound:
+            return CheckResult(False, f"There is no container {name} yet.")
+    found = {str(e["Path"]): "CAD"[int(e["Kind"])] for e in entries}
+    return CheckResult.of(
+        found.get(path) == change, f"docker diff {name} does not show {change} {path} yet."
+    )
+
+
+def _nothing_left(ctx: Context, step: Step, args: Args) -> CheckResult:
+    filters = {"label": label_filters(ctx.namespace)}
+    api = ctx.engine.api
+    with engine_errors(ctx.engine.host):
+        left = [
+            (r.get("Names") or ["?"])[0].lstrip("/")
+            for r in api.containers(all=True, filters=filters)
+        ]
+        left += [(r.get("RepoTags") or [r["Id"][7:19]])[0] for r in api.images(filters=filters)]
+        left += [n["Name"] for n in api.networks(filters=filters)]
+        left += [v["Name"] for v in api.volumes(filters=filters).get("Volumes") or []]
+    more = " ..." if len(left) > 4 else ""
+    return CheckResult.of(not left, f"Still there: {', '.join(left[:4])}{more}.")
+
+
+DECIDERS: dict[str, Decider] = {
+    "container_running": _container_running,
+    "page_contains": _page_contains,
+    "logs_contain": _logs_contain,
+    "containers_from_image": _containers_from_image,
+    "diff_has": _diff_has,
+    "nothing_left": _nothing_left,
+}

@@ -1,0 +1,113 @@
+"""Checks on the learner's images: they exist, they are gone, they share layers.
+
+Layers are compared by their content IDs (``RootFS.Layers``, the *diff IDs*),
+the way the engine itself decides that two images share a layer: the same ID
+at the same place in two stacks is one layer stored once. The image's name
+only says where to look; a learner who builds in a terminal passes the same
+checks as one the tutor built for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import docker.errors
+
+from tutor.course.context import Args, CheckResult, Context, Decider
+from tutor.course.model import Step
+from tutor.engine.connection import engine_errors
+
+
+def inspect_image(ctx: Context, image: str) -> dict[str, Any] | None:
+    """The engine's description of ``image``, or None when there is no such image.
+
+    Args:
+        ctx: Who and where.
+        image: An image reference or ID.
+
+    Returns:
+        ``docker image inspect``'s object, or None.
+
+    Raises:
+        EngineError: the engine cannot be asked.
+    """
+    with engine_errors(ctx.engine.host):
+        try:
+            info: dict[str, Any] = ctx.engine.api.inspect_image(image)
+            return info
+        except docker.errors.ImageNotFound:
+            return None
+
+
+def layer_ids(info: Mapping[str, Any]) -> list[str]:
+    """An inspected image's filesystem layers, oldest first, by content ID.
+
+    Args:
+        info: What :func:`inspect_image` returned.
+
+    Returns:
+        The diff IDs (``sha256:...``), one per layer.
+    """
+    return [str(d) for d in (info.get("RootFS") or {}).get("Layers") or []]
+
+
+def _image_exists(ctx: Context, step: Step, args: Args) -> CheckResult:
+    """The image exists, with at least ``layers`` filesystem layers."""
+    image, fewest = str(args["image"]), int(args.get("layers") or 0)
+    info = inspect_image(ctx, image)
+    if info is None:
+        return CheckResult(False, f"The image {image} does not exist yet.")
+    count = len(layer_ids(info))
+    return CheckResult.of(count >= fewest, f"{image} has {count} layers, not yet {fewest}.")
+
+
+def _image_absent(ctx: Context, step: Step, args: Args) -> CheckResult:
+    """No image answers to the reference (after ``docker image rm``)."""
+    image = str(args["image"])
+    return CheckResult.of(inspect_image(ctx, image) is None, f"The image {image} is still there.")
+
+
+def _images_share(ctx: Context, step: Step, args: Args) -> CheckResult:
+    """The images share at least ``min_layers`` layers, counted above ``base``'s when given."""
+    names = [str(i) for i in args["images"]]
+    fewest, base = int(args.get("min_layers") or 0), args.get("base")
+    stacks = []
+    for name in [*names, *([str(base)] if base else [])]:
+        info = inspect_image(ctx, name)
+        if info is None:
+            return CheckResult(False, f"The image {name} does not exist yet.")
+        stacks.append(layer_ids(info))
+    common = _common_prefix(stacks[: len(names)])
+    above = common - (len(stacks[-1]) if base else 0)
+    where = f" above {base}" if base else ""
+    return CheckResult.of(
+        above >= fewest, f"{' and '.join(names)} share {max(above, 0)} layers{where}."
+    )
+
+
+def _common_prefix(stacks: list[list[str]]) -> int:
+    count = 0
+    for layers in zip(*stacks, strict=False):
+        if len(set(layers)) != 1:
+            break
+        count += 1
+    return count
+
+
+def _image_from(ctx: Context, step: Step, args: Args) -> CheckResult:
+    """``base``'s layers are the first layers of ``image`` (it was built ``FROM`` it)."""
+    image, base = str(args["image"]), str(args["base"])
+    mine, theirs = inspect_image(ctx, image), inspect_image(ctx, base)
+    if mine is None or theirs is None:
+        return CheckResult(False, f"The image {base if theirs is None else image} does not exist.")
+    ours, below = layer_ids(mine), layer_ids(theirs)
+    return CheckResult.of(ours[: len(below)] == below, f"{image} is not built on {base} yet.")
+
+
+DECIDERS: dict[str, Decider] = {
+    "image_exists": _image_exists,
+    "image_absent": _image_absent,
+    "images_share": _images_share,
+    "image_from": _image_from,
+}

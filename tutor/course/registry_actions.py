@@ -1,0 +1,154 @@
+"""Actions of the push lesson: a registry, a push, removing an image, a pull.
+
+The tutor's registry is a container on the learner's engine (unless the
+``registry`` parameter names the class's own); once it runs, ``{registry}``
+is its address for the rest of the session. The tutor pulls only from that
+registry and removes only images it built for this learner.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+from tutor.course.context import ActionDone, ActionEvent, ActionFailed, ActionOutput, Args, Context
+from tutor.course.journal import PushRecord
+from tutor.course.params import split_tag
+from tutor.engine import registry
+from tutor.engine.connection import engine_errors
+from tutor.engine.errors import NotOurs
+from tutor.engine.labels import is_ours
+from tutor.engine.push import PushDone, PushError, PushProgress, push
+
+
+def start_registry(
+    ctx: Context, args: Args, cancel: threading.Event | None
+) -> Iterator[ActionEvent]:
+    """Start the learner's registry, or use the one the ``registry`` parameter names.
+
+    Afterwards ``ctx.params["registry"]`` holds its address, so ``{registry}``
+    and ``{repository}`` name it in every later step.
+
+    Args:
+        ctx: Who and where; its ``registry`` parameter is set here.
+        args: None are used.
+        cancel: Not used.
+
+    Yields:
+        The registry's address, then ActionDone.
+    """
+    if ctx.params.get("registry"):
+        yield ActionDone(f"Using the registry at {ctx.params['registry']}.")
+        return
+    image = str(ctx.params.get("registry_image") or "registry:2")
+    started = registry.start_registry(ctx.engine, namespace=ctx.namespace, image=image)
+    ctx.params["registry"] = started.address
+    yield ActionOutput(f"{started.container} listens at {started.address}")
+    yield ActionDone(f"Your registry is ready at {started.address}.")
+
+
+def push_image(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
+    """Tag ``image`` as repository:tag and push it, remembering how many layers travelled.
+
+    The engine forgets which layers a push sent; the ``push_reused`` check
+    reads the journal's record of it.
+
+    Args:
+        ctx: Who and where.
+        args: ``image``, ``repository`` and optionally ``tag``.
+        cancel: Set it to stop the push promptly.
+
+    Yields:
+        The engine's push events, then ActionDone or ActionFailed.
+    """
+    repository, tag = str(args["repository"]), str(args.get("tag") or "latest")
+    final: dict[str, str] = {}
+    for event in push(ctx.engine, str(args["image"]), repository, tag, cancel=cancel):
+        yield event
+        if isinstance(event, PushProgress):
+            final[event.layer] = event.status
+        elif isinstance(event, PushError):
+            yield ActionFailed(event.message, "Is the registry running? (the step before)")
+            return
+        elif isinstance(event, PushDone):
+            counts = {s: sum(1 for v in final.values() if v == s) for s in ("pushed", "exists")}
+            mounted = sum(1 for v in final.values() if v == "mounted")
+            ctx.journal.record_push(
+                repository,
+                PushRecord(
+                    event.reference,
+                    event.digest,
+                    counts["pushed"],
+                    counts["exists"],
+                    mounted,
+                    time.time(),
+                ),
+            )
+            yield ActionOutput(f"{tag}: digest: {event.digest}")
+            yield ActionDone(
+                f"Pushed {event.reference}: {counts['pushed']} layers sent, "
+                f"{counts['exists'] + mounted} already there."
+            )
+            return
+    yield ActionFailed("The push was stopped before it finished.", "Push again when ready.")
+
+
+def remove_image(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
+    """Remove one image reference the tutor made for this learner (``docker image rm``).
+
+    Args:
+        ctx: Who and where.
+        args: ``image``.
+        cancel: Not used.
+
+    Yields:
+        What the engine untagged and deleted, then ActionDone.
+
+    Raises:
+        NotOurs: the image was not built or tagged by the tutor for this learner.
+    """
+    image = str(args["image"])
+    with engine_errors(ctx.engine.host):
+        labels = (ctx.engine.api.inspect_image(image).get("Config") or {}).get("Labels")
+        if not is_ours(labels, ctx.namespace):
+            raise NotOurs(
+                f"The image {image!r} was not made by the tutor for you.",
+                f"Remove it yourself if you mean it: docker image rm {image}",
+            )
+        answer = ctx.engine.api.remove_image(image) or []
+    for row in answer:
+        for key, value in row.items():
+            yield ActionOutput(f"{key}: {value}")
+    yield ActionDone(f"Removed {image}.")
+
+
+def pull(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
+    """Pull a reference back from the learner's registry (and from nowhere else).
+
+    Args:
+        ctx: Who and where.
+        args: ``reference``, ``{registry}/name:tag``.
+        cancel: Not used.
+
+    Yields:
+        The pull's progress lines, then ActionDone or ActionFailed.
+    """
+    reference, address = str(args["reference"]), str(ctx.params.get("registry") or "")
+    if not address or not reference.startswith(address + "/"):
+        yield ActionFailed(
+            f"The tutor only pulls from your registry, not {reference!r}.",
+            "Start the registry first (an earlier step).",
+        )
+        return
+    repository, tag = split_tag(reference)
+    tag = tag or "latest"
+    with engine_errors(ctx.engine.host):
+        for event in ctx.engine.api.pull(repository, tag=tag, stream=True, decode=True):
+            if event.get("error"):
+                yield ActionFailed(str(event["error"]), "Was it pushed? (an earlier step)")
+                return
+            if event.get("status") and not event.get("progressDetail"):
+                prefix = f"{event['id']}: " if event.get("id") else ""
+                yield ActionOutput(prefix + str(event["status"]))
+    yield ActionDone(f"Pulled {repository}:{tag}.")

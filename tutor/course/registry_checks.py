@@ -1,0 +1,107 @@
+"""Checks on the learner's registry: it answers, it holds a tag, a push reused layers.
+
+The registry is asked directly over its HTTP API (``tutor.engine.registry``),
+so a push the learner typed in a terminal passes like one the tutor did.
+Which registry is the learner's is decided by :func:`find_registry`: the
+``registry`` parameter when the class has one, else the tutor's own registry
+container, else a registry the learner started themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import docker.errors
+
+from tutor.course.context import Args, CheckResult, Context, Decider
+from tutor.course.model import Step
+from tutor.engine import containers, registry
+from tutor.engine.connection import engine_errors
+from tutor.engine.labels import is_ours
+
+
+def find_registry(ctx: Context) -> str:
+    """The address of the learner's registry: the parameter, else one that runs.
+
+    The tutor's own registry container comes first; else a running container
+    of ``{registry_image}`` that publishes the registry port (the learner ran
+    ``docker run -p 127.0.0.1:5000:5000 registry:2`` in a terminal) and is not
+    another learner's.
+
+    Args:
+        ctx: Who and where.
+
+    Returns:
+        ``HOST:PORT``, or "" when no registry runs.
+
+    Raises:
+        EngineError: the engine cannot be asked.
+    """
+    if ctx.params.get("registry"):
+        return str(ctx.params["registry"])
+    own = containers.container_info(ctx.engine, registry.registry_container_name(ctx.namespace))
+    if own is not None and is_ours(own.labels, ctx.namespace) and own.status == "running":
+        port = own.host_port(registry.REGISTRY_PORT)
+        if port:
+            return f"127.0.0.1:{port}"
+    image = str(ctx.params.get("registry_image") or "")
+    rows: list[dict[str, Any]] = []
+    with engine_errors(ctx.engine.host), contextlib.suppress(docker.errors.APIError):
+        # (newer engines refuse an ancestor filter naming an absent image)
+        rows = ctx.engine.api.containers(filters={"status": "running", "ancestor": image})
+    for row in rows if image else []:
+        labels = row.get("Labels") or {}
+        if is_ours(labels) and not is_ours(labels, ctx.namespace):
+            continue  # another learner's registry
+        for p in row.get("Ports") or []:
+            if p.get("PrivatePort") == registry.REGISTRY_PORT and p.get("PublicPort"):
+                return f"127.0.0.1:{p['PublicPort']}"
+    return ""
+
+
+def _registry_ready(ctx: Context, step: Step, args: Args) -> CheckResult:
+    address = find_registry(ctx)
+    if not address:
+        return CheckResult(False, "No registry runs for you yet.")
+    registry.registry_tags(address, "layers-tutor-probe")  # RegistryError when it is silent
+    return CheckResult(True, f"The registry at {address} answers.")
+
+
+def _split_repository(repository: str) -> tuple[str, str]:
+    host, _, name = repository.partition("/")
+    return host, name
+
+
+def _registry_has(ctx: Context, step: Step, args: Args) -> CheckResult:
+    repository, tag = str(args["repository"]), str(args.get("tag") or "latest")
+    tags = registry.registry_tags(*_split_repository(repository))
+    return CheckResult.of(tag in tags, f"The registry does not hold {repository}:{tag} yet.")
+
+
+def _push_reused(ctx: Context, step: Step, args: Args) -> CheckResult:
+    repository, tag = str(args["repository"]), str(args.get("tag") or "latest")
+    fewest = int(args.get("min_existing") or 1)
+    address, name = _split_repository(repository)
+    tags = registry.registry_tags(address, name)
+    if tag not in tags:
+        return CheckResult(False, f"The registry does not hold {repository}:{tag} yet.")
+    record = ctx.journal.pushes.get(repository)
+    if record is not None and record.reference == f"{repository}:{tag}":
+        reused = record.existing + record.mounted
+    else:  # pushed outside the tutor: count its layers that other tags already hold
+        mine = set(registry.registry_manifest_layers(address, name, tag))
+        others: set[str] = set()
+        for other in (t for t in tags if t != tag):
+            others |= set(registry.registry_manifest_layers(address, name, other))
+        reused = len(mine & others)
+    return CheckResult.of(
+        reused >= fewest, f"Only {reused} layers of {tag} were already in the registry."
+    )
+
+
+DECIDERS: dict[str, Decider] = {
+    "registry_ready": _registry_ready,
+    "registry_has": _registry_has,
+    "push_reused": _push_reused,
+}

@@ -1,0 +1,126 @@
+"""Room for one learner on an engine others use: names and ports of their own.
+
+In a classroom, several learners (or a teacher's own work) may share one
+Docker engine. The course's names (``python-hello-world``) and ports (5001)
+are then possibly taken by someone else. The tutor never touches another
+user's object: it gives the learner ``<name>-<namespace>`` instead, and a
+free port in place of a busy one. ``tutor.course.params.resolve`` asks here
+once per session and tells the learner about each change.
+"""
+
+from __future__ import annotations
+
+import docker.errors
+
+from tutor.engine.connection import Engine, engine_errors
+from tutor.engine.labels import is_ours
+from tutor.engine.ports import free_port
+
+
+def namespaced(name: str, namespace: str) -> str:
+    """``name`` made the learner's own: ``<repository>-<namespace>[:tag]``.
+
+    A registry prefix (``localhost:5000/``) and a tag stay where they are:
+    ``localhost:5000/app:v2`` -> ``localhost:5000/app-ana:v2``.
+
+    Args:
+        name: An image or container name.
+        namespace: The learner's namespace.
+
+    Returns:
+        The learner's version of the name.
+    """
+    repository, tag = split_tag(name)
+    return f"{repository}-{namespace}" + (f":{tag}" if tag else "")
+
+
+def split_tag(reference: str) -> tuple[str, str]:
+    """``repository``, ``tag`` of an image reference (``tag`` is "" when absent).
+
+    The colon of a registry port (``localhost:5000/app``) is not a tag.
+
+    Args:
+        reference: ``[registry/]name[:tag]``.
+
+    Returns:
+        The repository part and the tag.
+    """
+    slash = reference.rfind("/")
+    colon = reference.rfind(":")
+    if colon > slash:
+        return reference[:colon], reference[colon + 1 :]
+    return reference, ""
+
+
+def name_for(engine: Engine, kind: str, name: str, namespace: str) -> str:
+    """``name`` when nobody else uses it on the engine, else a name of the learner's own.
+
+    Args:
+        engine: The learner's engine.
+        kind: ``image`` or ``container``.
+        name: The course's name.
+        namespace: The learner's namespace.
+
+    Returns:
+        ``name``, or ``<name>-<namespace>`` (with a number after it when that
+        is taken too).
+
+    Raises:
+        EngineError: the engine cannot be asked.
+    """
+    if not _taken_by_others(engine, kind, name, namespace):
+        return name
+    mine = namespaced(name, namespace)
+    for extra in range(2, 10):  # that one is taken too: a number after it
+        if not _taken_by_others(engine, kind, mine, namespace):
+            break
+        mine = namespaced(name, f"{namespace}-{extra}")
+    return mine
+
+
+def port_for(engine: Engine, port: int, namespace: str) -> int:
+    """``port`` when it is free (or already the learner's), else a free one near it.
+
+    A port one of the learner's own containers publishes is theirs already
+    (the app from the last session still runs), so it is kept.
+
+    Args:
+        engine: The learner's engine.
+        port: The course's host port.
+        namespace: The learner's namespace.
+
+    Returns:
+        The host port the learner will use.
+
+    Raises:
+        EngineError: the engine cannot be asked.
+    """
+    with engine_errors(engine.host):
+        rows = engine.api.containers(filters={"status": "running"})
+    own = {
+        int(p["PublicPort"])
+        for row in rows
+        if is_ours(row.get("Labels"), namespace)
+        for p in row.get("Ports") or []
+        if p.get("PublicPort")
+    }
+    if port in own:
+        return port
+    return free_port(port, engine)
+
+
+def _taken_by_others(engine: Engine, kind: str, name: str, namespace: str) -> bool:
+    with engine_errors(engine.host):
+        if kind == "image":
+            repository, _tag = split_tag(name)
+            try:
+                rows = engine.api.images(name=repository)
+            except docker.errors.APIError:
+                return False
+            return any(not is_ours(row.get("Labels"), namespace) for row in rows)
+        rows = engine.api.containers(all=True, filters={"name": name})
+    wanted = f"/{name}"
+    return any(
+        wanted in (row.get("Names") or []) and not is_ours(row.get("Labels"), namespace)
+        for row in rows
+    )
