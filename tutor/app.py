@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 RunnerFactory = Callable[["Engine"], "tuple[LessonRunner, tuple[str, ...]]"]
 
 
+#: Colour systems of terminals that show only the 16 ANSI colours.
+BASIC_COLOURS = ("standard", "windows")
+
+
 class TutorApp(App[None]):
     """The tutor.
 
@@ -104,6 +108,10 @@ class TutorApp(App[None]):
         )
 
     def on_mount(self) -> None:
+        if self.console.color_system in BASIC_COLOURS:
+            # A classroom terminal or an SSH session with 16 colours: use the
+            # terminal's own palette rather than approximations of true colour.
+            self.theme = "ansi-dark"
         self.push_screen(CourseScreen())
         if self.load_problem:
             self.notify(

@@ -56,7 +56,19 @@ def progress_root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_tutor(tmp_path: Path, progress_root: Path, down_engine: DownEngine) -> MakeTutor:
+def colour_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A true-colour terminal, so the app's theme (and every snapshot) is the same
+    wherever the tests run; the app picks a 16-colour theme from ``TERM``."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    for name in ("TEXTUAL_COLOR_SYSTEM", "NO_COLOR", "TEXTUAL_THEME"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def make_tutor(
+    tmp_path: Path, progress_root: Path, down_engine: DownEngine, colour_terminal: None
+) -> MakeTutor:
     """Build the tutor with this test's folders; keyword arguments go to ``make_app``."""
 
     def build(**options: Any) -> TutorApp:

@@ -22,6 +22,7 @@ from textual.widgets import Markdown, Static
 from tests import provision
 from tests.app.conftest import screen_text, settle
 from tutor.app import TutorApp
+from tutor.engine import containers
 from tutor.engine.connection import Engine, connect
 from tutor.engine.diff import ChangeKind
 from tutor.engine.errors import EngineUnreachable
@@ -280,3 +281,36 @@ async def test_an_engine_gone_mid_lesson_shows_the_banner_until_retry(
         await me.wait_for(lambda: not banner.has_class("-shown"), "the banner to go")
         await me.press("t")
         assert me.at() == ("the-app", "which-lines-add-files")
+
+
+def start_sleeper(engine: Engine, image: str, name: str, namespace: str) -> str:
+    """A labelled container of the learner's, as a lesson step would start one."""
+    return containers.run(
+        engine, image, name=name, namespace=namespace, lesson="run", command=["sleep", "300"]
+    ).id
+
+
+@pytest.mark.parametrize("keep", [False, True], ids=["cleaned", "kept"])
+async def test_quitting_removes_only_this_sessions_containers_unless_kept(
+    real_tutor: Callable[..., TutorApp],
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
+    namespace: str,
+    keep: bool,
+) -> None:
+    busybox = fixture_images["busybox"]
+    before = start_sleeper(engine, busybox, f"{namespace}-before", namespace)
+    app = real_tutor(keep_containers=keep)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.engine is not None
+        during = start_sleeper(engine, busybox, f"{namespace}-during", namespace)
+        await pilot.press("q")
+        for _ in range(EVENT_PATIENCE):
+            if not app.is_running:
+                break
+            await pilot.pause(0.05)
+    left = {c.id for c in docker_client.containers.list(all=True)}
+    assert before in left  # there before the session: not the tutor's to remove now
+    assert (during in left) is keep

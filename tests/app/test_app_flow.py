@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Markdown
 
 from tests.app.conftest import DOWN_HINT, DOWN_MESSAGE, DownEngine, MakeTutor, screen_text, settle
@@ -312,6 +313,19 @@ async def test_prediction_is_asked_before_the_step_and_remembered(
         assert app.progress.of("the-app").answers == {"which-lines-add-files": 2}
         assert app.journal.answer("the-app", "which-lines-add-files") == 2
     assert store.load().progress.of("the-app").answers == {"which-lines-add-files": 2}
+
+
+async def test_a_16_colour_terminal_gets_the_ansi_theme(
+    make_tutor: MakeTutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "ansi-dark"
+        assert "Docker image layers" in screen_text(app)
 
 
 async def test_q_quits(make_tutor: MakeTutor) -> None:
