@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import MappingProxyType
+from typing import cast
 
 import pytest
 
 from tutor.course.model import Action, Check, Course, Lesson, LessonEntry, Step
 from tutor.course.params import (
+    LEARNER,
     ParamError,
     created_params,
     expand,
@@ -17,8 +19,10 @@ from tutor.course.params import (
     merge,
     namespaced,
     placeholders,
+    resolve,
     split_tag,
 )
+from tutor.engine.connection import Engine
 
 PARAMS = {"image": "python-hello-world", "port": 5000, "base_image": "python:3.8-alpine"}
 
@@ -103,3 +107,32 @@ def test_parameters_may_name_other_parameters() -> None:
     assert fill("docker push {repository}", params) == "docker push 127.0.0.1:5000/app"
     assert fill_value("{repository}", params) == "127.0.0.1:5000/app"
     assert expand(params) == {**params, "repository": "127.0.0.1:5000/app"}
+
+
+def test_learner_is_never_a_name_to_make_room_for(tmp_path: Path) -> None:
+    build = Action("build", MappingProxyType({"tag": "{image}-{learner}"}))
+    lesson = Lesson("l", tmp_path, {"en": "L"}, {"en": ""}, (),
+                    (Step("b", "", Check("image_exists"), build),))  # fmt: skip
+    course = Course("c", tmp_path, {"en": "C"}, ("en",), "en", {},
+                    (LessonEntry("l", {}, lesson),))  # fmt: skip
+    assert created_params(course) == {"image": "image"}
+
+
+def test_learner_is_always_the_namespace(tmp_path: Path) -> None:
+    # A course without actions names nothing to make room for: the engine is never asked.
+    defaults = MappingProxyType({"image": "app", LEARNER: "learner"})
+    course = Course("c", tmp_path, {"en": "C"}, ("en",), "en", defaults, ())
+    nowhere = cast(Engine, None)
+    session = resolve(nowhere, course, namespace="ana")
+    assert session.values == {"image": "app", LEARNER: "ana"}
+    assert session.notes == ()
+    # A teacher cannot make two learners one (they would share their COPY steps again).
+    forced = resolve(nowhere, course, namespace="ana", overrides={LEARNER: "bia"})
+    assert forced.values[LEARNER] == "ana"
+    assert forced.notes == ("The parameter learner is always your namespace, ana; "
+                            "the value 'bia' was not used.",)  # fmt: skip
+    # Filled in even when the course forgot to declare it.
+    bare = resolve(nowhere, Course("c", tmp_path, {"en": "C"}, ("en",), "en", {}, ()),
+                   namespace="ana")  # fmt: skip
+    assert bare.values == {LEARNER: "ana"}
+    assert fill("# {learner}'s copy", bare.values) == "# ana's copy"

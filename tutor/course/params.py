@@ -14,6 +14,15 @@ Resolution happens once per session, in three layers:
    a busy host port is replaced by a free one. The other user's object is
    never touched; each adjustment comes with a note the app shows.
 
+One parameter is the tutor's, not the teacher's: ``{learner}`` is always the
+learner's namespace. The lessons write it into the app files the learner
+copies into their images, because the build cache is shared by everyone on
+an engine: with the same files, learner A's build would make learner B's
+``COPY`` step (and every step after it) come from the cache, and B's lesson
+on the cache would show A's work instead of B's. With the learner's name in
+``app.py``, ``COPY`` and what follows are each learner's own, while the slow
+``RUN pip install flask`` above it is still shared (as it should be).
+
 Names chosen in an earlier session are passed back in (``remembered``) and kept,
 so that a learner's images do not change name between sessions.
 """
@@ -39,6 +48,7 @@ from tutor.engine.connection import Engine
 
 __all__ = [
     "CREATED_BY",
+    "LEARNER",
     "ParamError",
     "ResolvedParams",
     "coerce",
@@ -52,6 +62,9 @@ __all__ = [
     "resolve",
     "split_tag",
 ]
+
+#: The parameter the tutor fills with the learner's namespace (never a teacher's value).
+LEARNER = "learner"
 
 #: Which action argument names which kind of object the course creates.
 #: ``(action kind, argument)`` -> ``image`` | ``container`` | ``port``.
@@ -80,7 +93,8 @@ def created_params(course: Course) -> dict[str, str]:
     """Which parameters name something the course creates, and what kind.
 
     Read from the lessons' actions (see :data:`CREATED_BY`), so a course that
-    adds an image parameter needs no change here.
+    adds an image parameter needs no change here. ``{learner}`` is never one
+    of them: it is the learner's own already.
 
     Args:
         course: The loaded course.
@@ -97,7 +111,8 @@ def created_params(course: Course) -> dict[str, str]:
                 kind = CREATED_BY.get((step.action.kind, arg))
                 if kind is not None:
                     for name in _names_in(value):
-                        kinds.setdefault(name, kind)
+                        if name != LEARNER:  # already the learner's own
+                            kinds.setdefault(name, kind)
     return kinds
 
 
@@ -131,14 +146,15 @@ def resolve(
             (``Journal.params``); kept unless overridden.
 
     Returns:
-        The values and a note per adjustment.
+        The values (``learner`` is ``namespace``, whatever was asked) and a
+        note per adjustment.
 
     Raises:
         ParamError: an override has the wrong type.
         EngineError: the engine cannot be asked (the app shows the banner).
     """
     values = merge(course.params, overrides)
-    notes: list[str] = []
+    notes = _fill_learner(values, namespace, overrides)
     for key, kind in created_params(course).items():
         if key not in values:
             continue
@@ -160,3 +176,18 @@ def resolve(
                 )
                 values[key] = mine
     return ResolvedParams(values=values, notes=tuple(notes))
+
+
+def _fill_learner(
+    values: dict[str, Value], namespace: str, overrides: Mapping[str, Any] | None
+) -> list[str]:
+    # Two learners with one {learner} would share each other's build cache
+    # again, so no override can choose it: it is the namespace, always.
+    asked = (overrides or {}).get(LEARNER)
+    values[LEARNER] = namespace
+    if asked is not None and str(asked) != namespace:
+        return [
+            f"The parameter {LEARNER} is always your namespace, {namespace}; "
+            f"the value {asked!r} was not used."
+        ]
+    return []
