@@ -120,10 +120,16 @@ def test_files_builds_and_the_cache(make_runner, tmp_path: Path, docker_client) 
     ])  # fmt: skip
     runner = make_runner(lesson)
     assert runner.prepare(lesson) == []  # write_files copies the files, not prepare
-    for sid in ("write", "build", "edit", "rebuild"):
+    for sid in ("write", "build", "edit"):
         do(runner, lesson, sid)
     rebuild = lesson.step("rebuild")
     assert rebuild is not None
+    other = make_lesson(tmp_path / "course", "other", [rebuild])
+    runner.prepare(other)  # its files are older than the rebuild below
+    do(runner, lesson, "rebuild")
+    # Built by the tutor in another lesson: not a build of this lesson's files.
+    elsewhere = runner.check(other, rebuild)
+    assert not elsewhere.passed and "was built in the lesson 'files'" in elsewhere.detail
     record = runner.journal.builds[f"lt-app-{runner.namespace}:latest"]
     assert [s["cached"] for s in record.steps][:4] == [True, True, True, False]
 
@@ -346,6 +352,7 @@ def test_params_make_room_on_a_shared_engine(
     )
     try:
         session = resolve(engine, course, namespace=namespace)
+        assert session.values["learner"] == namespace  # the tutor's, always
         assert session.values["image"] == f"{image}-{namespace}"
         assert session.values["container"] == f"{container}-{namespace}"
         assert session.values["port"] != port and isinstance(session.values["port"], int)

@@ -90,6 +90,32 @@ def test_the_real_course_follows_the_lab() -> None:
     assert predicted, "the cache lesson asks before a rebuild"
 
 
+def test_every_copied_app_names_its_learner() -> None:
+    # The build cache is shared on a class's engine: without the learner's
+    # name in the file, one learner's COPY would come from another's build.
+    course = load_course(LESSONS)
+    assert "learner" in course.params
+    apps = [f for lesson in course.lessons for f in lesson.files if f.name.endswith(".py")]
+    assert len(apps) == 11
+    for app in apps:
+        head = app.source.read_text(encoding="utf-8").splitlines()[:3]
+        assert any(line.startswith("#") and "{learner}" in line for line in head), app.source
+
+
+def test_no_build_of_an_earlier_image_is_checked_by_its_existence() -> None:
+    # image_exists cannot fail when an earlier lesson built the same tag.
+    course = load_course(LESSONS)
+    built: set[str] = set()
+    for lesson in course.lessons:
+        for step in lesson.steps:
+            if step.action is None or step.action.kind != "build":
+                continue
+            tag = str(step.action.args["tag"])
+            if tag in built:
+                assert step.check.kind != "image_exists", f"{lesson.id}/{step.id}"
+            built.add(tag)
+
+
 def test_the_guide_documents_every_kind_and_argument() -> None:
     guide = (LESSONS / "README.md").read_text(encoding="utf-8")
     for table in (ACTIONS, CHECKS):

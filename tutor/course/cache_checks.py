@@ -1,6 +1,8 @@
 """The ``build_cached`` check: which steps of the last build came from the build cache.
 
-The build must have started after the last change to the lesson's files (the
+The build must have been made from this lesson's files: an image the tutor
+built in another lesson (its lesson label says which) does not count, and
+the build must have started after the last change to the lesson's files (the
 newest modification time in the lesson's workspace folder), since the check
 asks what that change did to the cache. Then, per Dockerfile step:
 
@@ -36,7 +38,7 @@ from tutor.course.model import Step
 from tutor.course.params import fill_value
 from tutor.engine.connection import engine_errors
 from tutor.engine.dockerfile_steps import read_steps
-from tutor.engine.labels import TOOL_LABEL
+from tutor.engine.labels import LESSON_LABEL, TOOL_LABEL, is_ours
 
 
 def _build_cached(ctx: Context, step: Step, args: Args) -> CheckResult:
@@ -45,6 +47,13 @@ def _build_cached(ctx: Context, step: Step, args: Args) -> CheckResult:
     info = inspect_image(ctx, image)
     if info is None:
         return CheckResult(False, f"The image {image} does not exist yet.")
+    labels = (info.get("Config") or {}).get("Labels") or {}
+    built_in = labels.get(LESSON_LABEL)
+    if built_in and built_in != ctx.lesson.id and is_ours(labels, ctx.namespace):
+        return CheckResult(
+            False,
+            f"{image} was built in the lesson {built_in!r}: build it from this lesson's folder.",
+        )
     since = ctx.workspace.last_change(ctx.lesson) or 0.0
     if want_built and created_at(str(info.get("Created") or "")) < since:
         return CheckResult(False, f"{image} was built before your last change: build it again.")

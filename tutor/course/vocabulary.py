@@ -144,8 +144,8 @@ CHECKS: Mapping[str, Kind] = _table(
     Kind("image_exists", "the image exists (with at least `layers` filesystem layers)",
          (_IMAGE, Arg("layers", "int", "fewest layers", False, 0, minimum=0))),
     Kind("image_absent", "no image answers to this reference", (_IMAGE,)),
-    Kind("build_cached", "the image was built after the last change to the lesson's files, "
-         "the `cached` steps came from the build cache and the `built` steps ran",
+    Kind("build_cached", "the image was built from this lesson's files after their last "
+         "change; the `cached` steps came from the build cache and the `built` steps ran",
          (_IMAGE, Arg("cached", "ints", "Dockerfile step numbers (1 = FROM)", False, (), minimum=1),
           Arg("built", "ints", "Dockerfile step numbers that ran", False, (), minimum=1))),
     Kind("container_running", "a container with this name is running",

@@ -1,4 +1,5 @@
 # A tiny web app: every visit to / gets one line of text back.
+# {learner}'s copy of the course app (lesson 5 says why your name is here).
 from flask import Flask
 
 app = Flask(__name__)

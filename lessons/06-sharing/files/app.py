@@ -1,4 +1,5 @@
 # A tiny web app: every visit to / gets one line of text back.
+# {learner}'s copy of the course app (lesson 5 says why your name is here).
 from flask import Flask
 
 app = Flask(__name__)
@@ -6,7 +7,7 @@ app = Flask(__name__)
 
 @app.route("/")
 def hello():
-    return "hello world!"
+    return "hello from app1!"
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 # The second app: the same recipe as the first, a different answer.
+# {learner}'s copy of the second app (lesson 5 says why your name is here).
 from flask import Flask
 
 app = Flask(__name__)
