@@ -101,6 +101,7 @@ class TutorApp(App[None]):
         self.engine: Engine | None = None
         self.runner: LessonRunner | None = None
         self.connecting = False
+        self.quitting = False
         self.existing_containers: frozenset[str] | None = None
         wanted = language or self.progress.language or course.default_language
         self.set_reactive(
@@ -251,18 +252,25 @@ class TutorApp(App[None]):
         self.push_screen(HelpScreen(sections, self.language))
 
     async def action_quit(self) -> None:
-        """Quit; first remove the containers started in this session, unless kept."""
-        if self.engine is None or self.keep_containers:
+        """Quit; first remove the containers started in this session, unless kept.
+
+        A second quit while that clean-up runs leaves at once.
+        """
+        if self.engine is None or self.keep_containers or self.quitting:
             self.exit()
             return
+        self.quitting = True
         self._clean_up_and_exit(self.engine)
 
     @work(thread=True, exclusive=True, group="quit")
     def _clean_up_and_exit(self, engine: Engine) -> None:
         before = self.existing_containers or frozenset()
         with contextlib.suppress(EngineError):
-            for info in containers.ours(engine, self.namespace):
-                if info.id not in before:
-                    with contextlib.suppress(EngineError):
-                        containers.remove(engine, info.id, namespace=self.namespace)
+            mine = [c for c in containers.ours(engine, self.namespace) if c.id not in before]
+            if mine:
+                text = say(self.language, "quit.cleaning", count=len(mine))
+                self.call_from_thread(self.notify, text, markup=False)
+            for info in mine:
+                with contextlib.suppress(EngineError):
+                    containers.remove(engine, info.id, namespace=self.namespace)
         self.call_from_thread(self.exit)

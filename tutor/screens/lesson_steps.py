@@ -124,8 +124,10 @@ class LessonSteps(Screen[None]):
         if self.tutor.runner is None:
             panel.set_state(StepState.OFFLINE)
             return
-        panel.set_state(StepState.WAITING)
-        if not self._waits(step):
+        if self._waits(step):
+            panel.set_state(StepState.RUN_OR_CHECK)
+        else:
+            panel.set_state(StepState.WAITING)
             self.check_step()
 
     def _record(self, step: Step, choice: int) -> None:

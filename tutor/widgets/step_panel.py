@@ -16,6 +16,7 @@ class StepState(Enum):
     """Where the current step stands; each has its own words and colour."""
 
     WAITING = "step.waiting"
+    RUN_OR_CHECK = "step.run_or_check"
     PREDICT_FIRST = "step.predict_first"
     CHECKING = "step.checking"
     RUNNING = "step.running"
