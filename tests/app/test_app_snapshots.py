@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 
 from tests.app.conftest import MakeTutor, settle, stop_blinking
 from tutor.app import TutorApp
-from tutor.course.loader import default_course_root, load_course
+from tutor.course.loader import load_course
 from tutor.engine.build import BuildDone, BuildEvent, OutputLine, StepFinished, StepStarted
 from tutor.engine.containers import ContainerInfo, PortMapping
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
@@ -113,18 +113,171 @@ DIFF = ContainerDiff(
 )
 
 
+# -- a fixed course, so that edits to the real lessons never move the pictures --
+
+COURSE_TOML = """
+[course]
+id = "image-layers"
+languages = ["pt-BR", "en"]
+default_language = "en"
+
+[course.title]
+pt-BR = "As layers de uma imagem Docker"
+en = "Docker image layers"
+
+[params]
+base_image = "python:3.8-alpine"
+image = "python-hello-world"
+container = "python-hello-world"
+
+[[lessons]]
+id = "the-app"
+folder = "01-the-app"
+title = { pt-BR = "O app e o Dockerfile", en = "The app and its Dockerfile" }
+
+[[lessons]]
+id = "build"
+folder = "02-build"
+title = { pt-BR = "Construir a imagem", en = "Build the image" }
+
+[[lessons]]
+id = "copy-on-write"
+folder = "03-copy-on-write"
+title = { pt-BR = "Copy-on-write no container", en = "Copy-on-write in a container" }
+
+[[lessons]]
+id = "push"
+folder = "04-push"
+title = { pt-BR = "Enviar para um registry", en = "Push to a registry" }
+"""
+
+THE_APP_TOML = """
+[lesson]
+id = "the-app"
+files = ["app.py", "Dockerfile"]
+
+[[steps]]
+id = "write-files"
+action = { kind = "write_files" }
+check = { kind = "files_written", files = ["app.py", "Dockerfile"] }
+[steps.text.en]
+title = "Create the app's files"
+body = "The tutor writes `app.py` and the `Dockerfile` into this lesson's folder."
+[steps.text.pt-BR]
+title = "Crie os arquivos do app"
+body = "O tutor escreve `app.py` e o `Dockerfile` na pasta desta lição."
+
+[[steps]]
+id = "which-lines"
+check = { kind = "answered" }
+[steps.prediction]
+answer = 1
+[steps.text.en]
+title = "Which lines make layers of files?"
+body = "Some instructions write files into a new layer; others only set configuration."
+question = "Of the four lines, which add a layer holding files of yours?"
+choices = ["All four.", "`RUN pip install flask` and `COPY app.py /app.py`.", "Only `COPY`."]
+explanation = "`RUN` and `COPY` write files; `FROM` borrows layers, `CMD` is metadata."
+[steps.text.pt-BR]
+title = "Quais linhas criam layers com arquivos?"
+body = "Algumas instruções gravam arquivos numa layer nova; outras só configuram."
+question = "Das quatro linhas, quais acrescentam uma layer com arquivos seus?"
+choices = ["As quatro.", "`RUN pip install flask` e `COPY app.py /app.py`.", "Só o `COPY`."]
+explanation = "`RUN` e `COPY` gravam arquivos; `FROM` empresta layers, `CMD` é metadado."
+"""
+
+COW_TOML = """
+[lesson]
+id = "copy-on-write"
+files = ["app.py", "Dockerfile"]
+
+[[steps]]
+id = "start"
+command = "docker run -d --name {container}-cow {image}"
+action = { kind = "run", image = "{image}", name = "{container}-cow" }
+check = { kind = "container_running", name = "{container}-cow" }
+[steps.text.en]
+title = "Run a container to experiment on"
+[steps.text.pt-BR]
+title = "Rode um container para experimentos"
+
+[[steps]]
+id = "add-a-file"
+command = "docker exec {container}-cow touch /notes.txt"
+action = { kind = "exec", container = "{container}-cow", command = "touch /notes.txt" }
+check = { kind = "diff_has", container = "{container}-cow", path = "/notes.txt", change = "A" }
+[steps.text.en]
+title = "Create a new file"
+body = "Now a file that exists in none of the image's layers: `/notes.txt`."
+hints = ["`touch` creates an empty file."]
+[steps.text.pt-BR]
+title = "Crie um arquivo novo"
+body = "Agora um arquivo que não existe em nenhuma layer da imagem: `/notes.txt`."
+hints = ["O `touch` cria um arquivo vazio."]
+"""
+
+PROSE = {
+    "en": "# {title}\\n\\nAn image is a stack of **layers**; a container adds one writable "
+    "layer on top.\\n\\n## What you will do\\n\\nRun `{image}`, change its files, and read "
+    "`docker diff`.\\n",
+    "pt-BR": "# {title}\\n\\nUma imagem é uma pilha de **layers**; um container acrescenta "
+    "uma layer gravável.\\n\\n## O que você vai fazer\\n\\nRodar `{image}`, mudar os "
+    "arquivos dele e ler o `docker diff`.\\n",
+}
+FILES = {
+    "app.py": 'from flask import Flask\\n\\napp = Flask(__name__)\\n\\n\\n@app.route("/")\\n'
+    'def hello():\\n    return "hello world!"\\n',
+    "Dockerfile": 'FROM {base_image}\\nRUN pip install flask\\nCMD ["python","app.py"]\\n'
+    "COPY app.py /app.py\\n",
+}
+
+
+def write_lesson(root: Path, folder: str, toml: str, title: str) -> None:
+    lesson = root / folder
+    (lesson / "files").mkdir(parents=True)
+    (lesson / "lesson.toml").write_text(toml, encoding="utf-8")
+    for language, text in PROSE.items():
+        prose = text.replace("{title}", title)
+        (lesson / f"{language}.md").write_text(prose, encoding="utf-8")
+    for name, text in FILES.items():
+        (lesson / "files" / name).write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def fixed_course(tmp_path: Path) -> Path:
+    """Three good lessons and one whose step names an action that does not exist."""
+    root = tmp_path / "course"
+    root.mkdir()
+    (root / "course.toml").write_text(COURSE_TOML, encoding="utf-8")
+    write_lesson(root, "01-the-app", THE_APP_TOML, "The app")
+    build = THE_APP_TOML.replace('"the-app"', '"build"').replace("write_files", "build_it")
+    write_lesson(root, "02-build", build, "Build")
+    write_lesson(root, "03-copy-on-write", COW_TOML, "Copy-on-write")
+    write_lesson(root, "04-push", COW_TOML.replace('"copy-on-write"', '"push"'), "Push")
+    course = load_course(root)
+    assert [bool(e.problems) for e in course.entries] == [False, True, False, False], [
+        str(p) for p in course.all_problems
+    ]
+    return root
+
+
 def save_progress(
-    root: Path, steps: dict[str, list[str]], answers: dict[str, int], at: str = ""
+    course_root: Path,
+    root: Path,
+    steps: dict[str, list[str]],
+    answers: dict[str, int],
+    at: str = "",
 ) -> None:
     """A learner part-way through the course (what the snapshots show).
 
     Args:
+        course_root: The course.
         root: The progress folder.
         steps: Lesson id -> the steps done in it.
         answers: ``lesson/step`` -> the prediction given.
         at: ``lesson/step`` where the learner left off.
     """
-    course = load_course(default_course_root())
+    course = load_course(course_root)
     store = ProgressStore(course.id, "learner", root=root)
     progress = store.fresh()
     for lesson_id, done in steps.items():
@@ -185,64 +338,61 @@ def prepared(
 
 
 @pytest.fixture
-def midway(progress_root: Path) -> None:
-    """Two lessons done, the third begun."""
+def tutor(make_tutor: MakeTutor, fixed_course: Path) -> Callable[[], TutorApp]:
+    """The app on the fixed course, with no engine."""
+    return lambda: make_tutor(course_root=fixed_course)
+
+
+@pytest.fixture
+def midway(fixed_course: Path, progress_root: Path) -> None:
+    """The first lesson done, the third begun."""
     save_progress(
+        fixed_course,
         progress_root,
-        {
-            "the-app": ["write-files", "which-lines-add-files", "why-cmd-first"],
-            "build": ["build", "list-images"],
-            "run": ["run"],
-        },
-        {"the-app/which-lines-add-files": 2, "the-app/why-cmd-first": 1, "build/build": 2},
+        {"the-app": ["write-files", "which-lines"], "copy-on-write": ["start"]},
+        {"the-app/which-lines": 1},
+        at="copy-on-write/add-a-file",
     )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_course_screen(
-    snap_compare: SnapCompare, make_tutor: MakeTutor, midway: None, size: tuple[int, int]
+    snap_compare: SnapCompare, tutor: Callable[[], TutorApp], midway: None, size: tuple[int, int]
 ) -> None:
-    app = make_tutor()
-    assert snap_compare(app, terminal_size=size, run_before=prepared())
+    assert snap_compare(tutor(), terminal_size=size, run_before=prepared())
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_course_screen_with_the_engine_banner(
-    snap_compare: SnapCompare, make_tutor: MakeTutor, midway: None, size: tuple[int, int]
+    snap_compare: SnapCompare, tutor: Callable[[], TutorApp], midway: None, size: tuple[int, int]
 ) -> None:
-    app = make_tutor()
-    assert snap_compare(app, terminal_size=size, run_before=prepared(up=False))
+    assert snap_compare(tutor(), terminal_size=size, run_before=prepared(up=False))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_lesson_screen(
-    snap_compare: SnapCompare, make_tutor: MakeTutor, progress_root: Path, size: tuple[int, int]
+    snap_compare: SnapCompare, tutor: Callable[[], TutorApp], midway: None, size: tuple[int, int]
 ) -> None:
-    save_progress(
-        progress_root,
-        {"copy-on-write": ["start", "change-a-file"]},
-        {"copy-on-write/change-a-file": 2},
-        at="copy-on-write/add-a-file",
-    )
-    app = make_tutor()
     run_before = prepared(show_recording, keys=("c", "6"))
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert snap_compare(tutor(), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_help_screen(
-    snap_compare: SnapCompare, make_tutor: MakeTutor, midway: None, size: tuple[int, int]
+    snap_compare: SnapCompare, tutor: Callable[[], TutorApp], midway: None, size: tuple[int, int]
 ) -> None:
-    app = make_tutor()
     run_before = prepared(keys=("question_mark",))
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert snap_compare(tutor(), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_prediction_screen(
-    snap_compare: SnapCompare, make_tutor: MakeTutor, progress_root: Path, size: tuple[int, int]
+    snap_compare: SnapCompare,
+    tutor: Callable[[], TutorApp],
+    fixed_course: Path,
+    progress_root: Path,
+    size: tuple[int, int],
 ) -> None:
-    save_progress(progress_root, {"the-app": ["write-files"]}, {})
-    app = make_tutor()
+    save_progress(fixed_course, progress_root, {"the-app": ["write-files"]}, {}, at="the-app")
     run_before = prepared(keys=("c",))
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert snap_compare(tutor(), terminal_size=size, run_before=run_before)
