@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Markdown
+from textual.widgets import DataTable, Markdown, TabPane
 
 from tests.app.conftest import DOWN_HINT, DOWN_MESSAGE, DownEngine, MakeTutor, screen_text, settle
 from tutor.app import TutorApp
@@ -313,6 +313,36 @@ async def test_prediction_is_asked_before_the_step_and_remembered(
         assert app.progress.of("the-app").answers == {"which-lines-add-files": 2}
         assert app.journal.answer("the-app", "which-lines-add-files") == 2
     assert store.load().progress.of("the-app").answers == {"which-lines-add-files": 2}
+
+
+async def test_panels_are_tabs_when_narrow_and_side_by_side_when_wide(
+    make_tutor: MakeTutor,
+) -> None:
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        lesson = app.screen
+        assert isinstance(lesson, LessonScreen)
+
+        def shown() -> list[str]:
+            return [str(p.id) for p in lesson.query(TabPane) if p.display]
+
+        assert not lesson.wide and shown() == ["pane-lesson"]
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert shown() == ["pane-layers"]
+        await pilot.resize_terminal(160, 48)
+        await settle(app, pilot)
+        assert lesson.wide and lesson.has_class("-wide")
+        assert len(shown()) == 7 and "pane-lesson" not in shown()  # the prose sits by the step
+        assert lesson.query_one("#prose-side").display
+        text = screen_text(app)
+        assert all(word in text for word in ("Files", "Layers", "Build", "Diff", "Push"))
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert not lesson.wide and shown() == ["pane-layers"]
 
 
 async def test_a_16_colour_terminal_gets_the_ansi_theme(

@@ -81,8 +81,11 @@ class LessonEngineWork(LessonSteps):
         if self._needs_prediction(step):
             self.action_predict()
             return
+        if self.running:  # a second t would cancel the run half-way
+            self.notify(say(lang, "step.running"), markup=False)
+            return
         kind = step.action.kind
-        self.explicit, self.output = True, []
+        self.running, self.explicit, self.output = True, True, []
         panel = self.query_one(StepPanel)
         panel.show_output([])
         panel.set_state(StepState.RUNNING)
@@ -125,6 +128,7 @@ class LessonEngineWork(LessonSteps):
 
     @on(ActionFinished)
     def _action_finished(self, message: ActionFinished) -> None:
+        self.running = False
         step = self._step()
         if step is None or step.id != message.step_id or step.action is None:
             return

@@ -44,6 +44,7 @@ class LessonSteps(Screen[None]):
         self.ran: set[str] = set()
         self.passed: set[str] = set()
         self.explicit = False
+        self.running = False
         self.output: list[str] = []
         self.files: dict[str, str] = {}
         self.start_step = step_id
@@ -194,7 +195,7 @@ class LessonSteps(Screen[None]):
             chosen=self._answer(step),
             answer=step.prediction.answer,
             explanation=self._fill(words.explanation),
-            happened="" if step.check.kind == "answered" else result.detail,
+            happened=what_happened(step, result),
             language=lang,
         )
         self.app.push_screen(outcome, lambda _: self._advance())
@@ -258,3 +259,9 @@ class LessonSteps(Screen[None]):
 
     def show_pane(self, name: str | None, *, focus: bool = False) -> None:
         """Bring a pane forward (see ``LessonScreen``)."""
+
+
+def what_happened(step: Step, result: CheckResult) -> str:
+    """The check's own words about what it found, when they say more than "done"."""
+    plain = CheckResult.of(True, "").detail
+    return "" if step.check.kind == "answered" or result.detail == plain else result.detail
