@@ -1,4 +1,4 @@
-"""The progress store: round trips, atomic saves, damaged files, resets."""
+"""The progress store and its file format: round trips, atomic saves, damaged files, resets."""
 
 from __future__ import annotations
 
@@ -9,15 +9,8 @@ from pathlib import Path
 import pytest
 
 from tutor import progress as progress_module
-from tutor.progress import (
-    FILE_NAME,
-    FormatError,
-    LessonStatus,
-    Progress,
-    ProgressStore,
-    parse,
-    render,
-)
+from tutor.progress import FILE_NAME, LessonStatus, Progress, ProgressStore
+from tutor.progress_format import FormatError, parse, render
 
 if sys.version_info >= (3, 11):
     import tomllib
