@@ -5,23 +5,25 @@ low-level ``APIClient.build``; :class:`~tutor.engine.build_stream.BuildStreamPar
 turns its output into typed events. A build can be cancelled at any moment:
 the HTTP stream is shut down (the engine then stops the build and, with
 ``forcerm``, removes its container) and any intermediate container this
-build started that still exists is removed.
+build started that still exists is removed. The images of the steps that
+did finish stay, untagged, as the engine's cache: every one is reported in a
+:class:`StepFinished` that missed the cache, however the build ends, so the
+tutor can record them and forget them at clean-up
+(:func:`tutor.engine.cleanup.forget_intermediates`). An engine that goes away
+mid-build is :class:`~tutor.engine.errors.EngineUnreachable`, like everywhere else.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import docker.errors
-import requests
-import urllib3.exceptions
 from docker.types import CancellableStream
 
+from tutor.engine.build_leftovers import remove_leftovers
 from tutor.engine.build_stream import (
     BuildDone,
     BuildError,
@@ -31,10 +33,12 @@ from tutor.engine.build_stream import (
     StepFinished,
     StepStarted,
 )
+from tutor.engine.build_wire import StreamWatch, read_events, refused, unless_gone
 from tutor.engine.cache_miss import PreviousStep
-from tutor.engine.connection import Engine, classify, engine_errors
-from tutor.engine.dockerfile_steps import engine_parse_error, read_steps
-from tutor.engine.errors import BuildFailed, EngineError
+from tutor.engine.connection import Engine, engine_errors
+from tutor.engine.dockerfile_steps import read_steps
+from tutor.engine.errors import BuildFailed, EngineError, NameTaken
+from tutor.engine.labels import NAMESPACE_LABEL, is_ours
 from tutor.engine.streams import catch_response
 
 __all__ = [
@@ -46,12 +50,8 @@ __all__ = [
     "StepStarted",
     "build",
     "catch_response",  # kept here for callers that imported it from build
+    "remove_leftovers",  # likewise; it lives with forget_intermediates now
 ]
-
-#: How often the cancel watcher looks at the cancel event (seconds).
-_CANCEL_POLL = 0.1
-#: How long to wait for the engine to let go of a container it is removing itself.
-_REMOVE_WAIT = 10.0
 
 
 def build(
@@ -81,19 +81,26 @@ def build(
             without :class:`BuildDone` and no container of this build is left.
 
     Yields:
-        :data:`BuildEvent` values; a failed step ends with :class:`BuildError`,
-        a successful build with :class:`BuildDone`.
+        :data:`BuildEvent` values; a failed step ends with :class:`BuildError`
+        (its ``intermediates`` are the step images made so far), a successful
+        build with :class:`BuildDone`. Each step image the build made is in a
+        :class:`StepFinished` with ``cached`` False, also when it is cancelled
+        or the engine goes away.
 
     Raises:
         BuildFailed: the build could not start: no such folder, or a Dockerfile
             the engine refuses (:class:`~tutor.engine.dockerfile_steps.DockerfileError`
             carries the line).
-        EngineError: the engine went away.
+        NameTaken: ``tag`` names another learner's image (the tutor's labels
+            with another namespace than ``labels``'): it is not moved.
+        EngineUnreachable: the engine went away, before or during the build
+            (a step killed by a stopping engine is not reported as a failure).
     """
     folder = Path(context)
     if not folder.is_dir():
         raise BuildFailed(f"The build folder {folder} does not exist.", "Check the lesson files.")
     steps = read_steps(folder / dockerfile)
+    _refuse_another_learners(engine, tag, labels)
     parser = BuildStreamParser(steps, _previous(engine, tag), lambda i: _created_by(engine, i))
     if cancel is not None and cancel.is_set():
         return
@@ -111,21 +118,25 @@ def build(
                 forcerm=True,
             )
         except docker.errors.APIError as exc:
-            raise _refused(exc) from exc
+            raise refused(exc) from exc
         except docker.errors.DockerException as exc:  # docker-py's own checks (a bad tag)
             raise BuildFailed(str(exc), "Use a name like learner/hello:1 for the image.") from exc
     closer = CancellableStream(stream, caught[0]) if caught else None
-    stop = threading.Event()
-    if cancel is not None and closer is not None:
-        _watch(cancel, stop, closer)
+    watch = StreamWatch(engine, closer, cancel).start()
     try:
-        for event in _events(engine, stream, cancel):
-            yield from parser.feed(event)
-        if cancel is None or not cancel.is_set():
-            yield from parser.finish(tag)
-            finished = parser.image_id is not None and not parser.failed
+        try:
+            for event in read_events(engine, stream, watch):
+                yield from unless_gone(engine, parser.feed(event))
+            if cancel is None or not cancel.is_set():
+                yield from unless_gone(engine, parser.finish(tag))
+                finished = parser.image_id is not None and not parser.failed
+            else:
+                yield from parser.close_open()  # the step images made so far, reported
+        except EngineError:
+            yield from parser.close_open()
+            raise
     finally:
-        stop.set()
+        watch.stop()
         if not finished and closer is not None:
             with contextlib.suppress(Exception):
                 closer.close()  # the engine stops a build whose client went away
@@ -137,34 +148,20 @@ def build(
                 remove_leftovers(engine, parser.containers)
 
 
-def _events(
-    engine: Engine, stream: Iterator[dict[str, Any]], cancel: threading.Event | None
-) -> Iterator[dict[str, Any]]:
-    """The raw events, ending quietly when the stream was cut on purpose."""
+def _refuse_another_learners(engine: Engine, tag: str, labels: dict[str, str]) -> None:
+    """Never move a tag off another learner's image: their lessons point at it."""
+    mine = labels.get(NAMESPACE_LABEL)
     try:
         with engine_errors(engine.host):
-            for event in stream:
-                if cancel is not None and cancel.is_set():
-                    return
-                yield event
-    except docker.errors.APIError as exc:
-        raise _refused(exc) from exc
-    except (urllib3.exceptions.HTTPError, requests.exceptions.RequestException, OSError) as exc:
-        if cancel is not None and cancel.is_set():
-            return
-        raise classify(exc, engine.host) from exc
-    except Exception:
-        if cancel is not None and cancel.is_set():
-            return  # reading from a socket we shut down can fail in odd ways
-        raise
-
-
-def _refused(exc: docker.errors.APIError) -> BuildFailed:
-    """An error answer before any event: 400 is a Dockerfile the engine refuses."""
-    message = str(exc.explanation or exc)
-    if exc.status_code == 400:
-        return engine_parse_error(message)
-    return BuildFailed(f"The engine refused to build: {message}", "Check the build folder.")
+            found = (engine.api.inspect_image(tag).get("Config") or {}).get("Labels")
+    except docker.errors.APIError:
+        return  # no such image yet (or a tag the build itself will refuse)
+    if mine and is_ours(found) and not is_ours(found, mine):
+        raise NameTaken(
+            f"The image name {tag!r} belongs to another learner's image on this engine, "
+            "so the tutor will not build over it.",
+            "Give your image another name, or ask your teacher which name is yours.",
+        )
 
 
 def _previous(engine: Engine, tag: str) -> tuple[PreviousStep, ...]:
@@ -188,53 +185,3 @@ def _created_by(engine: Engine, image_id: str) -> str | None:
     except docker.errors.APIError:
         return None
     return str(rows[0].get("CreatedBy") or "") if rows else None
-
-
-def _watch(cancel: threading.Event, stop: threading.Event, stream: CancellableStream) -> None:
-    """Shut the stream down as soon as ``cancel`` is set (until ``stop`` is)."""
-
-    def run() -> None:
-        while not stop.is_set():
-            if cancel.wait(_CANCEL_POLL):
-                with contextlib.suppress(Exception):
-                    stream.close()
-                return
-
-    threading.Thread(target=run, name="build-cancel", daemon=True).start()
-
-
-def remove_leftovers(engine: Engine, containers: Sequence[tuple[str, str | None]]) -> list[str]:
-    """Remove intermediate containers of a stopped build that still exist.
-
-    Only the containers the build announced (``Running in ID``) are touched,
-    and only while their image is the step image they were started from:
-    build containers carry no labels, so this is how we know they are ours.
-
-    Args:
-        engine: The engine.
-        containers: ``(container id, image it was started from)`` pairs.
-
-    Returns:
-        The ids that were removed here (the engine usually removes them itself).
-    """
-    removed: list[str] = []
-    for container_id, image in containers:
-        deadline = time.monotonic() + _REMOVE_WAIT
-        while time.monotonic() < deadline:
-            try:
-                with engine_errors(engine.host):
-                    info = engine.api.inspect_container(container_id)
-                    if image and not str(info.get("Image", "")).removeprefix("sha256:").startswith(
-                        image
-                    ):
-                        break
-                    engine.api.remove_container(container_id, force=True)
-                removed.append(container_id)
-                break
-            except docker.errors.NotFound:
-                break
-            except docker.errors.APIError as exc:
-                if exc.status_code != 409:  # 409: the engine is removing it right now
-                    raise
-                time.sleep(0.2)
-    return removed

@@ -18,6 +18,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+# The events live in build_events; `X as X` keeps them importable from here.
+from tutor.engine.build_events import STREAM_CUT as STREAM_CUT
+from tutor.engine.build_events import BuildDone as BuildDone
+from tutor.engine.build_events import BuildError as BuildError
+from tutor.engine.build_events import BuildEvent as BuildEvent
+from tutor.engine.build_events import OutputLine as OutputLine
+from tutor.engine.build_events import StepFinished as StepFinished
+from tutor.engine.build_events import StepStarted as StepStarted
 from tutor.engine.cache_miss import PreviousStep, miss_reason
 from tutor.engine.dockerfile_steps import BuildStep
 
@@ -26,65 +34,6 @@ _IMAGE_ID = re.compile(r"^(?:sha256:)?[0-9a-f]{12,64}$")
 _RUNNING_IN = "Running in "
 #: Output without a newline is passed on once it is this long, not kept forever.
 _LONGEST_LINE = 16 * 1024
-
-
-@dataclass(frozen=True)
-class StepStarted:
-    """The engine began a step. ``start_line``/``end_line`` are 1-based lines of the
-    Dockerfile, 0 for a step that is not in the file (the ``LABEL`` step the
-    engine appends for the build's labels)."""
-
-    number: int
-    total: int
-    instruction: str
-    start_line: int
-    end_line: int
-
-
-@dataclass(frozen=True)
-class OutputLine:
-    """One line the engine printed (everything except the ``Step N/M`` headers,
-    so also ``---> Using cache`` and ``---> Running in ID``); ``step`` is
-    ``None`` outside a step (``Successfully built ...``)."""
-
-    step: int | None
-    text: str
-
-
-@dataclass(frozen=True)
-class StepFinished:
-    """A step is done. ``cached``: its image came from the cache (``FROM`` and
-    ``ARG`` before ``FROM`` count as cached: they build nothing). ``image_id``:
-    the short id of the step's image. ``miss_reason``: why it was rebuilt,
-    when that can be known (see :mod:`tutor.engine.cache_miss`)."""
-
-    number: int
-    instruction: str
-    cached: bool
-    seconds: float
-    image_id: str | None
-    miss_reason: str | None
-
-
-@dataclass(frozen=True)
-class BuildError:
-    """The build failed: in ``step`` (``None`` when outside a step), with the
-    engine's message (e.g. ``The command '/bin/sh -c exit 3' returned a non-zero code: 3``)."""
-
-    step: int | None
-    instruction: str | None
-    message: str
-
-
-@dataclass(frozen=True)
-class BuildDone:
-    """The image is built and tagged. ``image_id`` is the full ``sha256:`` id."""
-
-    image_id: str
-    tag: str
-
-
-BuildEvent = StepStarted | OutputLine | StepFinished | BuildError | BuildDone
 
 
 @dataclass
@@ -135,6 +84,8 @@ class BuildStreamParser:
         self.failed = False
         self.containers: list[tuple[str, str | None]] = []
         """(container id, image it was started from) for each ``Running in`` seen."""
+        self.made: list[str] = []
+        """Short ids of the step images this build made (cache misses), oldest first."""
 
     def feed(self, event: Mapping[str, Any]) -> list[BuildEvent]:
         """Take one decoded JSON event from the stream.
@@ -181,10 +132,23 @@ class BuildStreamParser:
         if self.failed:
             return out
         if self.image_id is None:
-            return out + self._fail("The engine closed the build stream before the image was made.")
+            return out + self._fail(STREAM_CUT)
         out += self._close()
         out.append(BuildDone(self.image_id, tag))
         return out
+
+    def close_open(self) -> list[BuildEvent]:
+        """The build stopped early: finish a step whose image is already made.
+
+        The engine prints a step's image id before the next step's header, so
+        without this a build stopped in between would never report that image.
+
+        Returns:
+            Its :class:`StepFinished` (and any half line), or nothing.
+        """
+        if self._open is None or self._open.image_id is None:
+            return []
+        return self._flush_partial() + self._close()
 
     def _number(self) -> int | None:
         return self._open.number if self._open else None
@@ -238,6 +202,7 @@ class BuildStreamParser:
             self._dirty = True
             if step.image_id:
                 self._rebuilt.add(step.image_id)
+                self.made.append(step.image_id)
         seconds = max(0.0, (step.done_at or self._clock()) - step.started)
         return [StepFinished(step.number, step.instruction, cached, seconds, step.image_id, reason)]
 
@@ -260,6 +225,7 @@ class BuildStreamParser:
         step, self._open = self._open, None
         self.failed = True
         if step is not None and step.image_id is None:
-            return [BuildError(step.number, step.instruction, message)]
+            return [BuildError(step.number, step.instruction, message, tuple(self.made))]
         self._open = step
-        return [*self._close(), BuildError(None, None, message)]
+        closed = self._close()
+        return [*closed, BuildError(None, None, message, tuple(self.made))]

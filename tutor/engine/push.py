@@ -15,10 +15,11 @@ from typing import Any
 
 import docker.auth
 import docker.errors
+import urllib3.exceptions
 from docker.types import CancellableStream
 
 from tutor.engine.connection import Engine, engine_errors
-from tutor.engine.errors import ImageNotFound, NameTaken, NotOurs, PushFailed
+from tutor.engine.errors import EngineUnreachable, ImageNotFound, NameTaken, NotOurs, PushFailed
 from tutor.engine.events import close_when_set
 from tutor.engine.labels import is_ours
 from tutor.engine.push_stream import PushDone, PushError, PushEvent, parse_push_stream
@@ -52,6 +53,8 @@ def push(
         :class:`PushError`.
 
     Raises:
+        EngineUnreachable: the engine went away (or its connection went silent
+            for the client's timeout) before the push ended.
         ImageNotFound: no such image.
         NotOurs: the image was not made by the tutor (tagging would change it).
         NameTaken: ``repository:tag`` names an image that is not ours.
@@ -83,6 +86,9 @@ def push(
                     return
                 finished = finished or isinstance(event, (PushDone, PushError))
                 yield event
+    except (urllib3.exceptions.HTTPError, EngineUnreachable, docker.errors.StreamParseError):
+        pass  # the connection broke or went silent (urllib3's errors reach us raw from
+        # docker-py's stream reader): whether the engine still answers decides below
     finally:
         _close_quietly(stream)
     if not finished and not (cancel is not None and cancel.is_set()):
