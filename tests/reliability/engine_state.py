@@ -15,6 +15,7 @@ import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import docker
 import docker.errors
@@ -51,7 +52,7 @@ def descendants(client: docker.DockerClient, image_id: str) -> list[str]:
     return list(reversed(found))  # deepest last found first: children before parents
 
 
-def containers_on(client: docker.DockerClient, image_ids: set[str]) -> list[dict[str, object]]:
+def containers_on(client: docker.DockerClient, image_ids: set[str]) -> list[dict[str, Any]]:
     """Containers (any state) whose image is one of ``image_ids``."""
     return [row for row in client.api.containers(all=True) if row.get("ImageID") in image_ids]
 
@@ -62,7 +63,9 @@ class Leftovers:
 
     Attributes:
         labelled: Ids of images and containers with the namespace's labels.
-        unlabelled_images: Ids of images without them (step images of stopped builds).
+        unlabelled_images: Ids of images without them that no labelled image is
+            built on (a labelled image's own step images are its parents, and
+            go with it): step images of stopped builds.
         unlabelled_containers: Ids of containers without them (build containers).
     """
 
@@ -78,6 +81,7 @@ class Leftovers:
 
 def leftovers(client: docker.DockerClient, base_id: str, namespace: str) -> Leftovers:
     """Images built on ``base_id`` and containers made from them (or from it), by labels."""
+    parent = {row["Id"]: row.get("ParentId") or "" for row in client.api.images(all=True)}
     images = descendants(client, base_id)
     labelled: list[str] = []
     bare_images: list[str] = []
@@ -87,10 +91,17 @@ def leftovers(client: docker.DockerClient, base_id: str, namespace: str) -> Left
         except docker.errors.NotFound:
             continue
         (labelled if is_ours(labels, namespace) else bare_images).append(image_id)
+    held: set[str] = set()  # parents of our labelled images: they go with them
+    for image_id in labelled:
+        below = parent.get(image_id, "")
+        while below and below not in held:
+            held.add(below)
+            below = parent.get(below, "")
     bare_containers: list[str] = []
     for row in containers_on(client, {base_id, *images}):
         (labelled if is_ours(row.get("Labels"), namespace) else bare_containers).append(row["Id"])
-    return Leftovers(tuple(labelled), tuple(bare_images), tuple(bare_containers))
+    dangling = tuple(i for i in bare_images if i not in held)
+    return Leftovers(tuple(labelled), dangling, tuple(bare_containers))
 
 
 def remove_tree(client: docker.DockerClient, base_id: str) -> None:

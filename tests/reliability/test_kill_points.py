@@ -1,0 +1,289 @@
+"""Killing the real tutor at its worst moments leaves nothing that ``clean`` cannot find.
+
+The tutor runs as a learner runs it (``python -m tutor`` in an 80x24
+terminal), is brought to a lesson step by the learner's own progress file,
+is asked to do the step (key t), and is killed (SIGKILL: no clean-up code can
+run) while it builds, starts a container, reads a container's diff or
+pushes. Afterwards only objects with the learner's labels may remain, and
+``python -m tutor --namespace NS clean`` must remove every one of them.
+
+Leaks are counted two ways: among what grew from the test's own base image
+(exact, even with other runs on the engine), and as every new unlabelled
+container and image id on the engine (an upper bound: other runs add theirs).
+The figures are printed (``-s``) for the report.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import docker.errors
+import pytest
+
+from tests.reliability.engine_state import containers_on, descendants, leftovers, wait_until
+from tests.reliability.tty import ROOT, Tutor
+from tutor.course.journal import Journal
+from tutor.course.loader import default_course_root, load_course
+from tutor.course.model import Course
+from tutor.course.params import fill, resolve
+from tutor.course.runner import ActionDone, LessonRunner
+from tutor.engine.connection import Engine
+from tutor.engine.labels import label_filters
+from tutor.engine.registry import registry_tags
+from tutor.progress import ProgressStore
+
+
+@dataclass
+class Learner:
+    """One learner's tutor set-up: the same folders for the test and the tutor it starts."""
+
+    namespace: str
+    base: str
+    base_id: str
+    folder: Path
+    course: Course
+    overrides: dict[str, str]
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "LAYERS_TUTOR_NAMESPACE": self.namespace,
+            "XDG_DATA_HOME": str(self.folder / "data"),
+            "XDG_CACHE_HOME": str(self.folder / "cache"),
+            "DOCKER_HOST": os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock"),
+        }
+
+    @property
+    def args(self) -> list[str]:
+        params = [a for k, v in self.overrides.items() for a in ("--param", f"{k}={v}")]
+        return ["--lang", "en", "--workspace", str(self.folder / "ws"), *params]
+
+    def store(self) -> ProgressStore:
+        return ProgressStore(self.course.id, self.namespace, self.folder / "data" / "layers-tutor")
+
+    def runner(self, engine: Engine) -> LessonRunner:
+        """A runner with the tutor's own journal, as ``make_app`` makes it."""
+        journal = Journal.load(self.store().path.with_name("journal.json"))
+        resolved = resolve(engine, self.course, namespace=self.namespace,
+                           overrides=self.overrides, remembered=journal.params)  # fmt: skip
+        return LessonRunner(engine, self.course, params=resolved.values,
+                            workspace=self.folder / "ws", namespace=self.namespace,
+                            journal=journal)  # fmt: skip
+
+    def do(self, runner: LessonRunner, lesson_id: str, *step_ids: str) -> None:
+        """Do steps before the tutor starts (as if done in an earlier session)."""
+        lesson = next(x for x in self.course.lessons if x.id == lesson_id)
+        runner.prepare(lesson)
+        for step in (s for s in lesson.steps if s.id in step_ids):
+            events = list(runner.perform(lesson, step))
+            assert isinstance(events[-1], ActionDone), f"{lesson_id}/{step.id}: {events[-1]}"
+
+    def resume_at(self, lesson_id: str, step_id: str) -> None:
+        """The progress file of a learner who stopped at ``lesson_id/step_id``."""
+        store = self.store()
+        progress = store.fresh()
+        progress.language = "en"
+        for lesson in self.course.lessons:
+            ids = [s.id for s in lesson.steps]
+            for step in lesson.steps:
+                if step.prediction is not None:
+                    progress.record_answer(lesson.id, step.id, step.prediction.answer)
+                if lesson.id == lesson_id and step.id == step_id:
+                    break
+                progress.mark_step_done(lesson.id, step.id, ids)
+            if lesson.id == lesson_id:
+                break
+        progress.move_to(lesson_id, step_id)
+        store.save(progress)
+
+
+@pytest.fixture
+def learner(
+    namespace: str, python_base: str, docker_client: docker.DockerClient,
+    fixture_images: dict[str, str], tmp_path: Path,
+) -> Learner:  # fmt: skip
+    overrides = {"base_image": python_base, "registry_image": fixture_images["registry"]}
+    course = load_course(default_course_root(), overrides=overrides)
+    base_id = str(docker_client.images.get(python_base).id)
+    return Learner(namespace, python_base, base_id, tmp_path, course, overrides)
+
+
+def snapshot(client: docker.DockerClient) -> tuple[set[str], set[str]]:
+    containers = {row["Id"] for row in client.api.containers(all=True)}
+    return containers, {row["Id"] for row in client.api.images(all=True)}
+
+
+@pytest.fixture
+def tutor(learner: Learner) -> Iterator[Callable[[], Tutor]]:
+    started: list[Tutor] = []
+
+    def start() -> Tutor:
+        started.append(Tutor(learner.args, learner.env))
+        return started[-1]
+
+    yield start
+    for each in started:
+        each.close()
+
+
+def build_running(client: docker.DockerClient, learner: Learner) -> Callable[[], bool]:
+    tree = {learner.base_id, *descendants(client, learner.base_id)}
+    return lambda: any(r.get("State") == "running" for r in containers_on(client, tree))
+
+
+def container_running(client: docker.DockerClient, name: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            return client.api.inspect_container(name)["State"]["Running"] is True
+        except docker.errors.NotFound:
+            return False
+
+    return check
+
+
+def diff_shows(client: docker.DockerClient, name: str, path: str) -> Callable[[], bool]:
+    return lambda: any(e["Path"] == path for e in client.api.diff(name) or [])
+
+
+def tagged(client: docker.DockerClient, reference: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            client.api.inspect_image(reference)
+        except docker.errors.NotFound:
+            return False
+        return True
+
+    return check
+
+
+#: kill point -> (steps done before, lesson and step the tutor resumes at)
+POINTS = {
+    "mid-build": ([], ("build", "build")),
+    "starting-a-container": ([("build", "build")], ("run", "run")),
+    "polling-the-diff": (
+        [("build", "build"), ("copy-on-write", "start")],
+        ("copy-on-write", "change-a-file"),
+    ),
+    "mid-push": ([("push", "start-a-registry"), ("push", "build")], ("push", "push-v1")),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", list(POINTS))
+def test_sigkill_at_a_kill_point_leaves_only_labelled_objects_that_clean_removes(
+    point: str,
+    learner: Learner,
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    tutor: Callable[[], Tutor],
+) -> None:
+    before, (lesson_id, step_id) = POINTS[point]
+    runner = learner.runner(engine)
+    for done_lesson, done_step in before:
+        learner.do(runner, done_lesson, done_step)
+    learner.resume_at(lesson_id, step_id)
+    params = runner.params
+    busy = {
+        "mid-build": build_running(docker_client, learner),
+        "starting-a-container": container_running(docker_client, str(params["container"])),
+        "polling-the-diff": diff_shows(docker_client, f"{params['container']}-cow", "/app.py"),
+        "mid-push": tagged(docker_client, fill("{repository}:v1", params)),
+    }[point]
+    start = snapshot(docker_client)
+
+    app = tutor()
+    app.wait_for("Press c to continue")
+    app.keys("c")
+    app.wait_for("Waiting for you to do it", timeout=60)
+    app.keys("t")
+    wait_until(busy, 120, f"the tutor to be {point}")
+    assert app.signal(signal.SIGKILL) is not None
+    if point == "mid-push":  # did the kill really come before the push ended?
+        address, name = fill("{repository}", params).split("/", 1)
+        print(f"\nmid-push: the registry holds tags {registry_tags(address, name)} after the kill")
+
+    # The engine may still be stopping a build whose client vanished: let it settle.
+    settle = lambda: leftovers(docker_client, learner.base_id, learner.namespace)  # noqa: E731
+    wait_until(lambda: settle().unlabelled_containers == (), 30, "build containers to go")
+    left = settle()
+    end = snapshot(docker_client)
+    raw = _unlabelled_new(docker_client, start, end, learner.namespace)
+    cleaned = subprocess.run(
+        [sys.executable, "-m", "tutor", "--namespace", learner.namespace, "clean"],
+        cwd=ROOT, env={**os.environ, **learner.env}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert cleaned.returncode == 0, cleaned.stderr
+    after = leftovers(docker_client, learner.base_id, learner.namespace)
+    remaining = descendants(docker_client, learner.base_id)
+    print(
+        f"\nkill point {point}: before clean {len(left.labelled)} labelled, leaks "
+        f"{len(left.unlabelled_images)} images + {len(left.unlabelled_containers)} containers; "
+        f"new unlabelled ids on the whole engine (other runs included): {raw[0]} containers, "
+        f"{raw[1]} images; `clean`: {cleaned.stdout.splitlines()[0]}; "
+        f"left after clean: {len(remaining)} images"
+    )
+    # Mid-build nothing is labelled yet (the labels are the build's last step).
+    assert bool(left.labelled) is (point != "mid-build"), left
+    assert after.labelled == ()
+    mine = {"label": label_filters(learner.namespace)}
+    assert docker_client.containers.list(all=True, filters=mine) == []
+    assert docker_client.images.list(filters=mine) == []
+    assert left.leaks == 0, left
+    assert remaining == []  # nothing built on our base survives the clean-up
+
+
+def _unlabelled_new(
+    client: docker.DockerClient,
+    start: tuple[set[str], set[str]],
+    end: tuple[set[str], set[str]],
+    namespace: str,
+) -> tuple[int, int]:
+    mine = {"label": label_filters(namespace)}
+    labelled_containers = {c.id for c in client.containers.list(all=True, filters=mine)}
+    labelled_images = {i.id for i in client.images.list(all=True, filters=mine)}
+    return (
+        len(end[0] - start[0] - labelled_containers),
+        len(end[1] - start[1] - labelled_images),
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP"])
+def test_terminate_or_hang_up_with_a_container_running_then_clean_removes_all(
+    how: str,
+    learner: Learner,
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    tutor: Callable[[], Tutor],
+) -> None:
+    runner = learner.runner(engine)
+    learner.do(runner, "build", "build")
+    learner.resume_at("run", "run")
+    name = str(runner.params["container"])
+    app = tutor()
+    app.wait_for("Press c to continue")
+    app.keys("c")
+    app.wait_for("Waiting for you to do it", timeout=60)
+    app.keys("t")
+    wait_until(container_running(docker_client, name), 60, "the container to run")
+    app.wait_for("Step 2 of 4", timeout=30)  # the run step passed: the tutor is idle again
+    # SIGHUP is what the tutor gets when the terminal closes (a dropped SSH session).
+    gone_after = app.signal(signal.SIGTERM) if how == "SIGTERM" else app.hang_up()
+    mine = {"label": label_filters(learner.namespace)}
+    kept = [c.name for c in docker_client.containers.list(all=True, filters=mine)]
+    print(f"\n{how}: the tutor was gone after {gone_after} s; its containers left: {kept}")
+    assert gone_after is not None, f"the tutor still runs 15 s after {how}"
+    cleaned = subprocess.run(
+        [sys.executable, "-m", "tutor", "--namespace", learner.namespace, "clean"],
+        cwd=ROOT, env={**os.environ, **learner.env}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert docker_client.containers.list(all=True, filters=mine) == []
+    assert docker_client.images.list(filters=mine) == []
