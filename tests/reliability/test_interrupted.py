@@ -164,11 +164,11 @@ def test_forget_keeps_tagged_used_and_other_learners_images(
 
 
 def test_closing_the_connection_mid_build_is_engine_unreachable_and_leaves_no_container(
-    relay: Forwarder,
     engine: Engine,
     docker_client: docker.DockerClient,
     namespace: str,
     busybox_base: str,
+    relay: Forwarder,  # after the base: closed (the engine stops the build) before it goes
     tmp_path: Path,
 ) -> None:
     base = base_id(docker_client, busybox_base)
@@ -276,7 +276,6 @@ READ_TIMEOUT = 3
 
 @pytest.mark.slow
 def test_a_connection_gone_silent_mid_build_or_mid_push_is_engine_unreachable(
-    silent_relay: SilentRelay,
     engine: Engine,
     docker_client: docker.DockerClient,
     namespace: str,
@@ -284,6 +283,7 @@ def test_a_connection_gone_silent_mid_build_or_mid_push_is_engine_unreachable(
     big_image: str,
     registry: Registry,
     tmp_path: Path,
+    silent_relay: SilentRelay,  # after the base: closed (the engine stops the build) before it
 ) -> None:
     base = base_id(docker_client, busybox_base)
     far = connect({"DOCKER_HOST": silent_relay.host})

@@ -65,6 +65,10 @@ class Learner:
         params = [a for k, v in self.overrides.items() for a in ("--param", f"{k}={v}")]
         return ["--lang", "en", "--workspace", str(self.folder / "ws"), *params]
 
+    def files_ready(self, lesson_id: str) -> Callable[[], bool]:
+        """Whether the tutor has copied the lesson's files into its folder."""
+        return (self.folder / "ws" / lesson_id / "Dockerfile").exists
+
     def store(self) -> ProgressStore:
         return ProgressStore(self.course.id, self.namespace, self.folder / "data" / "layers-tutor")
 
@@ -202,8 +206,14 @@ def test_sigkill_at_a_kill_point_leaves_only_labelled_objects_that_clean_removes
     app.wait_for("Press c to continue")
     app.keys("c")
     app.wait_for("Waiting for you to do it", timeout=60)
+    # The step shows before the lesson's files are copied; a t pressed then makes a
+    # build without a Dockerfile (an app race, see the report): wait for the files.
+    wait_until(learner.files_ready(lesson_id), 30, "the lesson's files")
     app.keys("t")
-    wait_until(busy, 120, f"the tutor to be {point}")
+    try:
+        wait_until(busy, 120, f"the tutor to be {point}")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; the screen:\n{app.screen()}") from None
     assert app.signal(signal.SIGKILL) is not None
     if point == "mid-push":  # did the kill really come before the push ended?
         address, name = fill("{repository}", params).split("/", 1)
@@ -271,6 +281,7 @@ def test_terminate_or_hang_up_with_a_container_running_then_clean_removes_all(
     app.wait_for("Press c to continue")
     app.keys("c")
     app.wait_for("Waiting for you to do it", timeout=60)
+    wait_until(learner.files_ready("run"), 30, "the lesson's files")
     app.keys("t")
     wait_until(container_running(docker_client, name), 60, "the container to run")
     app.wait_for("Step 2 of 4", timeout=30)  # the run step passed: the tutor is idle again

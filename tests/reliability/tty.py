@@ -44,7 +44,9 @@ class Tutor:
         command = shlex.join(["env", *assignments, sys.executable, "-m", "tutor", *args])
         self._tmux("new-session", "-d", "-s", "tutor", "-x", str(columns), "-y", str(lines),
                    "-c", str(ROOT), f"exec {command}")  # fmt: skip
-        self.pid = int(self._tmux("display", "-p", "-t", "tutor", "#{pane_pid}").strip())
+        shown = self._tmux("display", "-p", "-t", "tutor", "#{pane_pid} #{socket_path}")
+        pid, socket_path = shown.strip().split(" ", 1)
+        self.pid, self.socket = int(pid), Path(socket_path)
 
     def _tmux(self, *args: str) -> str:
         done = subprocess.run(
@@ -102,6 +104,7 @@ class Tutor:
         start = time.monotonic()
         with contextlib.suppress(subprocess.SubprocessError):
             self._tmux("kill-server")
+        self.socket.unlink(missing_ok=True)  # a server that died leaves its socket file
         while time.monotonic() - start < wait:
             if not self.alive():
                 return time.monotonic() - start
@@ -115,3 +118,4 @@ class Tutor:
                 os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.SubprocessError):
             self._tmux("kill-server")
+        self.socket.unlink(missing_ok=True)  # a server that died leaves its socket file
