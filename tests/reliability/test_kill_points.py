@@ -20,92 +20,28 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import docker
 import docker.errors
 import pytest
 
-from tests.reliability.engine_state import containers_on, descendants, leftovers, wait_until
+from tests.reliability.engine_state import descendants, leftovers, wait_until
+from tests.reliability.kill_setup import (
+    Learner,
+    build_running,
+    container_running,
+    diff_shows,
+    snapshot,
+    tagged,
+    unlabelled_new,
+)
 from tests.reliability.tty import ROOT, Tutor
-from tutor.course.journal import Journal
 from tutor.course.loader import default_course_root, load_course
-from tutor.course.model import Course
-from tutor.course.params import fill, resolve
-from tutor.course.runner import ActionDone, LessonRunner
+from tutor.course.params import fill
 from tutor.engine.connection import Engine
 from tutor.engine.labels import label_filters
 from tutor.engine.registry import registry_tags
-from tutor.progress import ProgressStore
-
-
-@dataclass
-class Learner:
-    """One learner's tutor set-up: the same folders for the test and the tutor it starts."""
-
-    namespace: str
-    base: str
-    base_id: str
-    folder: Path
-    course: Course
-    overrides: dict[str, str]
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            "LAYERS_TUTOR_NAMESPACE": self.namespace,
-            "XDG_DATA_HOME": str(self.folder / "data"),
-            "XDG_CACHE_HOME": str(self.folder / "cache"),
-            "DOCKER_HOST": os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock"),
-        }
-
-    @property
-    def args(self) -> list[str]:
-        params = [a for k, v in self.overrides.items() for a in ("--param", f"{k}={v}")]
-        return ["--lang", "en", "--workspace", str(self.folder / "ws"), *params]
-
-    def files_ready(self, lesson_id: str) -> Callable[[], bool]:
-        """Whether the tutor has copied the lesson's files into its folder."""
-        return (self.folder / "ws" / lesson_id / "Dockerfile").exists
-
-    def store(self) -> ProgressStore:
-        return ProgressStore(self.course.id, self.namespace, self.folder / "data" / "layers-tutor")
-
-    def runner(self, engine: Engine) -> LessonRunner:
-        """A runner with the tutor's own journal, as ``make_app`` makes it."""
-        journal = Journal.load(self.store().path.with_name("journal.json"))
-        resolved = resolve(engine, self.course, namespace=self.namespace,
-                           overrides=self.overrides, remembered=journal.params)  # fmt: skip
-        return LessonRunner(engine, self.course, params=resolved.values,
-                            workspace=self.folder / "ws", namespace=self.namespace,
-                            journal=journal)  # fmt: skip
-
-    def do(self, runner: LessonRunner, lesson_id: str, *step_ids: str) -> None:
-        """Do steps before the tutor starts (as if done in an earlier session)."""
-        lesson = next(x for x in self.course.lessons if x.id == lesson_id)
-        runner.prepare(lesson)
-        for step in (s for s in lesson.steps if s.id in step_ids):
-            events = list(runner.perform(lesson, step))
-            assert isinstance(events[-1], ActionDone), f"{lesson_id}/{step.id}: {events[-1]}"
-
-    def resume_at(self, lesson_id: str, step_id: str) -> None:
-        """The progress file of a learner who stopped at ``lesson_id/step_id``."""
-        store = self.store()
-        progress = store.fresh()
-        progress.language = "en"
-        for lesson in self.course.lessons:
-            ids = [s.id for s in lesson.steps]
-            for step in lesson.steps:
-                if step.prediction is not None:
-                    progress.record_answer(lesson.id, step.id, step.prediction.answer)
-                if lesson.id == lesson_id and step.id == step_id:
-                    break
-                progress.mark_step_done(lesson.id, step.id, ids)
-            if lesson.id == lesson_id:
-                break
-        progress.move_to(lesson_id, step_id)
-        store.save(progress)
 
 
 @pytest.fixture
@@ -119,11 +55,6 @@ def learner(
     return Learner(namespace, python_base, base_id, tmp_path, course, overrides)
 
 
-def snapshot(client: docker.DockerClient) -> tuple[set[str], set[str]]:
-    containers = {row["Id"] for row in client.api.containers(all=True)}
-    return containers, {row["Id"] for row in client.api.images(all=True)}
-
-
 @pytest.fixture
 def tutor(learner: Learner) -> Iterator[Callable[[], Tutor]]:
     started: list[Tutor] = []
@@ -135,36 +66,6 @@ def tutor(learner: Learner) -> Iterator[Callable[[], Tutor]]:
     yield start
     for each in started:
         each.close()
-
-
-def build_running(client: docker.DockerClient, learner: Learner) -> Callable[[], bool]:
-    tree = {learner.base_id, *descendants(client, learner.base_id)}
-    return lambda: any(r.get("State") == "running" for r in containers_on(client, tree))
-
-
-def container_running(client: docker.DockerClient, name: str) -> Callable[[], bool]:
-    def check() -> bool:
-        try:
-            return client.api.inspect_container(name)["State"]["Running"] is True
-        except docker.errors.NotFound:
-            return False
-
-    return check
-
-
-def diff_shows(client: docker.DockerClient, name: str, path: str) -> Callable[[], bool]:
-    return lambda: any(e["Path"] == path for e in client.api.diff(name) or [])
-
-
-def tagged(client: docker.DockerClient, reference: str) -> Callable[[], bool]:
-    def check() -> bool:
-        try:
-            client.api.inspect_image(reference)
-        except docker.errors.NotFound:
-            return False
-        return True
-
-    return check
 
 
 #: kill point -> (steps done before, lesson and step the tutor resumes at)
@@ -224,7 +125,7 @@ def test_sigkill_at_a_kill_point_leaves_only_labelled_objects_that_clean_removes
     wait_until(lambda: settle().unlabelled_containers == (), 30, "build containers to go")
     left = settle()
     end = snapshot(docker_client)
-    raw = _unlabelled_new(docker_client, start, end, learner.namespace)
+    raw = unlabelled_new(docker_client, start, end, learner.namespace)
     cleaned = subprocess.run(
         [sys.executable, "-m", "tutor", "--namespace", learner.namespace, "clean"],
         cwd=ROOT, env={**os.environ, **learner.env}, capture_output=True, text=True, timeout=120,
@@ -247,21 +148,6 @@ def test_sigkill_at_a_kill_point_leaves_only_labelled_objects_that_clean_removes
     assert docker_client.images.list(filters=mine) == []
     assert left.leaks == 0, left
     assert remaining == []  # nothing built on our base survives the clean-up
-
-
-def _unlabelled_new(
-    client: docker.DockerClient,
-    start: tuple[set[str], set[str]],
-    end: tuple[set[str], set[str]],
-    namespace: str,
-) -> tuple[int, int]:
-    mine = {"label": label_filters(namespace)}
-    labelled_containers = {c.id for c in client.containers.list(all=True, filters=mine)}
-    labelled_images = {i.id for i in client.images.list(all=True, filters=mine)}
-    return (
-        len(end[0] - start[0] - labelled_containers),
-        len(end[1] - start[1] - labelled_images),
-    )
 
 
 @pytest.mark.slow
