@@ -13,8 +13,12 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor.engine.errors import EngineError
+
+if TYPE_CHECKING:
+    from tutor.engine.connection import Engine
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -187,7 +191,9 @@ def _clean(args: argparse.Namespace) -> int:
     from tutor.engine.labels import default_namespace, sanitize_namespace
 
     namespace = None if args.all else sanitize_namespace(args.namespace or default_namespace())
-    report = clean(connect(), namespace)
+    engine = connect()
+    report = clean(engine, namespace)
+    forgotten = _forget_step_images(engine, namespace)
     who = "every learner" if namespace is None else f"namespace {namespace!r}"
     removed = {
         "containers": report.containers,
@@ -195,12 +201,32 @@ def _clean(args: argparse.Namespace) -> int:
         "networks": report.networks,
         "volumes": report.volumes,
     }
+    removed["step images"] = [i.removeprefix("sha256:")[:12] for i in forgotten]
     total = sum(len(v) for v in removed.values())
     print(f"Removed {total} object(s) made by layers-tutor for {who}.")
     for kind, names in removed.items():
         for name in names:
             print(f"  {kind[:-1]}: {name}")
     return 0
+
+
+def _forget_step_images(engine: Engine, namespace: str | None) -> list[str]:
+    """Step images of stopped builds, from every journal of this learner (or all).
+
+    They carry no labels; only the journals under the progress folder say they
+    are the tutor's (see ``tutor.course.leftovers``).
+    """
+    from tutor.course.journal import Journal
+    from tutor.course.leftovers import forget_step_images
+    from tutor.progress import default_root
+
+    pattern = "*/*/journal.json" if namespace is None else f"*/{namespace}/journal.json"
+    removed: list[str] = []
+    for path in sorted(default_root().glob(pattern)):
+        journal = Journal.load(path)
+        owner = namespace if namespace is not None else path.parent.name
+        removed += forget_step_images(engine, journal, owner)
+    return removed
 
 
 def _validate(args: argparse.Namespace) -> int:

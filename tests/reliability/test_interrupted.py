@@ -182,14 +182,6 @@ def test_closing_the_connection_mid_build_is_engine_unreachable_and_leaves_no_co
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the runner does not record the step images of a failed build yet, so the "
-    "clean-up lesson cannot forget them; runner/journal owners: record every StepFinished "
-    "with cached=False (or BuildError.intermediates) and call "
-    "cleanup.forget_intermediates(engine, ids, namespace=ns) after cleanup.clean()",
-)
 def test_a_failed_build_in_a_lesson_leaves_nothing_after_the_clean_up_lesson(
     engine: Engine,
     docker_client: docker.DockerClient,

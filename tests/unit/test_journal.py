@@ -35,6 +35,25 @@ def test_round_trip_keeps_builds_pushes_answers_and_params(tmp_path: Path) -> No
     assert json.loads(path.read_text())["format"] == 1
 
 
+def test_step_images_are_saved_as_they_come_and_dropped_once_dealt_with(tmp_path: Path) -> None:
+    path = tmp_path / "journal.json"
+    journal = Journal.load(path)
+    journal.record_step_images(["aaa111", "bbb222"])
+    journal.record_step_images(["bbb222", "", "ccc333"])  # repeats and blanks are skipped
+    assert Journal.load(path).step_images == ["aaa111", "bbb222", "ccc333"]  # on disk at once
+
+    journal.forget_step_images(["aaa111", "ccc333"])
+    assert Journal.load(path).step_images == ["bbb222"]
+
+
+def test_a_journal_from_before_step_images_reads_as_none_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "journal.json"
+    path.write_text(json.dumps({"format": 1, "params": {"image": "app"}}))
+    journal = Journal.load(path)
+    assert journal.step_images == [] and journal.params == {"image": "app"}
+    assert journal.notes == []
+
+
 def test_images_seen_skips_repeats_and_stays_short(tmp_path: Path) -> None:
     journal = Journal(path=None)
     for n in range(30):

@@ -33,6 +33,7 @@ from tutor.course.context import (
     Args,
     Context,
 )
+from tutor.course.leftovers import forget_step_images
 from tutor.course.listing import container_table, history_table, human_size, image_table
 from tutor.course.model import Action
 from tutor.course.params import ParamError, fill_value
@@ -106,6 +107,7 @@ def clean(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[
         One line per object removed or kept, then ActionDone.
     """
     report = cleanup.clean(ctx.engine, ctx.namespace)
+    forgotten = forget_step_images(ctx.engine, ctx.journal, ctx.namespace)
     for kind, names in (
         ("container", report.containers),
         ("image", report.images),
@@ -113,10 +115,14 @@ def clean(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[
         ("volume", report.volumes),
     ):
         yield from (ActionOutput(f"removed {kind} {name}") for name in names)
+    yield from (
+        ActionOutput(f"removed step image {i.removeprefix('sha256:')[:12]}") for i in forgotten
+    )
     yield from (ActionOutput(f"kept {why}") for why in report.kept)
     if registry.registry_container_name(ctx.namespace) in report.containers:
         ctx.params["registry"] = ""  # the tutor's registry is gone with everything else
-    yield ActionDone(f"Removed {report.total} objects the tutor made for you.")
+    total = report.total + len(forgotten)
+    yield ActionDone(f"Removed {total} objects the tutor made for you.")
 
 
 def _lines(rows: list[str], summary: str) -> Iterator[ActionEvent]:

@@ -115,10 +115,13 @@ def build_image(ctx: Context, args: Args, cancel: threading.Event | None) -> Ite
     ):
         yield event
         if isinstance(event, StepFinished):
+            if not event.cached and event.image_id:
+                ctx.journal.record_step_images([event.image_id])  # a crash must not lose it
             steps.append(
                 {"number": event.number, "instruction": event.instruction, "cached": event.cached}
             )
         elif isinstance(event, BuildError):
+            ctx.journal.record_step_images(event.intermediates)
             yield ActionFailed(event.message, "Fix the Dockerfile or the app, then build again.")
             return
         elif isinstance(event, BuildDone):

@@ -30,8 +30,16 @@ folder, then ``os.replace``) next to the learner's progress file. Format
         }
       },
       "answers": {"first-build/predict-cache": 1},   # "<lesson>/<step>": choice
-      "params": {"image": "python-hello-world"}      # names chosen earlier
+      "params": {"image": "python-hello-world"},     # names chosen earlier
+      "step_images": ["3f2a9c1b7e44", ...]           # step images the builds made
     }
+
+``step_images`` holds the short id of every step image a build in the tutor
+made (a step that missed the cache), written as each step finishes. Those
+images carry no labels (the labels are a build's last step), so after a build
+that failed or was stopped this list is the only thing that says they are the
+learner's; the clean-up hands it to ``cleanup.forget_intermediates``. An older
+journal without the key reads as an empty list.
 
 The records themselves, and the atomic write, are in ``tutor.course.records``.
 A journal that cannot be read is moved aside to ``<name>.corrupt-<time>`` and a
@@ -45,6 +53,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +76,7 @@ class Journal:
         pushes: Last push per repository.
         answers: The learner's prediction per ``lesson/step``.
         params: Names chosen in earlier sessions, so they stay stable.
+        step_images: Short ids of the step images the tutor's builds made.
         notes: What happened while loading (e.g. a corrupt file moved aside).
     """
 
@@ -76,6 +86,7 @@ class Journal:
     pushes: dict[str, PushRecord] = field(default_factory=dict)
     answers: dict[str, int] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
+    step_images: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # Checks run in one worker thread while an action records in another.
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
@@ -120,6 +131,7 @@ class Journal:
         self.pushes = {str(k): PushRecord(**v) for k, v in data.get("pushes", {}).items()}
         self.answers = {str(k): int(v) for k, v in data.get("answers", {}).items()}
         self.params = dict(data.get("params", {}))
+        self.step_images = [str(i) for i in data.get("step_images", [])]
 
     def to_json(self) -> dict[str, Any]:
         """The journal as the JSON document described in the module docstring."""
@@ -130,6 +142,7 @@ class Journal:
             "pushes": {k: vars(v) for k, v in self.pushes.items()},
             "answers": self.answers,
             "params": self.params,
+            "step_images": self.step_images,
         }
 
     def save(self) -> bool:
@@ -166,6 +179,23 @@ class Journal:
                 del seen[:-20]  # the last few are all a lesson ever compares
         if save:
             self.save()
+
+    def record_step_images(self, image_ids: Iterable[str]) -> None:
+        """Remember step images a build made, at once, so a crash cannot lose them."""
+        with self._lock:
+            known = set(self.step_images)
+            fresh = [i for i in dict.fromkeys(image_ids) if i and i not in known]
+            if not fresh:
+                return
+            self.step_images.extend(fresh)
+        self.save()
+
+    def forget_step_images(self, image_ids: Iterable[str]) -> None:
+        """Drop ids the clean-up has dealt with (removed, or gone already)."""
+        gone = set(image_ids)
+        with self._lock:
+            self.step_images = [i for i in self.step_images if i not in gone]
+        self.save()
 
     def record_push(self, repository: str, record: PushRecord) -> None:
         """Remember the last push to ``repository``, then save."""

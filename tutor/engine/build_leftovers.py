@@ -115,6 +115,31 @@ def forget_intermediates(
     return removed
 
 
+def still_present(engine: Engine, image_ids: Iterable[str]) -> list[str]:
+    """The recorded ids that still name an image, so a record can drop the rest.
+
+    Args:
+        engine: The engine.
+        image_ids: Recorded ids, short or full.
+
+    Returns:
+        Those of ``image_ids`` (as given) that the engine still has.
+
+    Raises:
+        EngineError: the engine went away.
+    """
+    with engine_errors(engine.host):
+        return [i for i in dict.fromkeys(str(i) for i in image_ids if i) if _exists(engine, i)]
+
+
+def _exists(engine: Engine, image_id: str) -> bool:
+    try:
+        engine.api.inspect_image(image_id)
+    except docker.errors.NotFound:
+        return False
+    return True
+
+
 def _inspect_all(engine: Engine, image_ids: Iterable[str]) -> list[dict[str, Any]]:
     found = []
     for image_id in dict.fromkeys(str(i) for i in image_ids if i):
