@@ -14,7 +14,6 @@ import threading
 import time
 from pathlib import Path
 
-import docker.errors
 import pytest
 
 from tests import provision
@@ -23,7 +22,7 @@ from tutor.engine.build import BuildDone, BuildError, BuildEvent, OutputLine, bu
 from tutor.engine.connection import Engine, connect
 from tutor.engine.containers import run
 from tutor.engine.diff import ContainerDiff, diff
-from tutor.engine.errors import ContainerNotFound, EngineError, EngineUnreachable
+from tutor.engine.errors import ContainerNotFound, EngineError, EngineRefused, EngineUnreachable
 from tutor.engine.labels import labels_for
 from tutor.engine.layer_index import LayerIndex
 
@@ -87,15 +86,15 @@ def test_engine_stopping_mid_diff_polling_is_engine_unreachable_then_diff_works_
     wait_until(lambda: private.client.containers.get(info.id).status == "exited", 30, "exit")
     index = LayerIndex(tmp_path / "index")
     seen: list[ContainerDiff] = []
-    refused: list[str] = []  # raw APIErrors: the known diff() defect, see the end
+    refused: list[str] = []  # the engine answered 500 while shutting down: asked again
     failure: BaseException | None = None
     stopper: threading.Thread | None = None
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:  # the UI's poll, without its one-second pause
         try:
             seen.append(diff(private, info.id, index))
-        except docker.errors.APIError as exc:
-            refused.append(str(exc.explanation))
+        except EngineRefused as exc:
+            refused.append(exc.message)
             continue
         except BaseException as exc:
             failure = exc
@@ -115,23 +114,8 @@ def test_engine_stopping_mid_diff_polling_is_engine_unreachable_then_diff_works_
     private_engine.start()
     back = diff(private, info.id, index)  # the same Engine object, once the daemon is back
     assert back.changes == seen[0].changes
-    if refused:
-        pytest.xfail(
-            "diff() let docker.errors.APIError escape while the engine shut down "
-            f"({refused[0]!r}); owner of diff.py: an APIError from a stopping engine "
-            "should be EngineUnreachable"
-        )
 
 
-@pytest.mark.xfail(
-    reason="diff() lets docker.errors.APIError escape (500 'RWLayer of container ... is "
-    "unexpectedly nil' / 'stat .../overlay2/...: no such file or directory') when the "
-    "container is removed while it is being read; gather_panels catches only "
-    "ContainerNotFound, so the app's panels worker would crash. Owner of diff.py: map it "
-    "to ContainerNotFound",
-    raises=AssertionError,
-    strict=False,
-)
 def test_a_container_removed_while_the_diff_polls_is_container_not_found(
     engine: Engine, fixture_images: dict[str, str], namespace: str
 ) -> None:

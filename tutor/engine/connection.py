@@ -18,6 +18,7 @@ from typing import Any
 import docker
 import docker.errors
 import requests
+import urllib3
 
 from tutor.engine.errors import (
     BadDockerHost,
@@ -177,7 +178,12 @@ def engine_errors(host: str) -> Iterator[None]:
         yield
     except docker.errors.APIError:
         raise
-    except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as exc:
+    except (
+        docker.errors.DockerException,
+        requests.exceptions.RequestException,
+        urllib3.exceptions.HTTPError,  # a read cut mid-stream can surface raw from urllib3
+        OSError,
+    ) as exc:
         raise classify(exc, host) from exc
 
 

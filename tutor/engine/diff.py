@@ -19,7 +19,7 @@ from typing import Any
 import docker.errors
 
 from tutor.engine.connection import Engine, engine_errors
-from tutor.engine.errors import ContainerNotFound
+from tutor.engine.errors import ContainerNotFound, EngineError, EngineRefused
 from tutor.engine.layer_index import LayerIndex
 from tutor.engine.layers import Layer, layers
 
@@ -128,10 +128,9 @@ def diff(
             entries = engine.api.diff(cid) or []  # the API answers null for no change
             sized = engine.api.containers(all=True, size=True, filters={"id": cid})
         except docker.errors.NotFound as exc:
-            raise ContainerNotFound(
-                f"There is no container {container!r} on this engine.",
-                "It may have been removed; run the step that starts it again.",
-            ) from exc
+            raise _gone(container) from exc
+        except docker.errors.APIError as exc:
+            raise _refused(engine, container, exc) from exc
     image_id = str(info.get("Image") or "")
     found = [(str(e["Path"]), _KIND_CODES[int(e["Kind"])]) for e in entries]
     found.sort(key=lambda pair: pair[0])
@@ -151,6 +150,41 @@ def diff(
             changes.append(PathChange(path, kind, layer.index, layer.instruction))
     rw = sized[0].get("SizeRw") if sized else None
     return ContainerDiff(cid, tuple(changes), None if rw is None else int(rw), image_id)
+
+
+def _gone(container: str) -> ContainerNotFound:
+    return ContainerNotFound(
+        f"There is no container {container!r} on this engine.",
+        "It may have been removed; run the step that starts it again.",
+    )
+
+
+#: States in which a container's read-write layer may already be released.
+_LEAVING = ("removing", "dead")
+
+
+def _refused(engine: Engine, container: str, exc: docker.errors.APIError) -> Exception:
+    """Why the engine would not give the changes, asked again of the container itself.
+
+    A container removed while its diff is read makes the engine answer 500
+    ("RWLayer ... is unexpectedly nil", "no such file or directory"); a daemon
+    that is shutting down answers 500 too, then stops answering at all.
+    """
+    try:
+        with engine_errors(engine.host):
+            state = engine.api.inspect_container(container).get("State") or {}
+    except docker.errors.NotFound:
+        return _gone(container)
+    except docker.errors.APIError:
+        state = {}
+    except EngineError as again:  # the engine is gone now
+        return again
+    if state.get("Status") in _LEAVING:
+        return _gone(container)
+    return EngineRefused(
+        f"The engine could not read the changes of {container!r} just now: {exc.explanation}",
+        "The tutor asks again in a moment; if this stays, check the engine (docker info).",
+    )
 
 
 def changes_since(previous: ContainerDiff | None, current: ContainerDiff) -> tuple[PathChange, ...]:

@@ -40,6 +40,11 @@ class ImageNotFound(EngineError):
     """The image named is not on this engine."""
 
 
+class EngineRefused(EngineError):
+    """The engine answered, but could not do it just now (say, a daemon shutting
+    down); asking again later usually works, so the UI retries instead of failing."""
+
+
 class ContainerNotFound(EngineError):
     """The container named is not on this engine (removed, or never made)."""
 

@@ -18,7 +18,7 @@ from tutor.course.model import Lesson, Value
 from tutor.course.vocabulary import fill_known
 from tutor.engine import containers
 from tutor.engine.diff import diff
-from tutor.engine.errors import ContainerNotFound, ImageNotFound, NotOurs
+from tutor.engine.errors import ContainerNotFound, EngineRefused, ImageNotFound, NotOurs
 from tutor.engine.labels import is_ours
 from tutor.engine.layer_index import IndexCancelled
 from tutor.engine.layers import layers
@@ -117,8 +117,8 @@ def gather_panels(
     if targets.container:
         try:
             values["diff"] = diff(engine, targets.container, cancel=cancel)
-        except (ContainerNotFound, IndexCancelled) as exc:
-            problems["diff"] = str(exc)
+        except (ContainerNotFound, EngineRefused, IndexCancelled) as exc:
+            problems["diff"] = str(exc)  # the next poll asks again
     return values, problems
 
 
