@@ -422,15 +422,20 @@ def test_run_on_a_busy_port_publishes_a_free_one(make_runner, tmp_path: Path) ->
     port = busy.getsockname()[1]
     lesson = make_lesson(tmp_path / "course", "busy", [
         step("build", "image_exists", "build", tag="{image}", c_image="{image}"),
-        step("run", "page_contains", "run", image="{image}", name="{container}", port=port,
+        step("run", "page_contains", "run", image="{image}", name="{container}", port="{port}",
              container_port=8080, c_container="{container}", c_text="hello world!"),
     ])  # fmt: skip
     runner = make_runner(lesson)
+    runner.params["port"] = port
     runner.prepare(lesson)
     try:
         do(runner, lesson, "build")
         events = do(runner, lesson, "run")
         said = [e.text for e in events if isinstance(e, ActionOutput)]
         assert f"Port {port} is busy; publishing on port" in said[0]
+        published = runner.engine.api.port(runner.params["container"], 8080)[0]["HostPort"]
+        # Later steps ({port} in a command or a check) use the port now in use.
+        assert runner.params["port"] == int(published) != port
+        assert Journal.load(tmp_path / "journal.json").params["port"] == int(published)
     finally:
         busy.close()

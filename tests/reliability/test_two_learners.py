@@ -109,15 +109,6 @@ def play_together(plan: list[tuple[Learner, list[str]]]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="params.resolve() is check-then-act: two sessions that resolve before either has "
-    "made anything both get the course's default names (and remembered names are never "
-    "re-checked), so the second learner's build moves the first one's tag and its `run` "
-    "fails with NameTaken. Owner of params.py: make names the learner's own when they "
-    "resolve (see the report)",
-)
 def test_two_learners_at_once_with_default_names_never_collide(
     engine: Engine,
     docker_client: docker.DockerClient,

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 
 from tutor.course.context import ActionDone, ActionEvent, ActionFailed, ActionOutput, Args, Context
+from tutor.course.filling import placeholders
 from tutor.engine import containers
 from tutor.engine.diff import diff
 from tutor.engine.errors import NotOurs, PortInUse
@@ -46,10 +47,27 @@ def run(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[Ac
             other = free_port(exc.port, ctx.engine)
             yield ActionOutput(f"Port {exc.port} is busy; publishing on port {other} instead.")
             info = _start(ctx, image, each, {inside: other})
+            _remember_port(ctx, exc.port, other)
         yield ActionOutput(info.id)
         for mapping in info.ports:
             yield ActionOutput(f"{each}: port {mapping.host_port} -> {mapping.container_port}")
     yield ActionDone(f"Started {', '.join(names)} from {image}.")
+
+
+def _remember_port(ctx: Context, busy: int, other: int) -> None:
+    """Later steps fetch the page on ``{port}``: make it the port now in use.
+
+    The parameter to change is the one the lesson's ``run`` steps publish
+    (``port = "{port}"``), read off the lesson rather than guessed by value.
+    """
+    for step in ctx.lesson.steps:
+        if step.action is None or step.action.kind != "run":
+            continue
+        for key in placeholders(str(step.action.args.get("port", ""))):
+            if ctx.params.get(key) == busy:
+                ctx.params[key] = other
+                ctx.journal.params[key] = other
+    ctx.journal.save()
 
 
 def _start(

@@ -24,7 +24,8 @@ on the cache would show A's work instead of B's. With the learner's name in
 ``RUN pip install flask`` above it is still shared (as it should be).
 
 Names chosen in an earlier session are passed back in (``remembered``) and kept,
-so that a learner's images do not change name between sessions.
+so that a learner's images do not change name between sessions, unless someone
+else has taken one since: it is checked and claimed like a new one.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def resolve(
         namespace: The learner's namespace (labels and ``-<namespace>`` names).
         overrides: A teacher's or the test harness's values.
         remembered: Values of created names chosen in an earlier session
-            (``Journal.params``); kept unless overridden.
+            (``Journal.params``); kept unless overridden or taken by someone else since.
 
     Returns:
         The values (``learner`` is ``namespace``, whatever was asked) and a
@@ -160,8 +161,7 @@ def resolve(
             continue
         if remembered and key in remembered and not (overrides and key in overrides):
             values[key] = coerce(key, remembered[key], course.params.get(key))
-            continue
-        value = values[key]
+        value = values[key]  # a remembered name too: someone may have taken it since
         if kind == "port" and isinstance(value, int) and not isinstance(value, bool):
             port = port_for(engine, value, namespace)
             if port != value:

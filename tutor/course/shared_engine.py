@@ -6,12 +6,19 @@ are then possibly taken by someone else. The tutor never touches another
 user's object: it gives the learner ``<name>-<namespace>`` instead, and a
 free port in place of a busy one. ``tutor.course.params.resolve`` asks here
 once per session and tells the learner about each change.
+
+Looking is not enough when two learners start at the same moment: both would
+see the name free. So a course name or port is only the learner's once they
+hold its claim (``tutor.engine.claims``), which the engine gives to one of
+them only; the other gets a name or port of their own. A ``<name>-<namespace>``
+name needs no claim: nobody else has that namespace.
 """
 
 from __future__ import annotations
 
 import docker.errors
 
+from tutor.engine.claims import claim
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.labels import is_ours
 from tutor.engine.ports import free_port
@@ -68,7 +75,7 @@ def name_for(engine: Engine, kind: str, name: str, namespace: str) -> str:
     Raises:
         EngineError: the engine cannot be asked.
     """
-    if not _taken_by_others(engine, kind, name, namespace):
+    if not _taken_by_others(engine, kind, name, namespace) and claim(engine, kind, name, namespace):
         return name
     mine = namespaced(name, namespace)
     for extra in range(2, 10):  # that one is taken too: a number after it
@@ -82,7 +89,8 @@ def port_for(engine: Engine, port: int, namespace: str) -> int:
     """``port`` when it is free (or already the learner's), else a free one near it.
 
     A port one of the learner's own containers publishes is theirs already
-    (the app from the last session still runs), so it is kept.
+    (the app from the last session still runs), so it is kept. Any other port
+    is the learner's only once they hold its claim.
 
     Args:
         engine: The learner's engine.
@@ -106,7 +114,12 @@ def port_for(engine: Engine, port: int, namespace: str) -> int:
     }
     if port in own:
         return port
-    return free_port(port, engine)
+    candidate = free_port(port, engine)
+    for _ in range(20):  # each one another learner claimed first: try the next
+        if claim(engine, "port", str(candidate), namespace):
+            return candidate
+        candidate = free_port(candidate + 1, engine)
+    return candidate
 
 
 def _taken_by_others(engine: Engine, kind: str, name: str, namespace: str) -> bool:
