@@ -8,6 +8,7 @@ tutor's labels or journal: the check must pass for both.
 from __future__ import annotations
 
 import contextlib
+import io
 import socket
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ import docker
 import docker.errors
 import pytest
 
+from tests.conftest import sweep_namespace
 from tutor.course.actions import PERFORMERS, ActionDone, ActionFailed, ActionOutput
 from tutor.course.checks import DECIDERS, created_at
 from tutor.course.journal import Journal
@@ -26,6 +28,7 @@ from tutor.course.params import resolve
 from tutor.course.runner import LessonRunner
 from tutor.course.vocabulary import ACTIONS, CHECKS
 from tutor.engine.connection import Engine
+from tutor.engine.labels import labels_for
 
 DOCKERFILE = """FROM {base_image}
 RUN echo built > /built.txt
@@ -439,3 +442,35 @@ def test_run_on_a_busy_port_publishes_a_free_one(make_runner, tmp_path: Path) ->
         assert Journal.load(tmp_path / "journal.json").params["port"] == int(published)
     finally:
         busy.close()
+
+
+def test_another_learners_image_and_container_never_pass_the_learners_steps(
+    make_runner, tmp_path: Path, docker_client, fixture_images: dict[str, str]
+) -> None:
+    lesson = make_lesson(tmp_path / "course", "theirs", [
+        step("build", "image_exists", c_image="{image}"),
+        step("run", "container_running", c_name="{container}"),
+    ])  # fmt: skip
+    runner = make_runner(lesson)
+    other = f"{runner.namespace}x"
+    image, name = str(runner.params["image"]), str(runner.params["container"])
+    dockerfile = io.BytesIO(f"FROM {fixture_images['busybox']}\n".encode())
+    list(docker_client.api.build(fileobj=dockerfile, tag=image, labels=labels_for(other),
+                                 rm=True, decode=True))  # fmt: skip
+    docker_client.containers.run(fixture_images["busybox"], ["sleep", "60"], name=name,
+                                 labels=labels_for(other), detach=True)  # fmt: skip
+    try:
+        for sid, what in (("build", f"image {image}"), ("run", f"container {name}")):
+            item = lesson.step(sid)
+            assert item is not None
+            result = runner.check(lesson, item)
+            assert not result.passed
+            assert f"The {what} is another learner's" in result.detail, result.detail
+        # Unlabelled, the same image is the learner's own, made in a terminal: it passes.
+        docker_client.images.get(fixture_images["busybox"]).tag(image)
+        built = lesson.step("build")
+        assert built is not None and runner.check(lesson, built).passed
+    finally:
+        sweep_namespace(docker_client, other)
+        with contextlib.suppress(docker.errors.APIError):
+            docker_client.images.remove(image)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import docker.errors
 
 from tutor.course.context import Args, CheckResult, Context, Decider
-from tutor.course.image_checks import inspect_image
+from tutor.course.image_checks import another_learners, inspect_image
 from tutor.course.model import Step
 from tutor.engine import containers
 from tutor.engine.connection import engine_errors
@@ -23,6 +23,8 @@ def _container_running(ctx: Context, step: Step, args: Args) -> CheckResult:
     info = containers.container_info(ctx.engine, name)
     if info is None:
         return CheckResult(False, f"There is no container {name} yet.")
+    if another_learners(info.labels, ctx.namespace):
+        return CheckResult(False, f"The container {name} is another learner's; run your own.")
     return CheckResult.of(
         info.status == "running", f"The container {name} is {info.status}, not running."
     )

@@ -17,6 +17,7 @@ import docker.errors
 from tutor.course.context import Args, CheckResult, Context, Decider
 from tutor.course.model import Step
 from tutor.engine.connection import engine_errors
+from tutor.engine.labels import is_ours
 
 
 def inspect_image(ctx: Context, image: str) -> dict[str, Any] | None:
@@ -52,12 +53,23 @@ def layer_ids(info: Mapping[str, Any]) -> list[str]:
     return [str(d) for d in (info.get("RootFS") or {}).get("Layers") or []]
 
 
+def another_learners(labels: Mapping[str, str] | None, namespace: str) -> bool:
+    """Whether the tutor made this object for another learner on a shared engine.
+
+    Such an object never passes this learner's step. An object without the
+    tutor's labels does: that is the learner's own, made in a terminal.
+    """
+    return is_ours(dict(labels or {})) and not is_ours(dict(labels or {}), namespace)
+
+
 def _image_exists(ctx: Context, step: Step, args: Args) -> CheckResult:
-    """The image exists, with at least ``layers`` filesystem layers."""
+    """The image exists (not another learner's), with at least ``layers`` filesystem layers."""
     image, fewest = str(args["image"]), int(args.get("layers") or 0)
     info = inspect_image(ctx, image)
     if info is None:
         return CheckResult(False, f"The image {image} does not exist yet.")
+    if another_learners((info.get("Config") or {}).get("Labels"), ctx.namespace):
+        return CheckResult(False, f"The image {image} is another learner's; build your own.")
     count = len(layer_ids(info))
     return CheckResult.of(count >= fewest, f"{image} has {count} layers, not yet {fewest}.")
 
