@@ -7,7 +7,9 @@ raises :class:`~tutor.engine.errors.EngineUnreachable`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import signal
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,6 +29,7 @@ from tutor.screens.course import CourseScreen
 from tutor.screens.help import HelpScreen, KeySection
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.prediction import PredictionScreen
+from tutor.session_end import started_containers
 
 if TYPE_CHECKING:
     from tutor.course.journal import Journal
@@ -103,6 +106,8 @@ class TutorApp(App[None]):
         self.connecting = False
         self.quitting = False
         self.existing_containers: frozenset[str] | None = None
+        #: Set by ``run_tutor`` before ``run()``: exit on SIGTERM and SIGHUP.
+        self.handles_signals = False
         wanted = language or self.progress.language or course.default_language
         self.set_reactive(
             TutorApp.language, wanted if wanted in course.languages else course.default_language
@@ -113,6 +118,8 @@ class TutorApp(App[None]):
             # A classroom terminal or an SSH session with 16 colours: use the
             # terminal's own palette rather than approximations of true colour.
             self.theme = "ansi-dark"
+        if self.handles_signals:
+            self.exit_on_signals()
         self.push_screen(CourseScreen())
         if self.load_problem:
             self.notify(
@@ -121,6 +128,19 @@ class TutorApp(App[None]):
         for note in self.journal.notes:
             self.notify(note, severity="warning", timeout=20, markup=False)
         self.connect()
+
+    def exit_on_signals(self) -> None:
+        """Leave like ``q`` does on SIGTERM (``kill``) and SIGHUP (the terminal closed).
+
+        Called by :func:`tutor.launch.run_tutor` only, never under a test's
+        Pilot: the handlers belong to the process. The containers started in
+        the session are removed after the app has gone (``tutor.session_end``),
+        since after a hang-up there is no screen left to show it on.
+        """
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self.exit)
 
     def on_unmount(self) -> None:
         if self.engine is not None:
@@ -201,6 +221,7 @@ class TutorApp(App[None]):
 
     def watch_language(self) -> None:
         self.save_progress()
+        self.refresh_bindings()  # the footer's key words are in the language too
 
     def action_switch_language(self) -> None:
         """Switch the lessons and the screens to the course's next language."""
@@ -266,7 +287,7 @@ class TutorApp(App[None]):
     def _clean_up_and_exit(self, engine: Engine) -> None:
         before = self.existing_containers or frozenset()
         with contextlib.suppress(EngineError):
-            mine = [c for c in containers.ours(engine, self.namespace) if c.id not in before]
+            mine = started_containers(engine, self.namespace, before)
             if mine:
                 text = say(self.language, "quit.cleaning", count=len(mine))
                 self.call_from_thread(self.notify, text, markup=False)

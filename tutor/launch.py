@@ -23,6 +23,7 @@ from tutor.course.workspace import default_root as default_workspace_root
 from tutor.engine.connection import Engine, connect
 from tutor.engine.labels import default_namespace, sanitize_namespace
 from tutor.progress import ProgressStore
+from tutor.session_end import remove_started_containers
 
 
 def make_app(
@@ -152,5 +153,12 @@ def run_tutor(
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    app.run()
+    app.handles_signals = True
+    try:
+        app.run()
+    finally:
+        # Whatever ended the session (q, SIGTERM, a hang-up, a crash), the
+        # containers it started go, unless the learner asked to keep them.
+        if not app.keep_containers and app.existing_containers is not None:
+            remove_started_containers(connect, app.namespace, app.existing_containers)
     return app.return_code or 0

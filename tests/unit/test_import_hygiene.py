@@ -29,6 +29,12 @@ CORE = [
     "tutor.course",
     *_modules(tutor.course),
     "tutor.progress",
+    "tutor.progress_format",
+    "tutor.session_end",
+    "tutor.screens.panel_data",  # what the panels show, read without any widget
+    "tutor.report",
+    "tutor.doctor",
+    "tutor.cli",  # the command line starts without loading Textual
 ]
 
 
