@@ -235,12 +235,16 @@ class LessonScreen(LessonEngineWork):
 
     @on(LessonPrepared)
     def _prepared(self, message: LessonPrepared) -> None:
+        self.prepared = True
         for note in message.notes:
             self.notify(note, severity="warning", timeout=10, markup=False)
         step = self._step()
         if step is not None and not self._needs_prediction(step):
             self._ready(step)
         self.refresh_panels()
+        if self.run_when_prepared:
+            self.run_when_prepared = False
+            self.action_run_step()
 
     @on(EngineChanged)
     def _engine_changed(self, message: EngineChanged) -> None:

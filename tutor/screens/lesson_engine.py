@@ -84,8 +84,13 @@ class LessonEngineWork(LessonSteps):
         if self.running:  # a second t would cancel the run half-way
             self.notify(say(lang, "step.running"), markup=False)
             return
+        if not self.prepared:  # building before the files are there would fail
+            self.run_when_prepared = True
+            self.notify(say(lang, "step.preparing"), markup=False)
+            return
         kind = step.action.kind
         self.running, self.explicit, self.output = True, True, []
+        self.failed_step = None
         panel = self.query_one(StepPanel)
         panel.show_output([])
         panel.set_state(StepState.RUNNING)
@@ -134,6 +139,7 @@ class LessonEngineWork(LessonSteps):
             return
         panel = self.query_one(StepPanel)
         if not message.ok:
+            self.failed_step = step.id
             panel.set_state(StepState.FAILED, message.text)
             if message.hint:
                 self.notify(message.hint, severity="warning", timeout=10, markup=False)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
-from textual.screen import Screen
 
 from tutor.course.model import Lesson, Step
 from tutor.course.runner import CheckResult
@@ -19,6 +18,7 @@ from tutor.course.vocabulary import fill_known
 from tutor.engine.errors import EngineError
 from tutor.messages import StepChecked
 from tutor.screens import say
+from tutor.screens.keys import TranslatedKeys
 from tutor.screens.panel_data import PanelTargets
 from tutor.screens.prediction import OutcomeScreen, PredictionScreen
 from tutor.widgets.step_panel import StepPanel, StepState, StepView
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from tutor.course.runner import LessonRunner
 
 
-class LessonSteps(Screen[None]):
+class LessonSteps(TranslatedKeys[None]):
     """The lesson screen's steps (the screen itself is :class:`~tutor.screens.lesson.LessonScreen`).
 
     Args:
@@ -45,6 +45,12 @@ class LessonSteps(Screen[None]):
         self.passed: set[str] = set()
         self.explicit = False
         self.running = False
+        #: The lesson's files are in the workspace (a run before that would fail).
+        self.prepared = False
+        #: t was pressed before they were: run the step once they are.
+        self.run_when_prepared = False
+        #: The step whose run just failed: its message stays until the next run.
+        self.failed_step: str | None = None
         self.output: list[str] = []
         self.files: dict[str, str] = {}
         self.start_step = step_id
@@ -105,7 +111,7 @@ class LessonSteps(Screen[None]):
             return
         self.tutor.progress.move_to(self.lesson.id, step.id)
         self.tutor.save_progress()
-        self.explicit, self.output = False, []
+        self.explicit, self.output, self.failed_step = False, [], None
         panel = self.query_one(StepPanel)
         panel.show(self._view(step))
         self.refresh_bindings()
@@ -168,7 +174,13 @@ class LessonSteps(Screen[None]):
         if step is not None and message.step_id == step.id and message.result.passed:
             self._passed(step, message.result)
             return
-        if step is not None and message.step_id == step.id and step.id not in self.passed:
+        if (
+            step is not None
+            and message.step_id == step.id
+            and step.id not in self.passed
+            and not self.running  # the run shows its own progress; its check comes after
+            and self.failed_step != step.id  # "not yet" must not hide why the run failed
+        ):
             state = StepState.NOT_YET if self.explicit else StepState.WAITING
             self.query_one(StepPanel).set_state(state, message.result.detail)
         if self._check_again:
