@@ -2,8 +2,8 @@
 
 The lessons bring their own words in every language; the screens around them
 (titles, statuses, the engine banner) take theirs from :data:`WORDS`, so
-switching the language changes the whole page. Key descriptions in the footer
-stay in English: Textual fixes them per class.
+switching the language changes the whole page. The keys' words in the footer
+and the help screen are translated by ``tutor.screens.keys``.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ WORDS: dict[str, dict[str, str]] = {
         "quit.cleaning": "Removing the {count} container(s) started in this session… (q: quit now)",
         "step.checking": "Checking…",
         "step.running": "The tutor is running it…",
+        "step.preparing": "Copying the lesson's files first; the step starts right after.",
         "step.passed": "Done!",
         "step.not_yet": "Not yet: {detail}",
         "step.failed": "It did not work: {detail}",
@@ -105,6 +106,7 @@ WORDS: dict[str, dict[str, str]] = {
         "quit.cleaning": "Removendo {count} contêiner(es) desta sessão… (q: sair já)",
         "step.checking": "Verificando…",
         "step.running": "O tutor está executando…",
+        "step.preparing": "Copiando primeiro os arquivos da lição; o passo começa logo depois.",
         "step.passed": "Feito!",
         "step.not_yet": "Ainda não: {detail}",
         "step.failed": "Não funcionou: {detail}",

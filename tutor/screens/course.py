@@ -10,18 +10,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tutor.course.model import LessonEntry
 from tutor.screens import STATUS_MARK, say
+from tutor.screens.keys import TranslatedKeys
 from tutor.widgets.engine_banner import EngineBanner
 
 if TYPE_CHECKING:
     from tutor.app import TutorApp
 
 
-class CourseScreen(Screen[None]):
+class CourseScreen(TranslatedKeys[None]):
     """Lists the lessons; opens one, resumes where the learner left off, resets progress."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -112,7 +113,11 @@ class CourseScreen(Screen[None]):
         lang, entry = self.tutor.language, self._highlighted()
         lines: list[str] = []
         if entry is not None and entry.lesson is None:
-            lines = [say(lang, "course.problems"), *(f"  {p}" for p in entry.problems)]
+            root = self.tutor.course.root
+            lines = [
+                say(lang, "course.problems"),
+                *(f"  {p.shown_from(root)}" for p in entry.problems),
+            ]
         elif entry is not None and entry.lesson is not None:
             status = self._status(entry, mark=False)
             lines = [say(lang, "course.steps", count=len(entry.lesson.steps), status=status)]
@@ -169,7 +174,7 @@ class CourseScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(question, self.tutor.language), answered)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(TranslatedKeys[bool], ModalScreen[bool]):
     """A yes/no question before something that cannot be undone.
 
     Args:

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tutor.screens import say
+from tutor.screens.keys import TranslatedKeys, key_words
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class KeySection:
     bindings: tuple[BindingType, ...]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TranslatedKeys[None], ModalScreen[None]):
     """Lists the keys per screen, the screen the learner came from first.
 
     Args:
@@ -58,7 +59,7 @@ class HelpScreen(ModalScreen[None]):
 
     def _table(self, section: KeySection) -> Table:
         table = Table(
-            title=Text(section.title, style="bold"),
+            title=Text(key_words(self.language, section.title), style="bold"),
             title_justify="left",
             show_header=False,
             box=None,
@@ -68,7 +69,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("key", style="bold", no_wrap=True, min_width=8)
         table.add_column("does", ratio=1)
         for binding in unique(Binding.make_bindings(section.bindings)):
-            table.add_row(self.app.get_key_display(binding), binding.description)
+            words = key_words(self.language, binding.description)
+            table.add_row(self.app.get_key_display(binding), words)
         return table
 
     def action_close(self) -> None:

@@ -20,9 +20,10 @@ from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.screens import say
+from tutor.screens.keys import TranslatedKeys
 
 
-class PredictionScreen(ModalScreen[int | None]):
+class PredictionScreen(TranslatedKeys[int | None], ModalScreen[int | None]):
     """Asks the question; dismissed with the chosen index, or ``None`` to decide later.
 
     Args:
@@ -76,7 +77,7 @@ class PredictionScreen(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class OutcomeScreen(ModalScreen[None]):
+class OutcomeScreen(TranslatedKeys[None], ModalScreen[None]):
     """After the step: the learner's prediction, the right answer, and why.
 
     Args:
