@@ -627,6 +627,21 @@ async def test_build_log_marks_each_step_cached_or_built_with_the_miss_reason() 
         assert sorted(n for n, step in log.steps.items() if step.cached) == [1, 2, 3]
 
 
+async def test_build_log_says_which_step_is_the_tutors_own_label_step() -> None:
+    app = WidgetHarness(lambda: BuildLog())
+    labels = "LABEL org.layers-tutor.lesson=build org.layers-tutor.tool=layers-tutor"
+    async with app.run_test(size=(120, 24)) as pilot:
+        log = app.query_one(BuildLog)
+        log.add_event(StepStarted(1, 2, "LABEL maintainer=ana", 1, 1))
+        log.add_event(StepStarted(2, 2, labels, 0, 0))
+        await pilot.pause()
+        lines = app.screen_text().splitlines()
+        mine = next(line for line in lines if "Step 1/2" in line)
+        theirs = next(line for line in lines if "Step 2/2" in line)
+        assert "the tutor's labels" not in mine  # the learner's own LABEL is just a step
+        assert "← the tutor's labels" in theirs
+
+
 async def test_build_log_shows_a_failed_step_and_the_engine_message_prominently() -> None:
     app = WidgetHarness(lambda: BuildLog())
     async with app.run_test(size=(80, 24)) as pilot:

@@ -46,6 +46,15 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
 
+    def shown_from(self, folder: Path) -> str:
+        """``file:line: message`` with the file relative to ``folder`` when inside it
+        (a course's own folder: short enough for an 80-column screen)."""
+        try:
+            where = self.file.relative_to(folder)
+        except ValueError:
+            where = self.file
+        return f"{where}:{self.line}: {self.message}"
+
 
 @dataclass(frozen=True)
 class StepText:

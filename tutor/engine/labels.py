@@ -81,6 +81,25 @@ def is_ours(labels: dict[str, str] | None, namespace: str | None = None) -> bool
     return namespace is None or labels.get(NAMESPACE_LABEL) == namespace
 
 
+def is_tutor_labels(instruction: str) -> bool:
+    """Whether a build step or history row is the ``LABEL`` step the tutor's builds add.
+
+    The engine appends the build's labels as one last ``LABEL`` instruction;
+    the learner never wrote it, so the panels say what it is.
+
+    Args:
+        instruction: ``LABEL key=value ...`` as the build or the history shows it.
+
+    Returns:
+        True when it sets nothing but the tutor's labels.
+    """
+    words = instruction.split()
+    if len(words) < 2 or words[0].upper() != "LABEL":
+        return False
+    keys = [w.split("=", 1)[0].strip("\"'") for w in words[1:]]
+    return all(key.startswith("org.layers-tutor.") for key in keys)
+
+
 def label_filters(namespace: str | None = None) -> list[str]:
     """Engine-side label filters that select only the tutor's objects."""
     filters = [f"{TOOL_LABEL}={TOOL_NAME}"]

@@ -20,6 +20,7 @@ from tutor.engine.build import (
     StepFinished,
     StepStarted,
 )
+from tutor.engine.labels import is_tutor_labels
 
 
 class BuildLog(Vertical):
@@ -138,9 +139,12 @@ class BuildLog(Vertical):
         """The log line for one event (None for events shown only in the status)."""
         if isinstance(event, StepStarted):
             self.total_steps = event.total
-            return Text(
+            line = Text(
                 f"Step {event.number}/{event.total} : {event.instruction}", self._style("step")
             )
+            if is_tutor_labels(event.instruction):
+                line.append("  ← the tutor's labels (how its clean-up finds the image)", "dim")
+            return line
         if isinstance(event, OutputLine):
             return Text(f"    {event.text}", self._style("output"))
         if isinstance(event, StepFinished):

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from tutor.engine.labels import is_tutor_labels
 from tutor.engine.layers import Layer
 from tutor.engine.layers import LayerStack as ImageLayers
 from tutor.widgets.layer_bands import fit, human_size
@@ -171,8 +172,8 @@ class HistoryTable(Vertical):
             image = styled(MISSING, "history-table--missing")
         else:
             image = Text(layer.image_id.removeprefix("sha256:")[:12])
-        kind = layer_kind(layer)
-        if kind == "metadata only":
+        kind = "the tutor's labels" if is_tutor_labels(layer.instruction) else layer_kind(layer)
+        if kind in ("metadata only", "the tutor's labels"):
             kind_text = styled(kind, "history-table--metadata")
         elif kind == "empty layer":
             kind_text = styled(kind, "history-table--empty")

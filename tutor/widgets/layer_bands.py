@@ -14,6 +14,8 @@ from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
+from tutor.engine.labels import is_tutor_labels
+
 if TYPE_CHECKING:  # the widgets only read these; no engine code runs here
     from tutor.engine.layers import Layer
     from tutor.engine.layers import LayerStack as ImageLayers
@@ -174,6 +176,8 @@ class LayerBand(Widget):
         layer = self.place.layer
         marker = "▶ " if self.has_class("-cursor") else "● " if self.has_class("-lit") else "  "
         kind = "filesystem, read-only" if layer.is_filesystem else "metadata only"
+        if is_tutor_labels(layer.instruction):
+            kind = "the tutor's labels"
         return band_line(marker, layer.instruction, layer.size, kind, self.size.width)
 
     def on_click(self, event: events.Click) -> None:
