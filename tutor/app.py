@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -68,13 +69,16 @@ class TutorApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        # What a learner presses to leave a terminal program (an input still copies with it).
+        Binding("ctrl+c", "quit", "Quit", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("l", "switch_language", "Language", show=False),
         Binding("r", "retry_engine", "Retry"),
     ]
 
     language: reactive[str] = reactive("en", init=False)
-    engine_error: reactive[EngineError | None] = reactive(None, init=False)
+    # always_update: a lesson opened while connecting must hear "ready" (None again).
+    engine_error: reactive[EngineError | None] = reactive(None, init=False, always_update=True)
 
     def __init__(
         self,
@@ -108,6 +112,8 @@ class TutorApp(App[None]):
         self.existing_containers: frozenset[str] | None = None
         #: Set by ``run_tutor`` before ``run()``: exit on SIGTERM and SIGHUP.
         self.handles_signals = False
+        #: What ``run_tutor`` does on the way out, for a hang-up that cannot wait for it.
+        self.before_hard_exit: Callable[[], object] | None = None
         wanted = language or self.progress.language or course.default_language
         self.set_reactive(
             TutorApp.language, wanted if wanted in course.languages else course.default_language
@@ -138,9 +144,25 @@ class TutorApp(App[None]):
         since after a hang-up there is no screen left to show it on.
         """
         loop = asyncio.get_running_loop()
-        for number in (signal.SIGTERM, signal.SIGHUP):
+        for number, handler in ((signal.SIGTERM, self.exit), (signal.SIGHUP, self._hung_up)):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(number, self.exit)
+                loop.add_signal_handler(number, handler)
+
+    def _hung_up(self) -> None:
+        """The terminal is gone: leave at once, after the clean-up.
+
+        Nothing can be drawn or restored on a closed terminal, and Textual's
+        orderly exit would wait on writes to it. Progress and the journal are
+        saved as the learner goes, so only the session's containers are left
+        to remove (``before_hard_exit``, set by ``run_tutor``).
+        """
+        with contextlib.suppress(OSError):
+            self.progress.language = self.language
+            self.store.save(self.progress)
+        if self.before_hard_exit is not None:
+            with contextlib.suppress(Exception):
+                self.before_hard_exit()
+        os._exit(128 + signal.SIGHUP)
 
     def on_unmount(self) -> None:
         if self.engine is not None:

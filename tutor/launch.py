@@ -153,12 +153,17 @@ def run_tutor(
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    app.handles_signals = True
-    try:
-        app.run()
-    finally:
+
+    def leave() -> None:
         # Whatever ended the session (q, SIGTERM, a hang-up, a crash), the
         # containers it started go, unless the learner asked to keep them.
         if not app.keep_containers and app.existing_containers is not None:
             remove_started_containers(connect, app.namespace, app.existing_containers)
+
+    app.handles_signals = True
+    app.before_hard_exit = leave
+    try:
+        app.run()
+    finally:
+        leave()
     return app.return_code or 0
