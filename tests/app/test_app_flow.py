@@ -358,10 +358,11 @@ async def test_a_16_colour_terminal_gets_the_ansi_theme(
         assert "Docker image layers" in screen_text(app)
 
 
-async def test_q_quits(make_tutor: MakeTutor) -> None:
+@pytest.mark.parametrize("key", ["q", "ctrl+c", "ctrl+q"])
+async def test_q_ctrl_c_and_ctrl_q_quit(make_tutor: MakeTutor, key: str) -> None:
     app = make_tutor()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("q")
+        await pilot.press(key)
         await pilot.pause()
         assert not app.is_running

@@ -24,6 +24,7 @@ from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
 from tutor.engine.layers import Layer, LayerStack
 from tutor.progress import ProgressStore
 from tutor.screens.lesson import LessonScreen
+from tutor.screens.prediction import OutcomeScreen
 from tutor.widgets import BuildLog, ContainersPanel, DiffView, HistoryTable
 from tutor.widgets import LayerStack as LayerStackView
 from tutor.widgets.step_panel import StepPanel, StepState
@@ -395,4 +396,43 @@ def test_prediction_screen(
 ) -> None:
     save_progress(fixed_course, progress_root, {"the-app": ["write-files"]}, {}, at="the-app")
     run_before = prepared(keys=("c",))
+    assert snap_compare(tutor(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reset_confirmation_screen(
+    snap_compare: SnapCompare, tutor: Callable[[], TutorApp], midway: None, size: tuple[int, int]
+) -> None:
+    run_before = prepared(keys=("x",))
+    assert snap_compare(tutor(), terminal_size=size, run_before=run_before)
+
+
+def show_outcome(app: TutorApp) -> None:
+    """The screen after a prediction step: what the learner said, what happened, why."""
+    app.push_screen(
+        OutcomeScreen(
+            "Which steps will come from the **cache**?",
+            ["None of them", "Steps 1 to 3", "All four"],
+            chosen=2,
+            answer=1,
+            explanation="Only `COPY app.py` saw a changed file, so it and what follows ran again.",
+            happened="Steps 1-3 came from the cache; step 4 was built.",
+            language=app.language,
+        )
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_outcome_screen(
+    snap_compare: SnapCompare, tutor: Callable[[], TutorApp], midway: None, size: tuple[int, int]
+) -> None:
+    assert snap_compare(tutor(), terminal_size=size, run_before=prepared(show_outcome))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_screen_in_portuguese(
+    snap_compare: SnapCompare, tutor: Callable[[], TutorApp], midway: None, size: tuple[int, int]
+) -> None:
+    # The prose, the screens' words and the footer's keys all switch with l.
+    run_before = prepared(show_recording, keys=("l", "c", "3"))
     assert snap_compare(tutor(), terminal_size=size, run_before=run_before)

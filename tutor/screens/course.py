@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -65,11 +66,17 @@ class CourseScreen(TranslatedKeys[None]):
         table = self.query_one("#lessons", DataTable)
         row = table.cursor_row if table.row_count else self._resume_row()
         table.clear(columns=True)
-        table.add_column("#", key="n")
-        table.add_column(say(lang, "col.lesson"), key="title")
-        table.add_column(say(lang, "col.status"), key="status")
-        for n, entry in enumerate(app.course.entries, 1):
-            cells = (str(n), self._title(entry), self._status(entry))
+        rows = [
+            (str(n), self._title(entry), self._status(entry))
+            for n, entry in enumerate(app.course.entries, 1)
+        ]
+        headers = ("#", say(lang, "col.lesson"), say(lang, "col.status"))
+        # Widths from the content, given outright: a table refilled while the
+        # engine connects could otherwise keep the headers' widths and cut titles.
+        for index, (key, header) in enumerate(zip(("n", "title", "status"), headers, strict=True)):
+            width = max([cell_len(header), *(cell_len(row[index]) for row in rows)])
+            table.add_column(header, key=key, width=width)
+        for entry, cells in zip(app.course.entries, rows, strict=True):
             table.add_row(*(Text(cell) for cell in cells), key=entry.id)
         done = sum(1 for e in app.course.entries if self._status_key(e) == "done")
         self.query_one("#course-summary", Static).update(
@@ -174,7 +181,7 @@ class CourseScreen(TranslatedKeys[None]):
         self.app.push_screen(ConfirmScreen(question, self.tutor.language), answered)
 
 
-class ConfirmScreen(TranslatedKeys[bool], ModalScreen[bool]):
+class ConfirmScreen(ModalScreen[bool], TranslatedKeys[bool]):
     """A yes/no question before something that cannot be undone.
 
     Args:

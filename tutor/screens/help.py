@@ -31,7 +31,7 @@ class KeySection:
     bindings: tuple[BindingType, ...]
 
 
-class HelpScreen(TranslatedKeys[None], ModalScreen[None]):
+class HelpScreen(ModalScreen[None], TranslatedKeys[None]):
     """Lists the keys per screen, the screen the learner came from first.
 
     Args:

@@ -23,7 +23,7 @@ from tutor.screens import say
 from tutor.screens.keys import TranslatedKeys
 
 
-class PredictionScreen(TranslatedKeys[int | None], ModalScreen[int | None]):
+class PredictionScreen(ModalScreen[int | None], TranslatedKeys[int | None]):
     """Asks the question; dismissed with the chosen index, or ``None`` to decide later.
 
     Args:
@@ -77,7 +77,7 @@ class PredictionScreen(TranslatedKeys[int | None], ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class OutcomeScreen(TranslatedKeys[None], ModalScreen[None]):
+class OutcomeScreen(ModalScreen[None], TranslatedKeys[None]):
     """After the step: the learner's prediction, the right answer, and why.
 
     Args:
