@@ -160,6 +160,19 @@ class PanelsLoaded(Message):
 
 
 @dataclass
+class DiffPolled(Message):
+    """The diff of the lesson's container, read again by the poll.
+
+    Attributes:
+        container: The container that was read.
+        diff: Its changes (``None``: it could not be read this time).
+    """
+
+    container: str
+    diff: Any
+
+
+@dataclass
 class LessonPrepared(Message):
     """The lesson's files are in the learner's workspace.
 

@@ -214,6 +214,18 @@ async def test_a_learner_walks_lessons_1_to_7(
         deleted = {(c.path, c.kind) for c in diff_view.diff.changes}
         assert ("/usr/local/bin/flask", ChangeKind.DELETED) in deleted
         assert "exit 0" in static_text(me.lesson, "DiffView #exec-result")
+        # A file a process in the container writes later makes no engine event (the
+        # exec that started it is over at once): the diff panel's poll shows it anyway.
+        later = ["sh", "-c", "(sleep 2; echo late > /late.txt) >/dev/null 2>&1 &"]
+        docker_client.containers.get(cow).exec_run(later)
+        await me.wait_for(
+            lambda: (
+                diff_view.diff is not None
+                and ("/late.txt", ChangeKind.ADDED)
+                in {(c.path, c.kind) for c in diff_view.diff.changes}
+            ),
+            "the poll to show a file no event announced",
+        )
         if isinstance(app.screen, PredictionScreen):
             await me.press("escape")  # decide later
         await me.press("escape")  # out of the command line: the keys are the tutor's again

@@ -32,7 +32,7 @@ from tutor.messages import (
 )
 from tutor.screens import say
 from tutor.screens.help import KeySection
-from tutor.screens.lesson_engine import LessonEngineWork
+from tutor.screens.lesson_engine import DIFF_POLL, LessonEngineWork
 from tutor.screens.panel_data import original_files
 from tutor.widgets import (
     BuildLog,
@@ -137,6 +137,7 @@ class LessonScreen(LessonEngineWork):
         self.watch(self.tutor, "language", self._language_changed, init=False)
         self.watch(self.tutor, "engine_error", self._engine_state, init=True)
         self._enter_step()
+        self.set_interval(DIFF_POLL, self.poll_diff)
 
     def on_resize(self, event: Resize) -> None:
         self._set_layout(event.size.width, event.size.height)

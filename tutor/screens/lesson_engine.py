@@ -11,22 +11,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
+from textual.widgets import TabbedContent
 from textual.worker import get_current_worker
 
 from tutor.course.model import Step
 from tutor.course.runner import ActionDone, ActionFailed, ActionOutput
 from tutor.engine.build import BuildDone, BuildError, OutputLine, StepFinished, StepStarted
+from tutor.engine.diff import diff
 from tutor.engine.errors import (
     BadDockerHost,
+    ContainerNotFound,
     EngineError,
     EnginePermissionDenied,
+    EngineRefused,
     EngineUnreachable,
 )
+from tutor.engine.layer_index import IndexCancelled
 from tutor.engine.push import PushDone, PushError, PushProgress
 from tutor.messages import (
     ActionFinished,
     ActionProgress,
     ContainerOutput,
+    DiffPolled,
     EngineDown,
     PanelsLoaded,
 )
@@ -63,6 +69,9 @@ PANE_FOR_ACTION = {
 }  # fmt: skip
 #: Errors that mean the engine itself cannot be used (the banner), not one request.
 CONNECTION_ERRORS = (EngineUnreachable, EnginePermissionDenied, BadDockerHost)
+#: Seconds between two reads of the shown container's diff. Files a process in the
+#: container writes make no engine event, so only reading again shows them.
+DIFF_POLL = 1.0
 BUILD_EVENTS = (StepStarted, OutputLine, StepFinished, BuildError, BuildDone)
 PUSH_EVENTS = (PushProgress, PushDone, PushError)
 
@@ -195,6 +204,48 @@ class LessonEngineWork(LessonSteps):
         shown.update(values)
         if self._load_again:
             self.refresh_panels()
+
+    def poll_diff(self) -> None:
+        """Read the shown container's diff again (the screen calls it every DIFF_POLL s).
+
+        Only while the diff or the layer stack (its read-write layer size) is
+        on screen, one read at a time, and never on the event loop.
+        """
+        runner, container = self.tutor.runner, self._targets.container
+        if runner is None or not container or self._diff_reading or not self._diff_on_screen():
+            return
+        self._diff_reading = True
+        self._diff_worker(runner, container)
+
+    def _diff_on_screen(self) -> bool:
+        if self.wide:
+            return True
+        tabs = self.query("#panels").first(TabbedContent)
+        return tabs.active in ("pane-diff", "pane-layers")
+
+    @work(thread=True, exclusive=True, group="diff")
+    def _diff_worker(self, runner: LessonRunner, container: str) -> None:
+        worker = get_current_worker()
+        try:
+            found = diff(runner.engine, container, cancel=worker.cancelled_event)
+        except (ContainerNotFound, EngineRefused, IndexCancelled):
+            found = None  # removed, or busy: the panels say why; the next poll asks again
+        except EngineError as exc:
+            found = None
+            if isinstance(exc, CONNECTION_ERRORS):
+                self.post_message(EngineDown(exc))
+        self.post_message(DiffPolled(container, found))
+
+    @on(DiffPolled)
+    def _diff_polled(self, message: DiffPolled) -> None:
+        self._diff_reading = False
+        found = message.diff
+        if found is None or message.container != self._targets.container:
+            return
+        if found != self._shown.get("diff"):
+            self.query_one(DiffView).update(found, name=message.container)
+            self._shown["diff"] = found
+            self._show_layers(self._shown.get("stack"), self._shown.get("sharing"), found)
 
     def _show_layers(self, stack: Any, sharing: Any, found_diff: Any) -> None:
         shown, stack_view = self._shown, self.query_one(LayerStack)

@@ -56,6 +56,7 @@ class LessonSteps(TranslatedKeys[None]):
         self.start_step = step_id
         self._checking = self._check_again = False
         self._loading = self._load_again = False
+        self._diff_reading = False
         self._targets = PanelTargets()
         self._shown: dict[str, Any] = {}
 

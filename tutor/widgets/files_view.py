@@ -181,10 +181,13 @@ class FilesView(Vertical):
             return
         tabs = self.query_one(Tabs)
         await tabs.clear()
-        for position, file_name in enumerate(self._files):
+        names = list(self._files)
+        for position, file_name in enumerate(names):
+            if generation != self._generation:
+                return  # newer files arrived while we waited: their own sync takes over
             await tabs.add_tab(Tab(file_name, id=self._tab_id(position)))
-        if self._shown is not None:
-            tabs.active = self._tab_id(list(self._files).index(self._shown))
+        if generation == self._generation and self._shown in names:
+            tabs.active = self._tab_id(names.index(self._shown))
 
     @on(Tabs.TabActivated)
     def _tab_chosen(self, event: Tabs.TabActivated) -> None:
