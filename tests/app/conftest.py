@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Markdown
 from textual.worker import WorkerCancelled
 
 from tutor.app import TutorApp
@@ -98,17 +98,32 @@ async def settle(app: App[Any], pilot: Pilot[Any]) -> None:
 
     The lesson screen's engine-events worker follows the engine for as long
     as the lesson is open; it never completes, so it is not waited for.
+    A Markdown widget parses its text in a thread and mounts the blocks
+    later, holding its lock meanwhile: that is waited for too, on every
+    screen of the stack (a modal's background shows what was drawn before).
     """
     for _ in range(100):
         busy = [w for w in app.workers if w.group != "events" and not w.is_finished]
         if not busy:
             await pilot.pause()
-            if not [w for w in app.workers if w.group != "events" and not w.is_finished]:
+            if not _busy(app):
                 return
             continue
         with contextlib.suppress(WorkerCancelled):  # replaced by a newer one: fine
             await app.workers.wait_for_complete(busy)
         await pilot.pause()
+
+
+def _busy(app: App[Any]) -> bool:
+    """A worker still runs, or a Markdown is still parsing or mounting its blocks."""
+    if [w for w in app.workers if w.group != "events" and not w.is_finished]:
+        return True
+    # Textual's RLock has no locked(); its inner asyncio lock does (Textual is pinned).
+    return any(
+        markdown.lock._lock.locked()
+        for screen in app.screen_stack
+        for markdown in screen.query(Markdown)
+    )
 
 
 def screen_text(app: App[Any]) -> str:

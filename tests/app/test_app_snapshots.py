@@ -218,18 +218,18 @@ hints = ["O `touch` cria um arquivo vazio."]
 """
 
 PROSE = {
-    "en": "# {title}\\n\\nAn image is a stack of **layers**; a container adds one writable "
-    "layer on top.\\n\\n## What you will do\\n\\nRun `{image}`, change its files, and read "
-    "`docker diff`.\\n",
-    "pt-BR": "# {title}\\n\\nUma imagem é uma pilha de **layers**; um container acrescenta "
-    "uma layer gravável.\\n\\n## O que você vai fazer\\n\\nRodar `{image}`, mudar os "
-    "arquivos dele e ler o `docker diff`.\\n",
+    "en": "# {title}\n\nAn image is a stack of **layers**; a container adds one writable "
+    "layer on top.\n\n## What you will do\n\nRun `{image}`, change its files, and read "
+    "`docker diff`.\n",
+    "pt-BR": "# {title}\n\nUma imagem é uma pilha de **layers**; um container acrescenta "
+    "uma layer gravável.\n\n## O que você vai fazer\n\nRodar `{image}`, mudar os "
+    "arquivos dele e ler o `docker diff`.\n",
 }
 FILES = {
-    "app.py": 'from flask import Flask\\n\\napp = Flask(__name__)\\n\\n\\n@app.route("/")\\n'
-    'def hello():\\n    return "hello world!"\\n',
-    "Dockerfile": 'FROM {base_image}\\nRUN pip install flask\\nCMD ["python","app.py"]\\n'
-    "COPY app.py /app.py\\n",
+    "app.py": 'from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route("/")\n'
+    'def hello():\n    return "hello world!"\n',
+    "Dockerfile": 'FROM {base_image}\nRUN pip install flask\nCMD ["python","app.py"]\n'
+    "COPY app.py /app.py\n",
 }
 
 
@@ -333,6 +333,10 @@ def prepared(
             change(app)
             await settle(app, pilot)
         stop_blinking(app)
+        await settle(app, pilot)
+        # A tab's underline slides to its place: take the picture once it is there.
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
         await settle(app, pilot)
 
     return run_before

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
+from textual.await_complete import AwaitComplete
 
 from tutor.course.model import Lesson, Step
 from tutor.course.runner import CheckResult
@@ -114,11 +115,11 @@ class LessonSteps(TranslatedKeys[None]):
         self.tutor.save_progress()
         self.explicit, self.output, self.failed_step = False, [], None
         panel = self.query_one(StepPanel)
-        panel.show(self._view(step))
+        drawn = panel.show(self._view(step))
         self.refresh_bindings()
         if self._needs_prediction(step):
             panel.set_state(StepState.PREDICT_FIRST)
-            self.action_predict()
+            self.call_next(self._predict_when_drawn, drawn)
         else:
             self._ready(step)
         self.refresh_panels()
@@ -231,11 +232,17 @@ class LessonSteps(TranslatedKeys[None]):
         self.query_one(StepPanel).show_finished(say(self.tutor.language, key))
         self.refresh_bindings()
 
+    async def _predict_when_drawn(self, drawn: AwaitComplete) -> None:
+        """Ask once the step's text is on screen: the question covers the lesson,
+        and a screen under a modal keeps the picture it had when covered."""
+        await drawn
+        self.call_after_refresh(self.action_predict)
+
     def action_predict(self) -> None:
         """Answer the step's prediction question (asked before the step runs)."""
         step = self._step()
-        if step is None or step.prediction is None:
-            return
+        if step is None or step.prediction is None or isinstance(self.app.screen, PredictionScreen):
+            return  # the question is already asked
         lang = self.tutor.language
         words = step.words(lang)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.containers import Vertical
 from textual.widgets import Markdown, Static
 
@@ -74,6 +75,8 @@ class StepPanel(Vertical):
         self.hints_shown = 0
         self.finished_text = ""
         self.output = ""
+        self._body_text: str | None = None
+        self._body_drawn: AwaitComplete | None = None
 
     def compose(self) -> ComposeResult:
         yield Markdown(id="step-body", classes="step-part")
@@ -86,19 +89,25 @@ class StepPanel(Vertical):
     def on_mount(self) -> None:
         self._redraw()
 
-    def show(self, view: StepView, *, fresh: bool = True) -> None:
+    def show(self, view: StepView, *, fresh: bool = True) -> AwaitComplete:
         """Show a step.
 
         Args:
             view: The step, in the learner's language.
             fresh: A new step: no hint open, no output, status back to waiting.
                 False re-shows the same step (e.g. in another language).
+
+        Returns:
+            Done once the step's text is drawn: a question asked over the
+            step waits for it, or it would cover a panel still half-drawn.
         """
         self.view, self.finished_text = view, ""
         if fresh:
             self.hints_shown, self.output = 0, ""
             self.state, self.detail = StepState.WAITING, ""
         self._redraw()
+        drawn = self._body_drawn
+        return drawn if drawn is not None and not drawn.is_done else AwaitComplete.nothing()
 
     def show_output(self, lines: list[str]) -> None:
         """Show the last lines the tutor's run of the step printed (empty: hide them)."""
@@ -146,7 +155,9 @@ class StepPanel(Vertical):
         self.border_title = f"{number} · {view.title}"
         body = self.query_one("#step-body", Markdown)
         body.display = bool(view.body.strip())
-        body.update(view.body)
+        if view.body != self._body_text:  # a state change does not re-parse the text
+            self._body_text = view.body
+            self._body_drawn = body.update(view.body)
         command = self.query_one("#step-command", Static)
         command.display = bool(view.command)
         command.update(f"$ {view.command}")
