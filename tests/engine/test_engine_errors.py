@@ -73,6 +73,7 @@ def test_unix_socket_that_does_not_exist(socket_dir: Path) -> None:
         connect({"DOCKER_HOST": host}, timeout=3)
     assert host in str(caught.value)
     assert "Start Docker" in caught.value.hint
+    assert caught.value.host == host  # the banner says it again in the learner's language
 
 
 def test_stale_unix_socket_nobody_listens_on(socket_dir: Path) -> None:

@@ -18,7 +18,7 @@ from tutor.engine.errors import ImageNotFound
 from tutor.engine.history_rows import RowFacts, align_filesystem
 from tutor.engine.labels import labels_for
 from tutor.engine.layers import LayerStack, layers
-from tutor.engine.missing_rows import MISSING_ELSEWHERE
+from tutor.engine.missing_rows import MISSING_ELSEWHERE, MissingCause, MissingReason
 
 pytestmark = pytest.mark.skipif(shutil.which("docker") is None, reason="needs the docker CLI")
 
@@ -49,6 +49,7 @@ def assert_agrees_with_cli(stack: LayerStack, image: str) -> None:
         assert layer.size == int(row["Size"])
         assert layer.comment == row["Comment"]
         assert (layer.missing_reason is not None) == (row["ID"] == "<missing>")
+        assert layer.missing_reason == (layer.missing_why.text if layer.missing_why else None)
     fs = stack.filesystem_layers
     assert [layer.diff_id for layer in fs] == inspect["RootFS"]["Layers"]
     assert stack.total_size == inspect["Size"]
@@ -189,6 +190,8 @@ def test_image_built_on_a_loaded_base_names_that_base(
     assert stack.layers[base_rows - 1].tags == (base,)
     reasons = {layer.missing_reason for layer in stack.layers[: base_rows - 1]}
     assert reasons == {MISSING_ELSEWHERE.format(name=base)}
+    whys = {layer.missing_why for layer in stack.layers[: base_rows - 1]}
+    assert whys == {MissingReason(MissingCause.ELSEWHERE, base)}  # the panels translate this
 
 
 def test_unknown_image_is_image_not_found(engine: Engine, namespace: str) -> None:

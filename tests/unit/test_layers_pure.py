@@ -25,8 +25,11 @@ from tutor.engine.missing_rows import (
     MISSING_PARENT_REMOVED,
     MISSING_PULLED,
     Anchor,
+    MissingCause,
+    MissingReason,
 )
 from tutor.engine.missing_rows import missing_reason as why_missing
+from tutor.engine.missing_rows import why_missing as why_missing_data
 from tutor.engine.sharing import sharing_of
 
 HASH = "fb2ef221e83c84a93740c829bee4baab212d1689bfb4058b34bada70a5899e97"
@@ -169,6 +172,15 @@ def test_missing_rows_are_explained_by_where_the_id_walk_stopped() -> None:
     assert why_missing("x", ANCHOR, True) == MISSING_CONTAINERD.format(name="base:1")
     gone = Anchor("this image", "sha256:" + "9" * 64, False, False, False)
     assert why_missing("x", gone, False) == MISSING_PARENT_REMOVED
+
+
+def test_a_missing_reason_is_also_data_for_the_learners_language() -> None:
+    pulled = Anchor("python:3", "", False, True, False)
+    reason = why_missing_data("x", pulled, False)
+    assert reason == MissingReason(MissingCause.PULLED, "python:3")
+    assert reason.text == why_missing("x", pulled, False)
+    gone = Anchor("this image", "sha256:" + "9" * 64, False, False, False)
+    assert why_missing_data("x", gone, False).cause is MissingCause.PARENT_REMOVED
 
 
 def layer(index: int, chain: str | None, size: int) -> Layer:

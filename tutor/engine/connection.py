@@ -21,6 +21,10 @@ import requests
 import urllib3
 
 from tutor.engine.errors import (
+    DENIED,
+    DENIED_HINT,
+    UNREACHABLE,
+    UNREACHABLE_HINT,
     BadDockerHost,
     EngineError,
     EnginePermissionDenied,
@@ -205,17 +209,9 @@ def classify(exc: BaseException, host: str) -> EngineError:
             f"The Docker address {host!r} is not valid: {exc}",
             "Fix or unset DOCKER_HOST (for example unix:///var/run/docker.sock).",
         )
-    return EngineUnreachable(
-        f"No Docker engine answers at {host}.",
-        "Start Docker (Docker Desktop, or `sudo systemctl start docker`), "
-        "then try again. Check DOCKER_HOST if you use a remote engine.",
-    )
+    return EngineUnreachable(UNREACHABLE.format(host=host), UNREACHABLE_HINT, host)
 
 
 def permission_denied(host: str) -> EnginePermissionDenied:
     """The error for a socket this user may not open."""
-    return EnginePermissionDenied(
-        f"You are not allowed to use the Docker engine at {host}.",
-        "Add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in "
-        "again) or ask your teacher for access.",
-    )
+    return EnginePermissionDenied(DENIED.format(host=host), DENIED_HINT, host)

@@ -6,6 +6,19 @@ The UI shows ``str(error)`` and the hint; it never shows a traceback.
 
 from __future__ import annotations
 
+#: What the two connection errors say (``{host}``: the engine's address). The
+#: banner says them in the learner's language from the error's type and host.
+UNREACHABLE = "No Docker engine answers at {host}."
+UNREACHABLE_HINT = (
+    "Start Docker (Docker Desktop, or `sudo systemctl start docker`), "
+    "then try again. Check DOCKER_HOST if you use a remote engine."
+)
+DENIED = "You are not allowed to use the Docker engine at {host}."
+DENIED_HINT = (
+    "Add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in "
+    "again) or ask your teacher for access."
+)
+
 
 class EngineError(Exception):
     """Base of every error the engine layer raises on purpose.
@@ -25,11 +38,32 @@ class EngineError(Exception):
 
 
 class EngineUnreachable(EngineError):
-    """No engine answers at the address we were given (daemon down, or gone away)."""
+    """No engine answers at the address we were given (daemon down, or gone away).
+
+    Args:
+        message: What happened.
+        hint: What to do.
+        host: The address; set when the message is :data:`UNREACHABLE` and
+            the hint :data:`UNREACHABLE_HINT`, so they can be said in another language.
+    """
+
+    def __init__(self, message: str, hint: str = "", host: str = "") -> None:
+        super().__init__(message, hint)
+        self.host = host
 
 
 class EnginePermissionDenied(EngineError):
-    """The socket exists but this user may not use it (not in the docker group)."""
+    """The socket exists but this user may not use it (not in the docker group).
+
+    Args:
+        message: What happened.
+        hint: What to do.
+        host: The address; set when the words are :data:`DENIED` and :data:`DENIED_HINT`.
+    """
+
+    def __init__(self, message: str, hint: str = "", host: str = "") -> None:
+        super().__init__(message, hint)
+        self.host = host
 
 
 class BadDockerHost(EngineError):

@@ -31,7 +31,7 @@ from tutor.engine.history_rows import (
     instruction_of,
 )
 from tutor.engine.image_config import saved_filesystem_flags
-from tutor.engine.missing_rows import Anchor, missing_reason
+from tutor.engine.missing_rows import ITS_BASE_IMAGE, THIS_IMAGE, Anchor, MissingReason, why_missing
 
 _MISSING = "<missing>"
 
@@ -50,9 +50,12 @@ class Layer:
         is_filesystem: It adds a filesystem layer (a 0-byte ``WORKDIR`` does).
         diff_id: The layer's content digest (``RootFS.Layers``), for filesystem rows.
         chain_id: The digest of the layer stack up to here, for filesystem rows.
-        missing_reason: Why the row has no image id (only for ``<missing>`` rows).
+        missing_reason: Why the row has no image id (only for ``<missing>`` rows),
+            one English sentence.
         tags: Tags of the image this row made.
         comment: The row's comment (``docker import`` and ``commit`` leave one).
+        missing_why: The same reason as data, so a panel can say it in the
+            learner's language (``None`` when not known, e.g. a recorded row).
     """
 
     index: int
@@ -67,6 +70,7 @@ class Layer:
     missing_reason: str | None
     tags: tuple[str, ...]
     comment: str
+    missing_why: MissingReason | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,7 @@ def layers(engine: Engine, image: str) -> LayerStack:
     for index, (row, fact, is_fs) in enumerate(zip(rows, facts, flags, strict=True)):
         diff_id, chain_id = next(layer_ids, (None, None)) if is_fs else (None, None)
         missing = index not in known
+        why = why_missing(fact.created_by, anchor, containerd) if missing and anchor else None
         out.append(
             Layer(
                 index=index,
@@ -147,13 +152,10 @@ def layers(engine: Engine, image: str) -> LayerStack:
                 is_filesystem=is_fs,
                 diff_id=diff_id,
                 chain_id=chain_id,
-                missing_reason=(
-                    missing_reason(fact.created_by, anchor, containerd)
-                    if missing and anchor
-                    else None
-                ),
+                missing_reason=why.text if why else None,
                 tags=tuple(t for t in row.get("Tags") or () if t != "<none>:<none>"),
                 comment=str(row.get("Comment") or ""),
+                missing_why=why,
             )
         )
     return LayerStack(image, image_id, tuple(out), containerd)
@@ -175,7 +177,7 @@ def _anchor(
     info = infos.get(oldest) or {}
     parent = str(info.get("Parent") or "")
     tags = [t for t in info.get("RepoTags") or [] if t != "<none>:<none>"]
-    name = "this image" if info.get("Id") == image_id else (tags[0] if tags else "its base image")
+    name = THIS_IMAGE if info.get("Id") == image_id else (tags[0] if tags else ITS_BASE_IMAGE)
     return Anchor(
         name=name,
         parent_id=parent,

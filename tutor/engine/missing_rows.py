@@ -10,6 +10,7 @@ containerd store, or its parent was removed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from tutor.engine.history_rows import BUILDKIT_MARK
 
@@ -27,6 +28,44 @@ MISSING_ELSEWHERE = (
     "part of {name}, which came to this engine finished (docker load, or built on "
     "another machine): there is no image for each of its steps here"
 )
+#: The anchor's name when it is the image asked about itself.
+THIS_IMAGE = "this image"
+#: The anchor's name when it is an untagged image below the one asked about.
+ITS_BASE_IMAGE = "its base image"
+
+
+class MissingCause(Enum):
+    """Why rows are ``<missing>``; each value is the English sentence (``{name}``: the anchor).
+
+    The engine layer speaks English only (reports and the journal keep these
+    sentences); the panels say the cause in the learner's language from the
+    member and the name, never by reading the sentence back.
+    """
+
+    PARENT_REMOVED = MISSING_PARENT_REMOVED
+    PULLED = MISSING_PULLED
+    BUILDKIT = MISSING_BUILDKIT
+    CONTAINERD = MISSING_CONTAINERD
+    ELSEWHERE = MISSING_ELSEWHERE
+
+
+@dataclass(frozen=True)
+class MissingReason:
+    """Why one history row is ``<missing>``, as data.
+
+    Attributes:
+        cause: Which of the reasons it is.
+        name: The image the chain of ids stops at (a tag, :data:`THIS_IMAGE`
+            or :data:`ITS_BASE_IMAGE`); unused by ``PARENT_REMOVED``.
+    """
+
+    cause: MissingCause
+    name: str
+
+    @property
+    def text(self) -> str:
+        """The reason as one English sentence (reports, the journal, the tests)."""
+        return self.cause.value.format(name=self.name)
 
 
 @dataclass(frozen=True)
@@ -49,6 +88,11 @@ class Anchor:
 
 
 def missing_reason(created_by: str, anchor: Anchor, containerd_store: bool) -> str:
+    """Why a history row says ``<missing>``, as one English sentence (see :func:`why_missing`)."""
+    return why_missing(created_by, anchor, containerd_store).text
+
+
+def why_missing(created_by: str, anchor: Anchor, containerd_store: bool) -> MissingReason:
     """Why a history row says ``<missing>`` instead of an image id.
 
     The engine fills row ids by walking ``Parent`` links down from the image;
@@ -61,14 +105,16 @@ def missing_reason(created_by: str, anchor: Anchor, containerd_store: bool) -> s
         containerd_store: The engine keeps images in containerd's store.
 
     Returns:
-        One sentence for the learner.
+        The cause and the anchor's name, for the learner's language.
     """
     if anchor.parent_id and not anchor.parent_exists:
-        return MISSING_PARENT_REMOVED
-    if anchor.pulled:
-        return MISSING_PULLED.format(name=anchor.name)
-    if anchor.buildkit or created_by.rstrip().endswith(BUILDKIT_MARK):
-        return MISSING_BUILDKIT.format(name=anchor.name)
-    if containerd_store:
-        return MISSING_CONTAINERD.format(name=anchor.name)
-    return MISSING_ELSEWHERE.format(name=anchor.name)
+        cause = MissingCause.PARENT_REMOVED
+    elif anchor.pulled:
+        cause = MissingCause.PULLED
+    elif anchor.buildkit or created_by.rstrip().endswith(BUILDKIT_MARK):
+        cause = MissingCause.BUILDKIT
+    elif containerd_store:
+        cause = MissingCause.CONTAINERD
+    else:
+        cause = MissingCause.ELSEWHERE
+    return MissingReason(cause, anchor.name)
