@@ -1,12 +1,16 @@
 """The tutor's screens, and the words their chrome uses in each lesson language.
 
 The lessons bring their own words in every language; the screens around them
-(titles, statuses, the engine banner) take theirs from :data:`WORDS`, so
-switching the language changes the whole page. The keys' words in the footer
-and the help screen are translated by ``tutor.screens.keys``.
+(titles, statuses, the engine banner) and the lesson's panels take theirs
+from :data:`WORDS`, so switching the language changes the whole page. The
+panels' words live in ``tutor.screens.panel_words`` and are merged in here.
+The keys' words in the footer and the help screen are translated by
+``tutor.screens.keys``.
 """
 
 from __future__ import annotations
+
+from tutor.screens.panel_words import PANEL_WORDS
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -136,6 +140,8 @@ WORDS: dict[str, dict[str, str]] = {
         "panel.push": "Push",
     },
 }
+for _language, _words in PANEL_WORDS.items():
+    WORDS[_language].update(_words)
 
 
 #: A mark per lesson status, so the status reads without colour.
