@@ -7,6 +7,7 @@ sees and which messages the widgets post.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from tests.app.widget_harness import WidgetHarness
+from tutor.engine import cache_miss
 from tutor.engine.build import (
     BuildDone,
     BuildError,
@@ -24,16 +26,20 @@ from tutor.engine.build import (
     StepFinished,
     StepStarted,
 )
+from tutor.engine.connection import classify, permission_denied
 from tutor.engine.containers import ContainerInfo
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
+from tutor.engine.errors import EngineUnreachable
 from tutor.engine.layers import Layer
 from tutor.engine.layers import LayerStack as ImageLayers
+from tutor.engine.missing_rows import THIS_IMAGE, MissingCause, MissingReason
 from tutor.engine.ports import PortMapping
 from tutor.engine.push import PushDone, PushError, PushEvent, PushProgress
 from tutor.engine.sharing import Sharing
 from tutor.widgets.build_log import BuildLog
 from tutor.widgets.containers_panel import ContainersPanel
 from tutor.widgets.diff_view import DiffView, ExecInput
+from tutor.widgets.engine_banner import error_words
 from tutor.widgets.files_view import FilesView
 from tutor.widgets.history_table import HistoryTable
 from tutor.widgets.layer_bands import ContainerBand, LayerBand
@@ -730,6 +736,239 @@ async def test_push_log_shows_a_failed_push() -> None:
         await pilot.pause()
         assert "✗ Push FAILED: connection refused" in app.screen_text()
         assert log.query_one("#summary").has_class("-failed")
+
+
+# -- the learner's language -----------------------------------------------------
+#
+# Each panel says its own words in the lesson language and says them again
+# when the learner switches (key l); the engine's data stays as it is.
+
+
+async def test_layer_stack_says_its_words_in_portuguese_and_back() -> None:
+    app = WidgetHarness(lambda: LayerStack())
+    async with app.run_test(size=(80, 24)) as pilot:
+        stack = app.query_one(LayerStack)
+        stack.set_language("pt-BR")
+        await pilot.pause()
+        assert "Nenhuma imagem ainda: faça o build" in app.screen_text()
+        stack.show_image(V1, container="lt-web-1", rw_size=1_234)
+        await pilot.press("down")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "layer do container lt-web-1" in text and "1.23 kB gravável" in text
+        assert "0 B só metadados" in text and "arquivos, só leitura" in text
+        assert "7 layers (4 com arquivos, 3 só metadados)" in text
+        assert "A mais nova no topo, a base embaixo." in text
+        assert "▶ layer 5 de lt-app:v1: ENV FLASK_APP=app.py" in text
+        assert "metadata only" not in text and "read-write" not in text
+        stack.set_language("en")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "container lt-web-1: its own layer" in text and "1.23 kB read-write" in text
+        assert "7 layers (4 filesystem, 3 metadata only)" in text
+        assert (
+            "▶ layer 5 of lt-app:v1: ENV FLASK_APP=app.py" in text
+        )  # the cursor stayed on its layer
+        stack.set_language("pt-BR")
+        stack.show_sharing(SHARING)
+        await pilot.pause()
+        text = app.screen_text()
+        assert "só em lt-app:v1 (3 layers)" in text
+        assert "compartilhadas por lt-app:v1 e lt-app:v2" in text
+        assert "economia: 202 MB" in text
+
+
+def rebuild_with_reasons() -> list[BuildEvent]:
+    """A rebuild whose misses carry the engine's own reasons (which the log translates)."""
+    reasons = {4: cache_miss.FILE_CHANGED, 5: cache_miss.EARLIER_STEP_REBUILT}
+    return [
+        dataclasses.replace(event, miss_reason=reasons.get(event.number))
+        if isinstance(event, StepFinished)
+        else event
+        for event in build_events()
+    ]
+
+
+async def test_build_log_says_the_cache_miss_in_portuguese_and_back() -> None:
+    app = WidgetHarness(lambda: BuildLog(language="pt-BR"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        log = app.query_one(BuildLog)
+        assert "Nenhum build ainda." in app.screen_text()
+        for event in rebuild_with_reasons():
+            log.add_event(event)
+        await pilot.pause()
+        lines = len(log.log_view.lines)
+        text = app.screen_text()
+        assert "✓ Build de lt-app:v2 pronto: 3 CACHED, 3 BUILT" in text
+        assert "Step 4/6 : COPY app.py /app/" in text  # Docker's own header
+        assert "BUILT  passo 4 em 0.4s" in text
+        assert "sem cache: um arquivo copiado por COPY/ADD mudou" in text
+        assert "sem cache: um passo anterior foi refeito" in text
+        assert "Imagem lt-app:v2 pronta (" in text
+        log.set_language("en")
+        await pilot.pause()
+        text = app.screen_text()
+        assert f"cache miss: {cache_miss.FILE_CHANGED}" in text
+        assert "BUILT  step 4 in 0.4s" in text
+        assert "✓ Built lt-app:v2: 3 CACHED, 3 BUILT" in text
+        assert len(log.log_view.lines) == lines  # written again, not twice
+
+
+async def test_build_log_says_a_failure_in_portuguese() -> None:
+    app = WidgetHarness(lambda: BuildLog())
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(BuildLog)
+        for event in build_events(fail_at=3):
+            log.add_event(event)
+        await pilot.pause()
+        log.set_language("pt-BR")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "✗ O build FALHOU no passo 3/6" in text
+        assert "O build falhou no passo 3/6" in text
+        assert "O Docker Engine disse:" in text
+        assert "returned a non-zero code: 1" in text  # the engine's message, as it said it
+
+
+async def test_diff_view_says_its_words_in_portuguese_and_back() -> None:
+    app = WidgetHarness(lambda: DiffView("lt-web-1"))
+    async with app.run_test(size=(100, 24)) as pilot:
+        view = app.query_one(DiffView)
+        view.set_language("pt-BR")
+        await pilot.pause()
+        assert "Nenhum container ainda." in app.screen_text()
+        view.update(diff_of(1))
+        view.update(diff_of(3))
+        view.show_exec_result("ls /app", 0, "out-0.txt")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "lt-web-1: 5 mudanças (A 3, C 1, D 1), layer gravável 1.23 kB" in text
+        assert "A acrescentado · C mudado · D apagado · ▲ 2 novos desde a última olhada" in text
+        assert "da layer 4: COPY app.py /app/" in text and "novo no container" in text
+        assert "$ ls /app  (código de saída 0)" in text
+        assert app.query_one(ExecInput).placeholder.startswith("Comando para rodar dentro")
+        view.set_language("en")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "lt-web-1: 5 changes (A 3, C 1, D 1), read-write layer 1.23 kB" in text
+        assert "▲ 2 new since last look" in text
+        assert "from layer 4: COPY app.py /app/" in text and "new in the container" in text
+        assert "$ ls /app  (exit 0)" in text
+        assert app.query_one(ExecInput).placeholder.startswith("Command to run inside")
+
+
+async def test_containers_panel_says_its_words_in_portuguese_and_back() -> None:
+    app = WidgetHarness(lambda: ContainersPanel(CONTAINERS))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(ContainersPanel)
+        await pilot.press("down")
+        panel.show_logs("lt-old-1", "")
+        panel.set_language("pt-BR")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "Nome" in text and "Imagem" in text and "Portas" in text
+        assert "running" in text and "nenhuma" in text  # the engine's status word stays
+        assert "Logs de lt-old-1" in text and "(nenhuma saída ainda)" in text
+        assert panel.selected is not None and panel.selected.name == "lt-old-1"
+        panel.show_page(CONTAINERS[0], "Hello from Flask!")
+        await pilot.pause()
+        assert "Página de lt-web-1" in app.screen_text()
+        panel.set_language("en")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "Name" in text and "Ports" in text and "none" in text
+        assert "Page from lt-web-1" in text
+    empty = WidgetHarness(lambda: ContainersPanel([], language="pt-BR"))
+    async with empty.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Nenhum container ainda: um passo da lição vai iniciar um." in empty.screen_text()
+
+
+def with_reasons(image: ImageLayers) -> ImageLayers:
+    """The image with its <missing> rows' reasons as the engine's data."""
+    base = MissingReason(MissingCause.ELSEWHERE, "layers-tutor-test/python:3-bookworm")
+    layers = tuple(
+        dataclasses.replace(layer, missing_why=base) if layer.image_id is None else layer
+        for layer in image.layers
+    )
+    return dataclasses.replace(image, layers=layers)
+
+
+async def test_history_table_says_its_words_in_portuguese_and_back() -> None:
+    app = WidgetHarness(lambda: HistoryTable(with_reasons(V1)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        history = app.query_one(HistoryTable)
+        history.set_language("pt-BR")
+        await pilot.press("ctrl+end")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "lt-app:v1: 7 linhas no histórico, 4 layers com arquivos, 3 só metadados" in text
+        assert "IMAGE" in text and "CREATED BY" in text  # docker image history's own columns
+        cmd, workdir = lines_of(text, 'CMD ["python", "app.py"]', "WORKDIR")
+        assert "só metadados" in text.splitlines()[cmd]
+        assert "layer vazia" in text.splitlines()[workdir]
+        assert "<missing>: layers-tutor-test/python:3-bookworm, que contém este passo," in text
+        history.set_language("en")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "<missing>: part of layers-tutor-test/python:3-bookworm, which came" in text
+        assert "7 history rows, 4 filesystem layers, 3 metadata only" in text
+        assert history.table.cursor_row == 6  # the row under the cursor stayed
+        # The engine's own name for an untagged image is said in the language too.
+        mine = MissingReason(MissingCause.BUILDKIT, THIS_IMAGE)
+        row = dataclasses.replace(V1.layers[0], missing_why=mine)
+        history.show(dataclasses.replace(V1, layers=(row, *V1.layers[1:])))
+        history.set_language("pt-BR")
+        await pilot.pause()
+        assert "<missing>: esta imagem, que contém este passo, foi construída" in (
+            app.screen_text()
+        )
+
+
+async def test_push_log_and_files_view_say_their_words_in_portuguese() -> None:
+    app = WidgetHarness(lambda: PushLog("127.0.0.1:5000/lt-app:v2", language="pt-BR"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(PushLog)
+        for event in PUSH:
+            log.add_event(event)
+        await pilot.pause()
+        text = app.screen_text()
+        assert "Push de 127.0.0.1:5000/lt-app:v2" in text
+        assert "PROGRESSO" in text and "já existe" in text and "ligada de lt/base" in text
+        assert "3 layers: 1 enviadas, 1 já existiam, 1 ligadas de outro repositório" in text
+        assert "✓ Push de 127.0.0.1:5000/lt-app:v2 feito" in text
+        log.set_language("en")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "PROGRESS" in text and "already exists" in text and "mounted from lt/base" in text
+        assert log.query_one(DataTable).row_count == 3
+    files = WidgetHarness(lambda: FilesView(FILES, language="pt-BR"))
+    async with files.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("down")
+        await pilot.pause()
+        assert "Dockerfile linha 2: passo 2 de 6, WORKDIR /app" in files.screen_text()
+        view = files.query_one(FilesView)
+        view.highlight_step(3)
+        await pilot.pause()
+        assert "Passo 3 (linhas 4-5): RUN pip install flask" in files.screen_text()
+        view.set_language("en")
+        await pilot.pause()
+        assert "Step 3 (lines 4-5): RUN pip install flask" in files.screen_text()
+
+
+def test_engine_banner_says_the_connection_errors_in_the_learners_language() -> None:
+    down = classify(ConnectionRefusedError(111, "Connection refused"), "unix:///x.sock")
+    assert error_words(down, "en") == (down.message, down.hint)
+    message, hint = error_words(down, "pt-BR")
+    assert message == "Nenhum Docker Engine responde em unix:///x.sock."
+    assert hint.startswith("Inicie o Docker")
+    denied = permission_denied("unix:///x.sock")
+    assert error_words(denied, "en") == (denied.message, denied.hint)
+    assert error_words(denied, "pt-BR")[0].startswith("Você não tem permissão")
+    # Words the engine layer did not write itself are shown as they were raised.
+    other = EngineUnreachable("Nothing yet.", "Wait.", host="unix:///x.sock")
+    assert error_words(other, "pt-BR") == ("Nothing yet.", "Wait.")
 
 
 # -- snapshots (80x24 and 160x48) ---------------------------------------------

@@ -31,6 +31,7 @@ PANEL_WORDS: dict[str, dict[str, str]] = {
         "layers.and": "and",
         "layers.saved": "Stored: {stored}; without sharing: {without}; saved: {saved}.",
         "layers.detail": "▶ layer {index} of {where}: {instruction}",
+        "layers.of_image": "{image}",
         "layers.shared_base": "the shared base",
         "band.filesystem": "filesystem, read-only",
         "band.metadata": "metadata only",
@@ -156,13 +157,15 @@ PANEL_WORDS: dict[str, dict[str, str]] = {
         "layers.nothing_shared": "nada compartilhado: {images} não têm layers de base em comum",
         "layers.and": "e",
         "layers.saved": "Guardado: {stored}; sem compartilhar: {without}; economia: {saved}.",
-        "layers.detail": "▶ layer {index} de {where}: {instruction}",
-        "layers.shared_base": "a base compartilhada",
+        # {where} brings its own "de": "de a base" is said "da base".
+        "layers.detail": "▶ layer {index} {where}: {instruction}",
+        "layers.of_image": "de {image}",
+        "layers.shared_base": "da base compartilhada",
         "band.filesystem": "arquivos, só leitura",
         "band.metadata": "só metadados",
         "band.labels": "labels do tutor",
         "band.read_write": "gravável",
-        "band.container": "container {name}: sua própria layer",
+        "band.container": "layer do container {name}",
         "build.none": "Nenhum build ainda.",
         "build.labels": "  ← labels do tutor (é por elas que a limpeza acha a imagem)",
         "build.step_time": " passo {number} em {seconds}s",
@@ -173,6 +176,7 @@ PANEL_WORDS: dict[str, dict[str, str]] = {
         "build.status.failed": "✗ O build FALHOU {where} ({counts})",
         "build.status.done": "✓ Build de {tag} pronto: {counts}",
         "build.status.running": "Build em andamento… {done}/{total} passos prontos ({counts})",
+        # {where} brings its own "em": "em o início" is said "no início".
         "build.where.start": "no início",
         "build.where.step": "no passo {number}/{total}",
         "build.failure": "O build falhou ",
@@ -228,20 +232,22 @@ PANEL_WORDS: dict[str, dict[str, str]] = {
         ),
         "history.explain.comment": "Comentário: {comment}",
         "missing.parent_removed": "a imagem que este passo criou foi removida deste Docker",
+        # {name} is the subject here: "de esta imagem" would have to become "desta imagem".
         "missing.pulled": (
-            "parte de {name}, que veio de um registry por pull: um pull traz as layers e o "
-            "histórico delas, não uma imagem para cada passo"
+            "{name}, que contém este passo, veio de um registry por pull: um pull traz as "
+            "layers e o histórico delas, não uma imagem para cada passo"
         ),
         "missing.buildkit": (
-            "parte de {name}, construída com o BuildKit, que registra cada passo no histórico "
-            "mas guarda só a imagem pronta"
+            "{name}, que contém este passo, foi construída com o BuildKit, que registra cada "
+            "passo no histórico mas guarda só a imagem pronta"
         ),
         "missing.containerd": (
-            "o image store do containerd não guarda uma imagem separada para cada passo de {name}"
+            "para {name}, o image store do containerd não guarda uma imagem separada para "
+            "cada passo"
         ),
         "missing.elsewhere": (
-            "parte de {name}, que chegou pronta a este Docker (docker load, ou build em outra "
-            "máquina): aqui não há uma imagem para cada passo dela"
+            "{name}, que contém este passo, chegou pronta a este Docker (docker load, ou "
+            "build em outra máquina): aqui não há uma imagem para cada passo dela"
         ),
         "missing.this_image": "esta imagem",
         "missing.its_base_image": "a imagem base dela",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.style import Style
@@ -12,6 +14,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import RichLog, Static
 
+from tutor.engine import cache_miss
 from tutor.engine.build import (
     BuildDone,
     BuildError,
@@ -21,6 +24,28 @@ from tutor.engine.build import (
     StepStarted,
 )
 from tutor.engine.labels import is_tutor_labels
+from tutor.screens import say
+
+#: Lines the log keeps (and build events kept to write it again in another language).
+MAX_LINES = 20_000
+#: The words of each reason the engine gives for a cache miss.
+MISS_WORDS = {
+    cache_miss.EARLIER_STEP_REBUILT: "miss.earlier",
+    cache_miss.INSTRUCTION_CHANGED: "miss.instruction",
+    cache_miss.FILE_CHANGED: "miss.file",
+    cache_miss.BUILD_ARG_CHANGED: "miss.build_arg",
+    cache_miss.BASE_CHANGED: "miss.base",
+}
+
+
+def miss_text(reason: str, language: str = "en") -> str:
+    """Why a step missed the cache, in ``language``.
+
+    The engine's reasons are a fixed set of sentences (:mod:`tutor.engine.cache_miss`),
+    each said in the learner's language; any other text is shown as it is.
+    """
+    key = MISS_WORDS.get(reason)
+    return say(language, key) if key else reason
 
 
 class BuildLog(Vertical):
@@ -28,7 +53,8 @@ class BuildLog(Vertical):
 
     Events are queued and written in batches once the event loop is free, so a
     build that prints thousands of lines costs one log write per batch rather
-    than one per line.
+    than one per line. The events written are kept (as many as the log keeps
+    lines), so that :meth:`set_language` can write the whole log again.
     """
 
     DEFAULT_CSS = """
@@ -62,10 +88,18 @@ class BuildLog(Vertical):
     ]
 
     def __init__(
-        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+        self,
+        *,
+        language: str = "en",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.language = language
+        """The lesson language of the log's own words (the engine's output stays as it is)."""
         self._pending: list[BuildEvent] = []
+        self._written: deque[BuildEvent] = deque(maxlen=MAX_LINES)
         self._flush_scheduled = False
         self.flush_count = 0
         """How many batches have been written to the log (each batch is one write)."""
@@ -77,8 +111,8 @@ class BuildLog(Vertical):
 
     def compose(self) -> ComposeResult:
         """A status line, the log, and a failure box shown only when a build fails."""
-        yield Static("No build yet.", id="status")
-        yield RichLog(max_lines=20_000, wrap=True, min_width=20, auto_scroll=True)
+        yield Static(say(self.language, "build.none"), id="status")
+        yield RichLog(max_lines=MAX_LINES, wrap=True, min_width=20, auto_scroll=True)
         yield Static(id="failure")
 
     @property
@@ -89,11 +123,12 @@ class BuildLog(Vertical):
     def clear(self) -> None:
         """Forget the previous build, ready for the next one."""
         self._pending.clear()
+        self._written.clear()
         self.steps.clear()
         self.total_steps = None
         self.error = self.done = None
         self.log_view.clear()
-        self.query_one("#status", Static).update("No build yet.")
+        self.query_one("#status", Static).update(say(self.language, "build.none"))
         self.query_one("#status").remove_class("-failed", "-done")
         self.query_one("#failure").remove_class("-visible")
 
@@ -108,11 +143,23 @@ class BuildLog(Vertical):
             self._flush_scheduled = True
             self.call_after_refresh(self._flush)
 
+    def set_language(self, language: str) -> None:
+        """Write the log, its status and any failure again in ``language``."""
+        self.language = language
+        if not self.is_mounted:
+            return
+        self.log_view.clear()
+        self._write(self._written)
+        if self._written:
+            self._update_status()
+        else:
+            self.query_one("#status", Static).update(say(language, "build.none"))
+
     def action_toggle_follow(self) -> None:
         """Stop or resume scrolling to the newest line."""
         log = self.log_view
         log.auto_scroll = not log.auto_scroll
-        self.notify("Following the build output" if log.auto_scroll else "Scrolling freely")
+        self.notify(say(self.language, "build.following" if log.auto_scroll else "build.scrolling"))
 
     def _flush(self) -> None:
         """Write every queued event as one block of lines, then update the status."""
@@ -120,6 +167,26 @@ class BuildLog(Vertical):
         events, self._pending = self._pending, []
         if not events:
             return
+        for event in events:
+            self._record(event)
+        self._write(events)
+        self.flush_count += 1
+        self._update_status()
+
+    def _record(self, event: BuildEvent) -> None:
+        """Keep what the status and a rewrite need to know about one event."""
+        self._written.append(event)
+        if isinstance(event, StepStarted):
+            self.total_steps = event.total
+        elif isinstance(event, StepFinished):
+            self.steps[event.number] = event
+        elif isinstance(event, BuildError):
+            self.error = event
+        elif isinstance(event, BuildDone):
+            self.done = event
+
+    def _write(self, events: Iterable[BuildEvent]) -> None:
+        """Add the events' lines to the log as one block (one write)."""
         block = Text()
         for event in events:
             line = self._line_for(event)
@@ -129,70 +196,77 @@ class BuildLog(Vertical):
                 block.append_text(line)
         if block:
             self.log_view.write(block, expand=True)
-        self.flush_count += 1
-        self._update_status()
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"build-log--{name}", partial=True)
 
     def _line_for(self, event: BuildEvent) -> Text | None:
-        """The log line for one event (None for events shown only in the status)."""
+        """The log line for one event (None for events shown only in the status).
+
+        ``Step N/M : ...`` is Docker's own header, as the lessons quote it, and
+        CACHED/BUILT the course's Docker words: they read the same in every language.
+        """
+        lang = self.language
         if isinstance(event, StepStarted):
-            self.total_steps = event.total
             line = Text(
                 f"Step {event.number}/{event.total} : {event.instruction}", self._style("step")
             )
             if is_tutor_labels(event.instruction):
-                line.append("  ← the tutor's labels (how its clean-up finds the image)", "dim")
+                line.append(say(lang, "build.labels"), "dim")
             return line
         if isinstance(event, OutputLine):
             return Text(f"    {event.text}", self._style("output"))
         if isinstance(event, StepFinished):
-            self.steps[event.number] = event
             word = "CACHED" if event.cached else "BUILT"
             line = Text("  ")
             line.append(f"{word:<6}", self._style("cached" if event.cached else "built"))
-            line.append(f" step {event.number} in {event.seconds:.1f}s")
+            seconds = f"{event.seconds:.1f}"
+            line.append(say(lang, "build.step_time", number=event.number, seconds=seconds))
             if not event.cached and event.miss_reason:
-                line.append(f"\n         cache miss: {event.miss_reason}")
+                reason = miss_text(event.miss_reason, lang)
+                line.append(f"\n         {say(lang, 'build.miss', reason=reason)}")
             return line
         if isinstance(event, BuildError):
-            self.error = event
-            return Text(f"ERROR {event.message}", self._style("error"))
-        self.done = event
-        return Text(f"Built {event.tag} ({_short(event.image_id)})", self._style("cached"))
+            return Text(say(lang, "build.error", message=event.message), self._style("error"))
+        built = say(lang, "build.built", tag=event.tag, image_id=_short(event.image_id))
+        return Text(built, self._style("cached"))
 
     def _update_status(self) -> None:
         status = self.query_one("#status", Static)
+        lang = self.language
         cached = sum(1 for step in self.steps.values() if step.cached)
-        built = len(self.steps) - cached
-        counts = f"{cached} CACHED, {built} BUILT"
+        counts = say(lang, "build.counts", cached=cached, built=len(self.steps) - cached)
         if self.error is not None:
-            status.update(Content(f"✗ Build FAILED at {self._where(self.error)} ({counts})"))
+            where = self._where(self.error)
+            status.update(Content(say(lang, "build.status.failed", where=where, counts=counts)))
             status.add_class("-failed")
             failure = self.query_one("#failure", Static)
-            failure.update(_failure_text(self.error, self._where(self.error)))
+            failure.update(_failure_text(self.error, where, lang))
             failure.add_class("-visible")
         elif self.done is not None:
-            status.update(Content(f"✓ Built {self.done.tag}: {counts}"))
+            status.update(Content(say(lang, "build.status.done", tag=self.done.tag, counts=counts)))
             status.add_class("-done")
         else:
             total = self.total_steps or "?"
-            status.update(Content(f"Building… {len(self.steps)}/{total} steps done ({counts})"))
+            running = say(
+                lang, "build.status.running", done=len(self.steps), total=total, counts=counts
+            )
+            status.update(Content(running))
 
     def _where(self, error: BuildError) -> str:
         if error.step is None:
-            return "the start"
-        return f"step {error.step}/{self.total_steps or '?'}"
+            return say(self.language, "build.where.start")
+        total = self.total_steps or "?"
+        return say(self.language, "build.where.step", number=error.step, total=total)
 
 
-def _failure_text(error: BuildError, where: str) -> Content:
+def _failure_text(error: BuildError, where: str, language: str) -> Content:
     instruction = f"\n  {error.instruction}" if error.instruction else ""
     return Content.assemble(
-        ("Build failed at ", "bold"),
+        (say(language, "build.failure"), "bold"),
         (where, "bold"),
         instruction,
-        "\n\nThe engine said:\n  ",
+        f"\n\n{say(language, 'build.engine_said')}\n  ",
         (error.message, "bold"),
     )
 

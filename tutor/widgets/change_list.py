@@ -17,6 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tutor.engine.diff import ChangeKind, PathChange
+from tutor.screens import say
 from tutor.widgets.layer_bands import fit
 
 _KIND_CLASS = {
@@ -26,20 +27,22 @@ _KIND_CLASS = {
 }
 
 
-def source_text(change: PathChange) -> str:
+def source_text(change: PathChange, language: str = "en") -> str:
     """Say where a changed path came from, so copy-up is visible.
 
     Args:
         change: One path of the diff.
+        language: The lesson language.
 
     Returns:
         "from layer 3: RUN ...", or "new in the container" for an added path.
     """
     if change.source_layer is None:
         if change.kind is ChangeKind.ADDED:
-            return "new in the container"
-        return "not from any image layer"
-    return f"from layer {change.source_layer}: {change.source_instruction or '?'}"
+            return say(language, "diff.from.new")
+        return say(language, "diff.from.none")
+    instruction = change.source_instruction or "?"
+    return say(language, "diff.from.layer", index=change.source_layer, instruction=instruction)
 
 
 class ChangeList(ScrollView, can_focus=True):
@@ -80,8 +83,10 @@ class ChangeList(ScrollView, can_focus=True):
             self.change = change
             super().__init__()
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, language: str = "en", id: str | None = None) -> None:
         super().__init__(id=id)
+        self.language = language
+        """The lesson language of the source column."""
         self.changes: tuple[PathChange, ...] = ()
         self.new_paths: frozenset[str] = frozenset()
         """Keys ("A /path") of changes that were not in the previous update."""
@@ -97,6 +102,11 @@ class ChangeList(ScrollView, can_focus=True):
         if current is not None:
             self.cursor = next((i for i, c in enumerate(changes) if c.path == current), 0)
         self.virtual_size = Size(self.size.width, len(changes))
+        self.refresh()
+
+    def set_language(self, language: str) -> None:
+        """Say where the paths came from in ``language`` (the rows on screen are drawn again)."""
+        self.language = language
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -128,7 +138,8 @@ class ChangeList(ScrollView, can_focus=True):
             Segment(fit(change.path, path_width), style),
         ]
         if source_width:
-            segments.append(Segment(fit(" " + source_text(change), source_width), muted))
+            source = source_text(change, self.language)
+            segments.append(Segment(fit(" " + source, source_width), muted))
         return Strip(segments, width)
 
     def _move(self, row: int) -> None:
@@ -164,7 +175,7 @@ class ChangeList(ScrollView, can_focus=True):
             if change_key(self.changes[row]) in self.new_paths:
                 self._move(row)
                 return
-        self.notify("Nothing new since the last look.")
+        self.notify(say(self.language, "diff.nothing_new"))
 
 
 def change_key(change: PathChange) -> str:

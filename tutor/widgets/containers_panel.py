@@ -13,6 +13,15 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from tutor.engine.containers import ContainerInfo, PortMapping
+from tutor.screens import say
+
+#: The table's columns: (key, words key).
+COLUMNS = (
+    ("name", "containers.col.name"),
+    ("image", "containers.col.image"),
+    ("status", "containers.col.status"),
+    ("ports", "containers.col.ports"),
+)
 
 
 def port_text(port: PortMapping) -> str:
@@ -79,22 +88,24 @@ class ContainersPanel(Vertical):
         self,
         containers: Sequence[ContainerInfo] = (),
         *,
+        language: str = "en",
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.language = language
+        """The lesson language of the panel's words (the engine's status words stay)."""
         self._containers: list[ContainerInfo] = list(containers)
+        self._output: tuple[str, str, str] | None = None
+        """What the output area shows: (``page`` or ``logs``, container name, text)."""
 
     def compose(self) -> ComposeResult:
         """The table, an empty-state hint, and room for a page or logs."""
         table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_column("Name", key="name")
-        table.add_column("Image", key="image")
-        table.add_column("Status", key="status")
-        table.add_column("Ports", key="ports")
+        self._add_columns(table)
         yield table
-        yield Static("No containers yet: a lesson step will start one.", id="empty")
+        yield Static(say(self.language, "containers.empty"), id="empty")
         yield Static("", id="output-title")
         with VerticalScroll(id="output"):
             yield Static("", id="output-text", markup=False)
@@ -119,6 +130,24 @@ class ContainersPanel(Vertical):
         row = self.table.cursor_row
         return self._containers[row] if 0 <= row < len(self._containers) else None
 
+    def set_language(self, language: str) -> None:
+        """Say the column names, the empty state and the output's title in ``language``."""
+        self.language = language
+        if not self.is_mounted:
+            return
+        table, row = self.table, self.table.cursor_row
+        table.clear(columns=True)  # a column's name fixes its width: add them again
+        self._add_columns(table)
+        self.update(self._containers)
+        if 0 <= row < table.row_count:
+            table.move_cursor(row=row, animate=False)
+        self.query_one("#empty", Static).update(say(language, "containers.empty"))
+        self._say_output()
+
+    def _add_columns(self, table: DataTable[Text]) -> None:
+        for key, words in COLUMNS:
+            table.add_column(say(self.language, words), key=key)
+
     def update(self, containers: Sequence[ContainerInfo]) -> None:
         """Show these containers, keeping the cursor on the same container if it is still there.
 
@@ -130,7 +159,8 @@ class ContainersPanel(Vertical):
         table = self.table
         table.clear()
         for info in self._containers:
-            ports = ", ".join(port_text(p) for p in info.ports) or "none"
+            ports = ", ".join(port_text(p) for p in info.ports)
+            ports = ports or say(self.language, "containers.no_ports")
             cells = (info.name, info.image, self._status(info.status), ports)
             table.add_row(
                 *(Text(cell) if isinstance(cell, str) else cell for cell in cells), key=info.id
@@ -149,7 +179,8 @@ class ContainersPanel(Vertical):
             container: The container (or its name) the page came from.
             text: The response body.
         """
-        self._show_output(f"Page from {_name(container)}", text)
+        self._output = ("page", _name(container), text)
+        self._say_output()
 
     def show_logs(self, container: ContainerInfo | str, text: str) -> None:
         """Show a container's recent logs.
@@ -158,7 +189,8 @@ class ContainersPanel(Vertical):
             container: The container (or its name) the logs came from.
             text: The log text.
         """
-        self._show_output(f"Logs of {_name(container)}", text or "(no output yet)")
+        self._output = ("logs", _name(container), text)
+        self._say_output()
 
     def _status(self, status: str) -> Text:
         """The engine's status word, coloured too (the word alone carries the meaning)."""
@@ -167,14 +199,21 @@ class ContainersPanel(Vertical):
             return Text(status)
         return Text(status, self.get_component_rich_style(name, partial=True))
 
-    def _show_output(self, title: str, text: str) -> None:
-        self.query_one("#output-title", Static).update(title)
+    def _say_output(self) -> None:
+        if self._output is None:
+            return
+        kind, name, text = self._output
+        if kind == "logs" and not text:
+            text = say(self.language, "containers.no_output")
+        self.query_one("#output-title", Static).update(
+            say(self.language, f"containers.{kind}", name=name)
+        )
         self.query_one("#output-text", Static).update(text)
 
     def _request(self, message_type: type[_ContainerMessage]) -> None:
         container = self.selected
         if container is None:
-            self.notify("No container selected.", severity="warning")
+            self.notify(say(self.language, "containers.none_selected"), severity="warning")
             return
         self.post_message(message_type(self, container))
 

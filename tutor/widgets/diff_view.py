@@ -14,10 +14,9 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
+from tutor.screens import say
 from tutor.widgets.change_list import ChangeList, change_key
 from tutor.widgets.layer_bands import human_size
-
-LEGEND = "A added · C changed · D deleted"
 
 
 class ExecInput(Input):
@@ -54,24 +53,30 @@ class DiffView(Vertical):
         self,
         container: str | None = None,
         *,
+        language: str = "en",
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.language = language
+        """The lesson language of the panel's words (paths and command output stay as they are)."""
         self.container = container
         """The container commands run in (the app's name for it, or the diff's id)."""
         self.container_name: str | None = container
         self.diff: ContainerDiff | None = None
         self._seen: frozenset[str] | None = None
+        self._new_count = 0
+        self._exec: tuple[str, int, str] | None = None
 
     def compose(self) -> ComposeResult:
         """Summary, legend, the change list and the command line."""
-        yield Static("No container yet.", id="summary", markup=False)
-        yield Static(LEGEND, id="legend", markup=False)
-        yield ChangeList(id="changes")
+        lang = self.language
+        yield Static(say(lang, "diff.none"), id="summary", markup=False)
+        yield Static(say(lang, "diff.legend"), id="legend", markup=False)
+        yield ChangeList(id="changes", language=lang)
         yield Static("", id="exec-result", markup=False)
-        yield ExecInput(placeholder="Command to run inside the container, e.g. touch /hello")
+        yield ExecInput(placeholder=say(lang, "diff.placeholder"))
 
     @property
     def change_list(self) -> ChangeList:
@@ -94,18 +99,9 @@ class DiffView(Vertical):
         new = keys - self._seen if self._seen is not None else frozenset()
         self._seen, self.diff = keys, diff
         self.container = diff.container
+        self._new_count = len(new)
         self.change_list.show(diff.changes, new)
-        counts = dict.fromkeys(ChangeKind, 0)
-        for change in diff.changes:
-            counts[change.kind] += 1
-        kinds = (ChangeKind.ADDED, ChangeKind.CHANGED, ChangeKind.DELETED)
-        parts = ", ".join(f"{kind.value} {counts[kind]}" for kind in kinds)
-        label = self.container_name or diff.container[:12]
-        rw = human_size(diff.rw_size)
-        text = f"{label}: {len(diff.changes)} changes ({parts}), read-write layer {rw}"
-        self.query_one("#summary", Static).update(text)
-        legend = LEGEND + (f" · ▲ {len(new)} new since last look" if new else "")
-        self.query_one("#legend", Static).update(legend)
+        self._say_summary()
 
     def show_exec_result(self, command: str, exit_code: int, output: str) -> None:
         """Show what a command run inside the container printed.
@@ -115,7 +111,49 @@ class DiffView(Vertical):
             exit_code: Its exit status inside the container.
             output: What it printed (stdout and stderr).
         """
-        head = f"$ {command}  (exit {exit_code})"
+        self._exec = (command, exit_code, output)
+        self._say_exec()
+
+    def set_language(self, language: str) -> None:
+        """Say the summary, legend, sources, exec result and input hint in ``language``."""
+        self.language = language
+        if not self.is_mounted:
+            return
+        self.change_list.set_language(language)
+        self.query_one(ExecInput).placeholder = say(language, "diff.placeholder")
+        self._say_summary()
+        self._say_exec()
+
+    def _say_summary(self) -> None:
+        lang, diff = self.language, self.diff
+        if diff is None:
+            self.query_one("#summary", Static).update(say(lang, "diff.none"))
+            self.query_one("#legend", Static).update(say(lang, "diff.legend"))
+            return
+        counts = dict.fromkeys(ChangeKind, 0)
+        for change in diff.changes:
+            counts[change.kind] += 1
+        kinds = (ChangeKind.ADDED, ChangeKind.CHANGED, ChangeKind.DELETED)
+        parts = ", ".join(f"{kind.value} {counts[kind]}" for kind in kinds)
+        text = say(
+            lang,
+            "diff.summary",
+            name=self.container_name or diff.container[:12],
+            count=len(diff.changes),
+            parts=parts,
+            size=human_size(diff.rw_size),
+        )
+        self.query_one("#summary", Static).update(text)
+        legend = say(lang, "diff.legend")
+        if self._new_count:
+            legend += say(lang, "diff.new", count=self._new_count)
+        self.query_one("#legend", Static).update(legend)
+
+    def _say_exec(self) -> None:
+        if self._exec is None:
+            return
+        command, exit_code, output = self._exec
+        head = say(self.language, "diff.exit", command=command, code=exit_code)
         self.query_one("#exec-result", Static).update("\n".join([head, output.rstrip()]).rstrip())
 
     @on(ChangeList.Highlighted)
@@ -130,7 +168,7 @@ class DiffView(Vertical):
         if not command:
             return
         if self.container is None:
-            self.notify("Start a container first.", severity="warning")
+            self.notify(say(self.language, "diff.start_first"), severity="warning")
             return
         event.input.clear()
         self.post_message(self.ExecRequested(self.container, command))

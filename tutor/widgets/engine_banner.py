@@ -6,15 +6,46 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from tutor.engine.errors import EngineError
+from tutor.engine.errors import (
+    DENIED,
+    DENIED_HINT,
+    UNREACHABLE,
+    UNREACHABLE_HINT,
+    EngineError,
+    EnginePermissionDenied,
+    EngineUnreachable,
+)
 from tutor.screens import say
+
+
+def error_words(error: EngineError, language: str) -> tuple[str, str]:
+    """The error's message and hint in ``language``.
+
+    The two errors that mean "no engine here" are said again from their
+    address when they carry the engine's usual words; any other error (a bad
+    DOCKER_HOST quoting Docker's parser, a wrong --param) is shown as it was
+    raised, in English.
+
+    Returns:
+        (message, hint).
+    """
+    for kind, key, message, hint in (
+        (EngineUnreachable, "engine.unreachable", UNREACHABLE, UNREACHABLE_HINT),
+        (EnginePermissionDenied, "engine.denied", DENIED, DENIED_HINT),
+    ):
+        host = getattr(error, "host", "")
+        usual = (error.message, error.hint) == (message.format(host=host), hint)
+        if isinstance(error, kind) and host and usual:
+            return say(language, key, host=host), say(language, f"{key}.hint")
+    return error.message, error.hint
 
 
 class EngineBanner(Vertical):
     """Shown while there is no engine; hidden when it answers.
 
-    The text is the engine error's message and hint (already in the
-    learner's words) under a title with the retry key. The error colour marks
+    The text is the engine error's message and hint (in the learner's
+    language where :func:`error_words` knows them) under a title with the
+    retry key. The error colour marks
     the title and the left edge only, so the words stay readable on
     16-colour terminals.
     """
@@ -62,9 +93,10 @@ class EngineBanner(Vertical):
         title, message, hint = self.query(Static).results(Static)
         lang = self.language
         title.update(f"⚠ {say(lang, 'banner.title')} · {say(lang, 'banner.retry')}")
-        message.update(self.error.message if self.error else "")
-        hint.update(self.error.hint if self.error else "")
-        hint.display = bool(self.error and self.error.hint)
+        words, advice = error_words(self.error, lang) if self.error else ("", "")
+        message.update(words)
+        hint.update(advice)
+        hint.display = bool(advice)
 
     def on_mount(self) -> None:
         self._redraw()

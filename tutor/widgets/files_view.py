@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Static, Tab, Tabs
 
 from tutor.engine.dockerfile_steps import BuildStep, DockerfileError, parse_steps
+from tutor.screens import say
 from tutor.widgets.code_view import CodeView, highlighted_lines, is_dockerfile
 
 
@@ -50,11 +51,14 @@ class FilesView(Vertical):
         files: Mapping[str, str] | None = None,
         *,
         dockerfile: str | None = None,
+        language: str = "en",
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.language = language
+        """The lesson language of the line under the code (a parse error stays as written)."""
         self._files: dict[str, str] = dict(files or {})
         self._dockerfile = dockerfile
         self._steps: tuple[BuildStep, ...] = ()
@@ -62,6 +66,8 @@ class FilesView(Vertical):
         self._cursors: dict[str, int] = {}
         self._shown: str | None = None
         self._generation = 0
+        self._lit_step: BuildStep | None = None
+        """The step :meth:`highlight_step` named last, while its words are shown."""
 
     def compose(self) -> ComposeResult:
         """The file tabs, the code, and a line saying where the cursor is."""
@@ -109,7 +115,7 @@ class FilesView(Vertical):
         if first is None:
             self._shown = None
             self.code.load([], ())
-            self._say("No files in this lesson.")
+            self._say(say(self.language, "files.none"))
         else:
             self.show_file(first)
 
@@ -163,7 +169,32 @@ class FilesView(Vertical):
         if self._dockerfile is not None and self._shown != self._dockerfile:
             self.show_file(self._dockerfile)
         self.code.light(frozenset(range(step.start_line, step.end_line + 1)))
-        self._say(f"Step {step.number} ({_lines(step)}): {step.instruction}")
+        self._say_step(step)
+
+    def set_language(self, language: str) -> None:
+        """Say the line under the code in ``language``."""
+        self.language = language
+        if not self.is_mounted:
+            return
+        if self._lit_step is not None:
+            self._say_step(self._lit_step)
+        elif self._shown is None:
+            self._say(say(language, "files.none"))
+        else:
+            self._say_where()
+
+    def _say_step(self, step: BuildStep) -> None:
+        lines = _lines(step, self.language)
+        self._say(
+            say(
+                self.language,
+                "files.step",
+                number=step.number,
+                lines=lines,
+                instruction=step.instruction,
+            )
+        )
+        self._lit_step = step
 
     def action_file(self, direction: int) -> None:
         """Show the previous (-1) or next (1) file."""
@@ -218,24 +249,40 @@ class FilesView(Vertical):
             self._error = exc
 
     def _say_where(self) -> None:
+        """Say the file and line under the cursor, and the step that line makes.
+
+        A Dockerfile that cannot be parsed shows the parser's own message,
+        in English in every language, as the build's error would say it.
+        """
         if self._shown is None:
             return
         if self._shown == self._dockerfile and self._error is not None:
             self._say(self._error.message, error=True)
             return
         step = self.code.step_of_line.get(self.code.cursor)
-        where = f"{self._shown} line {self.code.cursor}"
-        if step is not None:
-            where += f": step {step.number} of {len(self._steps)}, {step.instruction}"
+        lang, file, line = self.language, self._shown, self.code.cursor
+        if step is None:
+            self._say(say(lang, "files.where", file=file, line=line))
+            return
+        where = say(
+            lang,
+            "files.where_step",
+            file=file,
+            line=line,
+            number=step.number,
+            total=len(self._steps),
+            instruction=step.instruction,
+        )
         self._say(where)
 
     def _say(self, text: str, *, error: bool = False) -> None:
+        self._lit_step = None
         where = self.query_one("#where", Static)
         where.update(text)
         where.set_class(error, "-error")
 
 
-def _lines(step: BuildStep) -> str:
+def _lines(step: BuildStep, language: str) -> str:
     if step.start_line == step.end_line:
-        return f"line {step.start_line}"
-    return f"lines {step.start_line}-{step.end_line}"
+        return say(language, "files.line", line=step.start_line)
+    return say(language, "files.lines", first=step.start_line, last=step.end_line)

@@ -20,44 +20,73 @@ from textual.widgets import DataTable, Static
 from tutor.engine.labels import is_tutor_labels
 from tutor.engine.layers import Layer
 from tutor.engine.layers import LayerStack as ImageLayers
+from tutor.engine.missing_rows import ITS_BASE_IMAGE, THIS_IMAGE, MissingCause
+from tutor.screens import say
 from tutor.widgets.layer_bands import fit, human_size
 
 MISSING = "<missing>"
+#: The words of each cause of ``<missing>`` rows.
+MISSING_WORDS = {
+    MissingCause.PARENT_REMOVED: "missing.parent_removed",
+    MissingCause.PULLED: "missing.pulled",
+    MissingCause.BUILDKIT: "missing.buildkit",
+    MissingCause.CONTAINERD: "missing.containerd",
+    MissingCause.ELSEWHERE: "missing.elsewhere",
+}
+#: The engine's words for an image without a tag of its own, said in the learner's language.
+ANCHOR_WORDS = {THIS_IMAGE: "missing.this_image", ITS_BASE_IMAGE: "missing.its_base_image"}
 
 
-def layer_kind(layer: Layer) -> str:
+def layer_kind(layer: Layer, language: str = "en") -> str:
     """Name what a history row is, since "0B" alone does not say.
 
     Args:
         layer: One history row.
+        language: The lesson language.
 
     Returns:
         "filesystem", "empty layer" (a real 0-byte layer) or "metadata only".
     """
     if not layer.is_filesystem:
-        return "metadata only"
-    return "empty layer" if layer.size == 0 else "filesystem"
+        return say(language, "history.kind.metadata")
+    return say(language, "history.kind.empty" if layer.size == 0 else "history.kind.filesystem")
 
 
-def explain(layer: Layer) -> str:
+def missing_text(layer: Layer, language: str = "en") -> str:
+    """Why a row is ``<missing>``, in ``language``.
+
+    Said from the engine's data (cause and image) when the row carries it;
+    a reason given without that data (a recorded row) is shown as written.
+    """
+    why = layer.missing_why
+    if why is not None:
+        key = ANCHOR_WORDS.get(why.name)
+        name = say(language, key) if key else why.name
+        return say(language, MISSING_WORDS[why.cause], name=name)
+    return layer.missing_reason or say(language, "history.explain.unknown")
+
+
+def explain(layer: Layer, language: str = "en") -> str:
     """Explain the row under the cursor, <missing> and 0 B rows above all.
 
     Args:
         layer: One history row.
+        language: The lesson language.
 
     Returns:
         A few lines of text for the learner.
     """
-    parts = [f"Layer {layer.index}: {layer.instruction}"]
+    parts = [
+        say(language, "history.explain.layer", index=layer.index, instruction=layer.instruction)
+    ]
     if layer.image_id is None:
-        reason = layer.missing_reason or "no local image records this step."
-        parts.append(f"{MISSING}: {reason}")
+        parts.append(say(language, "history.explain.missing", reason=missing_text(layer, language)))
     if not layer.is_filesystem:
-        parts.append("0 B, metadata only: this step changed the image's settings, not its files.")
+        parts.append(say(language, "history.explain.metadata"))
     elif layer.size == 0:
-        parts.append("0 B, but a real (empty) filesystem layer: it counts in the image's layers.")
+        parts.append(say(language, "history.explain.empty"))
     if layer.comment:
-        parts.append(f"Comment: {layer.comment}")
+        parts.append(say(language, "history.explain.comment", comment=layer.comment))
     return "\n".join(parts)
 
 
@@ -102,18 +131,26 @@ class HistoryTable(Vertical):
         self,
         image: ImageLayers | None = None,
         *,
+        language: str = "en",
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.language = language
+        """The lesson language of the title, the LAYER column and the explanations."""
         self._image = image
         self._rows: list[Layer] = []
         self._cut = 36  # cells of CREATED BY that fit beside the other columns at 80
 
     def compose(self) -> ComposeResult:
-        """Title, the table, and the explanation of the row under the cursor."""
-        yield Static("No image yet.", id="title", markup=False)
+        """Title, the table, and the explanation of the row under the cursor.
+
+        The column names are ``docker image history``'s own (and LAYER a
+        Docker word), as the lesson quotes them, so they are the same in
+        every language.
+        """
+        yield Static(say(self.language, "history.none"), id="title", markup=False)
         table = HistoryRows(cursor_type="row")
         table.add_column("IMAGE", key="image")
         table.add_column("CREATED BY", key="created_by")
@@ -137,6 +174,16 @@ class HistoryTable(Vertical):
         """The layers in table order (newest first)."""
         return tuple(self._rows)
 
+    def set_language(self, language: str) -> None:
+        """Say the title, the LAYER column and the explanation in ``language``."""
+        self.language = language
+        if not self.is_mounted:
+            return
+        if self._image is not None:
+            self.show(self._image)
+        else:
+            self.query_one("#title", Static).update(say(language, "history.none"))
+
     def show(self, image: ImageLayers) -> None:
         """Fill the table from an image's layers.
 
@@ -153,14 +200,14 @@ class HistoryTable(Vertical):
         table.move_cursor(row=row, animate=False)
         missing = sum(1 for layer in self._rows if layer.image_id is None)
         meta = sum(1 for layer in self._rows if not layer.is_filesystem)
-        title = (
-            f"{image.image}: {len(self._rows)} history rows, "
-            f"{len(self._rows) - meta} filesystem layers, {meta} metadata only"
+        lang, rows = self.language, len(self._rows)
+        title = say(
+            lang, "history.title", image=image.image, rows=rows, files=rows - meta, meta=meta
         )
         if missing:
-            title += f", {missing} {MISSING}"
+            title += say(lang, "history.title.missing", count=missing)
         if image.containerd_store:
-            title += " (containerd image store)"
+            title += say(lang, "history.title.containerd")
         self.query_one("#title", Static).update(title)
         self._explain_row(table.cursor_row)
 
@@ -172,10 +219,11 @@ class HistoryTable(Vertical):
             image = styled(MISSING, "history-table--missing")
         else:
             image = Text(layer.image_id.removeprefix("sha256:")[:12])
-        kind = "the tutor's labels" if is_tutor_labels(layer.instruction) else layer_kind(layer)
-        if kind in ("metadata only", "the tutor's labels"):
+        labels = is_tutor_labels(layer.instruction)
+        kind = say(self.language, "band.labels") if labels else layer_kind(layer, self.language)
+        if labels or not layer.is_filesystem:
             kind_text = styled(kind, "history-table--metadata")
-        elif kind == "empty layer":
+        elif layer.size == 0:
             kind_text = styled(kind, "history-table--empty")
         else:
             kind_text = Text(kind)
@@ -192,7 +240,7 @@ class HistoryTable(Vertical):
                 self.show(self._image)
 
     def _explain_row(self, row: int) -> None:
-        text = explain(self._rows[row]) if 0 <= row < len(self._rows) else ""
+        text = explain(self._rows[row], self.language) if 0 <= row < len(self._rows) else ""
         self.query_one("#explain", Static).update(text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

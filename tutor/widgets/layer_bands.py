@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from tutor.engine.labels import is_tutor_labels
+from tutor.screens import say
 
 if TYPE_CHECKING:  # the widgets only read these; no engine code runs here
     from tutor.engine.layers import Layer
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # the widgets only read these; no engine code runs here
 
 _UNITS = ("kB", "MB", "GB", "TB")
 KIND_WIDTH = 22
-"""Cells for "filesystem, read-only", "metadata only" or "read-write"."""
+"""Cells for "filesystem, read-only", "metadata only" or "read-write" (and their translations)."""
 
 
 def human_size(size: int | None) -> str:
@@ -166,19 +167,21 @@ class LayerBand(Widget):
             self.place = place
             super().__init__()
 
-    def __init__(self, place: LayerPlace, *, classes: str = "") -> None:
+    def __init__(self, place: LayerPlace, *, classes: str = "", language: str = "en") -> None:
         kind = "-filesystem" if place.layer.is_filesystem else "-metadata"
         super().__init__(classes=f"{kind} {classes}".strip())
         self.place = place
+        self.language = language
 
     def render(self) -> str:
         """Marker (▶ cursor, ● lit), instruction, size and what kind of layer this is."""
         layer = self.place.layer
         marker = "▶ " if self.has_class("-cursor") else "● " if self.has_class("-lit") else "  "
-        kind = "filesystem, read-only" if layer.is_filesystem else "metadata only"
+        kind = "band.filesystem" if layer.is_filesystem else "band.metadata"
         if is_tutor_labels(layer.instruction):
-            kind = "the tutor's labels"
-        return band_line(marker, layer.instruction, layer.size, kind, self.size.width)
+            kind = "band.labels"
+        text = say(self.language, kind)
+        return band_line(marker, layer.instruction, layer.size, text, self.size.width)
 
     def on_click(self, event: events.Click) -> None:
         """A click selects the layer, as the cursor keys do."""
@@ -190,12 +193,15 @@ class ContainerBand(Widget):
 
     DEFAULT_CSS = "ContainerBand { height: 1; background: $warning 30%; text-style: bold; }"
 
-    def __init__(self, container: str, rw_size: int | None) -> None:
+    def __init__(self, container: str, rw_size: int | None, *, language: str = "en") -> None:
         super().__init__()
         self.container = container
         self.rw_size = rw_size
+        self.language = language
 
     def render(self) -> str:
         """Same columns as the layer bands."""
-        text = f"container {self.container}: its own layer"
-        return band_line("  ", text, self.rw_size, "read-write", self.size.width)
+        lang = self.language
+        text = say(lang, "band.container", name=self.container)
+        kind = say(lang, "band.read_write")
+        return band_line("  ", text, self.rw_size, kind, self.size.width)

@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from tutor.screens import say
 from tutor.widgets.layer_bands import ContainerBand, LayerBand, LayerPlace, human_size, places_for
 
 if TYPE_CHECKING:  # the widget only reads these; no engine code runs here
@@ -73,11 +74,14 @@ class LayerStack(VerticalScroll):
         self,
         image: ImageLayers | None = None,
         *,
+        language: str = "en",
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.language = language
+        """The lesson language the stack's words are said in."""
         self._image = image
         self._sharing: Sharing | None = None
         self._container: str | None = None
@@ -147,6 +151,12 @@ class LayerStack(VerticalScroll):
         if lit:
             self.call_after_refresh(self.scroll_to_widget, lit.first(), animate=False)
 
+    def set_language(self, language: str) -> None:
+        """Say the stack's words in ``language``: the bands are drawn again, cursor kept."""
+        self.language = language
+        if self.is_mounted:
+            self.refresh(recompose=True)
+
     @property
     def selected(self) -> LayerPlace | None:
         """The layer under the cursor, or None when there are no layers."""
@@ -178,21 +188,26 @@ class LayerStack(VerticalScroll):
         elif self._image is not None:
             yield from self._compose_single(self._image)
         else:
-            yield Static("No image yet: build one to see its layers.", classes="caption")
+            yield Static(say(self.language, "layers.empty"), classes="caption", markup=False)
 
     def _compose_single(self, image: ImageLayers) -> ComposeResult:
+        lang = self.language
         if self._container is not None:
-            yield ContainerBand(self._container, self._rw_size)
+            yield ContainerBand(self._container, self._rw_size, language=lang)
         yield from (self._band(place) for place in self._places)
         fs = sum(1 for layer in image.layers if layer.is_filesystem)
         meta = len(image.layers) - fs
-        yield Static(
-            f"{image.image}: {len(image.layers)} layers ({fs} filesystem, {meta} metadata only), "
-            f"{human_size(image.total_size)}",
-            classes="caption",
-            markup=False,
+        summary = say(
+            lang,
+            "layers.summary",
+            image=image.image,
+            count=len(image.layers),
+            files=fs,
+            meta=meta,
+            size=human_size(image.total_size),
         )
-        yield Static("Newest on top, base at the bottom.", classes="caption")
+        yield Static(summary, classes="caption", markup=False)
+        yield Static(say(lang, "layers.order"), classes="caption", markup=False)
         yield Static(self._detail(), id="detail", markup=False)
 
     def _compose_sharing(self, sharing: Sharing) -> ComposeResult:
@@ -202,35 +217,37 @@ class LayerStack(VerticalScroll):
         }
         base = [place for place in self._places if place.shared]
         tallest = max((len(places) for places in own.values()), default=0)
+        lang = self.language
         with Horizontal(id="columns"):
             for name in sharing.images:
                 with Vertical(classes="column"):
-                    yield Static(
-                        f"only in {name} ({len(own[name])} layers)", classes="column-title"
-                    )
+                    title = say(lang, "layers.only_in", image=name, count=len(own[name]))
+                    yield Static(title, classes="column-title", markup=False)
                     # Pad the shorter column so both sit on the shared base.
                     spacer = Static(classes="spacer")
                     spacer.styles.height = tallest - len(own[name])
                     yield spacer
                     yield from (self._band(place) for place in own[name])
         with Vertical(id="base"):
-            images = " and ".join(sharing.images)
+            images = f" {say(lang, 'layers.and')} ".join(sharing.images)
             fs = sum(1 for place in base if place.layer.is_filesystem)
-            title = f"shared by {images} ({fs} layers, stored once)"
+            title = say(lang, "layers.shared", images=images, count=fs)
             if not base:
-                title = f"nothing shared: {images} have no base layers in common"
+                title = say(lang, "layers.nothing_shared", images=images)
             yield Static(title, classes="base-title", markup=False)
             yield from (self._band(place) for place in base)
-        yield Static(
-            f"Stored: {human_size(sharing.bytes_stored)}; without sharing: "
-            f"{human_size(sharing.bytes_without_sharing)}; "
-            f"saved: {human_size(sharing.bytes_saved)}.",
-            classes="saved",
+        saved = say(
+            lang,
+            "layers.saved",
+            stored=human_size(sharing.bytes_stored),
+            without=human_size(sharing.bytes_without_sharing),
+            saved=human_size(sharing.bytes_saved),
         )
+        yield Static(saved, classes="saved", markup=False)
         yield Static(self._detail(), id="detail", markup=False)
 
     def _band(self, place: LayerPlace) -> LayerBand:
-        band = LayerBand(place, classes="-shared" if place.shared else "")
+        band = LayerBand(place, classes="-shared" if place.shared else "", language=self.language)
         self._paint_band(band)
         return band
 
@@ -268,8 +285,18 @@ class LayerStack(VerticalScroll):
         place = self.selected
         if place is None:
             return ""
-        where = "the shared base" if place.shared else place.image
-        return f"▶ layer {place.layer.index} of {where}: {place.layer.instruction}"
+        lang = self.language
+        if place.shared:
+            where = say(lang, "layers.shared_base")
+        else:
+            where = say(lang, "layers.of_image", image=place.image)
+        return say(
+            lang,
+            "layers.detail",
+            index=place.layer.index,
+            where=where,
+            instruction=place.layer.instruction,
+        )
 
     def on_resize(self, event: events.Resize) -> None:
         """Side by side when there is room, else one stack after the other."""

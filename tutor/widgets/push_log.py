@@ -10,36 +10,38 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from tutor.engine.push import PushDone, PushError, PushEvent, PushProgress
+from tutor.screens import say
 from tutor.widgets.layer_bands import human_size
 
 BAR_WIDTH = 12
 
-_WORDS = {
-    "preparing": "preparing",
-    "waiting": "waiting",
-    "pushing": "pushing",
-    "pushed": "pushed",
-    "exists": "already exists",
-    "mounted": "mounted",
-    "retrying": "retrying",
-}
+#: The statuses the engine's push stream reports, each with its words.
+STATUSES = ("preparing", "waiting", "pushing", "pushed", "exists", "mounted", "retrying")
+#: The table's columns: (key, words key).
+COLUMNS = (("layer", "push.col.layer"), ("bar", "push.col.progress"), ("status", "push.col.status"))
 
 
-def status_text(event: PushProgress) -> str:
+def status_text(event: PushProgress, language: str = "en") -> str:
     """Say what happened to a layer, in the words of the lesson.
 
     Args:
         event: The layer's latest progress event.
+        language: The lesson language.
 
     Returns:
-        "pushed", "already exists", "mounted from app", "pushing 1.2 MB / 4 MB"...
+        "pushed", "already exists", "mounted from app", "pushing 1.2 MB / 4 MB"...;
+        a status the tutor does not know is shown as the engine said it.
     """
-    if event.status == "mounted":
-        return f"mounted from {event.mounted_from}" if event.mounted_from else "mounted"
+    if event.status == "mounted" and event.mounted_from:
+        return say(language, "push.mounted_from", source=event.mounted_from)
     if event.status == "pushing" and event.current is not None:
-        total = f" / {human_size(event.total)}" if event.total else ""
-        return f"pushing {human_size(event.current)}{total}"
-    return _WORDS.get(event.status, event.status)
+        current = human_size(event.current)
+        if event.total:
+            return say(language, "push.sending_of", current=current, total=human_size(event.total))
+        return say(language, "push.sending", current=current)
+    if event.status in STATUSES:
+        return say(language, f"push.status.{event.status}")
+    return event.status
 
 
 def progress_bar(event: PushProgress) -> str:
@@ -81,11 +83,14 @@ class PushLog(Vertical):
         self,
         reference: str = "",
         *,
+        language: str = "en",
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.language = language
+        """The lesson language of the panel's words (the engine's error stays as it is)."""
         self.reference = reference
         self.layer_progress: dict[str, PushProgress] = {}
         """The last event for each layer, in the order the layers first appeared."""
@@ -97,14 +102,35 @@ class PushLog(Vertical):
         """Title, one row per layer, and the summary."""
         yield Static(self._title(), id="title", markup=False)
         table: DataTable[Text] = DataTable(cursor_type="row", show_cursor=True)
-        table.add_column("LAYER", key="layer")
-        table.add_column("PROGRESS", key="bar")
-        table.add_column("STATUS", key="status")
+        self._add_columns(table)
         yield table
         yield Static("", id="summary", markup=False)
 
+    def _add_columns(self, table: DataTable[Text]) -> None:
+        for key, words in COLUMNS:
+            table.add_column(say(self.language, words), key=key)
+
     def _title(self) -> str:
-        return f"Pushing {self.reference}" if self.reference else "No push yet."
+        if self.reference:
+            return say(self.language, "push.title", reference=self.reference)
+        return say(self.language, "push.none")
+
+    def set_language(self, language: str) -> None:
+        """Say the title, the columns, each layer's status and the summary in ``language``."""
+        self.language = language
+        if not self.is_mounted:
+            return
+        self.query_one("#title", Static).update(self._title())
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)  # a column's name fixes its width: add them again
+        self._add_columns(table)
+        for event in self.layer_progress.values():
+            table.add_row(*self._cells(event), key=event.layer)
+        if 0 <= row < table.row_count:
+            table.move_cursor(row=row, animate=False)
+        if self.done is not None or self.error is not None or self.layer_progress:
+            self._summarise()
 
     def start(self, reference: str) -> None:
         """Clear the log for a new push.
@@ -136,21 +162,25 @@ class PushLog(Vertical):
             self.error = event
         self._summarise()
 
-    def _progress(self, event: PushProgress) -> None:
-        table = self.query_one(DataTable)
+    def _cells(self, event: PushProgress) -> tuple[Text, Text, Text]:
+        """The layer's short id, its bar and its status, coloured by what happened."""
         style = ""
         if event.status == "pushed":
             style = "push-log--pushed"
         elif event.status in ("exists", "mounted"):
             style = "push-log--skipped"
         rich_style = self.get_component_rich_style(style, partial=True) if style else ""
-        status = Text(status_text(event), rich_style)
-        bar = Text(progress_bar(event), rich_style)
+        status = Text(status_text(event, self.language), rich_style)
+        return Text(_short(event.layer)), Text(progress_bar(event), rich_style), status
+
+    def _progress(self, event: PushProgress) -> None:
+        table = self.query_one(DataTable)
+        layer, bar, status = self._cells(event)
         if event.layer in self.layer_progress:
             table.update_cell(event.layer, "bar", bar)
             table.update_cell(event.layer, "status", status, update_width=True)
         else:
-            table.add_row(Text(_short(event.layer)), bar, status, key=event.layer)
+            table.add_row(layer, bar, status, key=event.layer)
         self.layer_progress[event.layer] = event
         # "Pushed" arrives without sizes: remember the largest the progress showed.
         seen = max(event.total or 0, event.current or 0)
@@ -166,16 +196,17 @@ class PushLog(Vertical):
             for layer, event in self.layer_progress.items()
             if event.status == "pushed"
         )
-        text = (
-            f"{len(states)} layers: {pushed} pushed, {exists} already existed, "
-            f"{mounted} mounted from another repository"
+        lang = self.language
+        text = say(
+            lang, "push.summary", count=len(states), pushed=pushed, exists=exists, mounted=mounted
         )
         if sent:
-            text += f"; about {human_size(sent)} sent"
+            text += say(lang, "push.sent", size=human_size(sent))
         if self.error is not None:
-            return f"✗ Push FAILED: {self.error.message}\n{text}"
+            return f"{say(lang, 'push.failed', message=self.error.message)}\n{text}"
         if self.done is not None:
-            return f"✓ Pushed {self.done.reference}\n  {self.done.digest}\n{text}"
+            done = say(lang, "push.done", reference=self.done.reference)
+            return f"{done}\n  {self.done.digest}\n{text}"
         return text
 
     def _summarise(self) -> None:
