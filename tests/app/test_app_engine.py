@@ -184,6 +184,16 @@ async def test_a_learner_walks_lessons_1_to_7(
         steps = me.lesson.query_one(BuildLog).steps
         assert [steps[n].cached for n in (2, 3, 4)] == [True, True, False]
         assert "BUILT" in static_text(me.lesson, "BuildLog #status")
+        # Switched to Portuguese, the log says the same build again in the learner's
+        # words, the engine's reason for the miss too; then back to English.
+        app.language = "pt-BR"
+        await settle(app, pilot)
+        written = "\n".join(line.text for line in me.lesson.query_one(BuildLog).log_view.lines)
+        assert "BUILT  passo 4 em" in written and "cache miss" not in written
+        assert "sem cache: um arquivo copiado por COPY/ADD mudou" in written
+        assert "✓ Build de" in static_text(me.lesson, "BuildLog #status")
+        app.language = "en"
+        await settle(app, pilot)
 
         # Lesson 6: the second app shares the base and the pip layer with the first.
         await me.walk_to("sharing", "what-it-costs")

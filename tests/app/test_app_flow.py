@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Markdown, TabPane
+from textual.widgets import DataTable, Markdown, Static, TabPane
 
 from tests.app.conftest import DOWN_HINT, DOWN_MESSAGE, DownEngine, MakeTutor, screen_text, settle
 from tutor.app import TutorApp
@@ -19,6 +19,15 @@ from tutor.screens.course import ConfirmScreen, CourseScreen
 from tutor.screens.help import HelpScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.prediction import PredictionScreen
+from tutor.widgets import (
+    BuildLog,
+    ContainersPanel,
+    DiffView,
+    FilesView,
+    HistoryTable,
+    LayerStack,
+    PushLog,
+)
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.step_panel import StepPanel, StepState
 
@@ -47,6 +56,12 @@ def notifications(app: TutorApp) -> list[str]:
 
 def store_for(app: TutorApp) -> ProgressStore:
     return app.store
+
+
+def panel_languages(screen: LessonScreen) -> set[str]:
+    """The languages the lesson's panels speak (one, once they follow the app)."""
+    kinds = (FilesView, LayerStack, BuildLog, ContainersPanel, DiffView, HistoryTable, PushLog)
+    return {screen.query_one(kind).language for kind in kinds}
 
 
 async def test_course_screen_lists_the_ten_lessons_with_their_status(make_tutor: MakeTutor) -> None:
@@ -83,9 +98,13 @@ async def test_language_switch_changes_the_lessons_and_is_remembered(
         await settle(app, pilot)
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.title == "O app e o Dockerfile"
+        assert panel_languages(app.screen) == {"pt-BR"}
+        assert "Nenhum build ainda." in str(app.screen.query_one("#build #status", Static).content)
         await pilot.press("l")
         await settle(app, pilot)
         assert app.screen.title == "The app and its Dockerfile"
+        assert panel_languages(app.screen) == {"en"}  # every panel follows the switch
+        assert "No build yet." in str(app.screen.query_one("#build #status", Static).content)
         await pilot.press("l")
         await settle(app, pilot)
     saved = store_for(app).load()

@@ -114,19 +114,19 @@ class LessonScreen(LessonEngineWork):
                 ):
                     yield Markdown(id="prose-text")
                 with TabPane(say(lang, "panel.files"), id="pane-files"):
-                    yield FilesView(id="files")
+                    yield FilesView(language=lang, id="files")
                 with TabPane(say(lang, "panel.layers"), id="pane-layers"):
-                    yield LayerStack(id="layers")
+                    yield LayerStack(language=lang, id="layers")
                 with TabPane(say(lang, "panel.build"), id="pane-build"):
-                    yield BuildLog(id="build")
+                    yield BuildLog(language=lang, id="build")
                 with TabPane(say(lang, "panel.containers"), id="pane-containers"):
-                    yield ContainersPanel(id="containers")
+                    yield ContainersPanel(language=lang, id="containers")
                 with TabPane(say(lang, "panel.diff"), id="pane-diff"):
-                    yield DiffView(id="diff")
+                    yield DiffView(language=lang, id="diff")
                 with TabPane(say(lang, "panel.history"), id="pane-history"):
-                    yield HistoryTable(id="history")
+                    yield HistoryTable(language=lang, id="history")
                 with TabPane(say(lang, "panel.push"), id="pane-push"):
-                    yield PushLog(id="push")
+                    yield PushLog(language=lang, id="push")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -188,6 +188,14 @@ class LessonScreen(LessonEngineWork):
     def _language_changed(self, language: str) -> None:
         self._show_texts()
         self.query_one(EngineBanner).set_language(language)
+        # Every panel says its own words again; what the engine said stays as it is.
+        self.query_one(FilesView).set_language(language)
+        self.query_one(LayerStack).set_language(language)
+        self.query_one(BuildLog).set_language(language)
+        self.query_one(ContainersPanel).set_language(language)
+        self.query_one(DiffView).set_language(language)
+        self.query_one(HistoryTable).set_language(language)
+        self.query_one(PushLog).set_language(language)
         panel = self.query_one(StepPanel)
         panel.set_language(language)
         step = self._step()
@@ -276,7 +284,7 @@ class LessonScreen(LessonEngineWork):
         view = self.query_one(StepPanel).view
         if view is not None and view.command:
             self.app.copy_to_clipboard(view.command)
-            self.notify(view.command, title="Copied", markup=False)
+            self.notify(view.command, title=say(self.tutor.language, "step.copied"), markup=False)
 
     def action_next_lesson(self) -> None:
         """Open the next lesson of the course."""
