@@ -843,7 +843,7 @@ async def test_diff_view_says_its_words_in_portuguese_and_back() -> None:
         await pilot.pause()
         text = app.screen_text()
         assert "lt-web-1: 5 mudanças (A 3, C 1, D 1), layer gravável 1.23 kB" in text
-        assert "A acrescentado · C mudado · D apagado · ▲ 2 novos desde a última olhada" in text
+        assert "A acrescentado · C mudado · D apagado · ▲ novos desde a última olhada: 2" in text
         assert "da layer 4: COPY app.py /app/" in text and "novo no container" in text
         assert "$ ls /app  (código de saída 0)" in text
         assert app.query_one(ExecInput).placeholder.startswith("Comando para rodar dentro")
@@ -935,7 +935,7 @@ async def test_push_log_and_files_view_say_their_words_in_portuguese() -> None:
         text = app.screen_text()
         assert "Push de 127.0.0.1:5000/lt-app:v2" in text
         assert "PROGRESSO" in text and "já existe" in text and "ligada de lt/base" in text
-        assert "3 layers: 1 enviadas, 1 já existiam, 1 ligadas de outro repositório" in text
+        assert "3 layers — enviadas: 1, já existiam: 1, ligadas de outro repositório: 1" in text
         assert "✓ Push de 127.0.0.1:5000/lt-app:v2 feito" in text
         log.set_language("en")
         await pilot.pause()

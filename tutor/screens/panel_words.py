@@ -192,7 +192,8 @@ PANEL_WORDS: dict[str, dict[str, str]] = {
         "miss.base": "a imagem base (FROM) não é a que o último build usou",
         "diff.none": "Nenhum container ainda.",
         "diff.legend": "A acrescentado · C mudado · D apagado",
-        "diff.new": " · ▲ {count} novos desde a última olhada",
+        # Counts come last where a Portuguese word would have to agree with them.
+        "diff.new": " · ▲ novos desde a última olhada: {count}",
         "diff.summary": "{name}: {count} mudanças ({parts}), layer gravável {size}",
         "diff.placeholder": "Comando para rodar dentro do container, p. ex. touch /hello",
         "diff.exit": "$ {command}  (código de saída {code})",
@@ -273,8 +274,8 @@ PANEL_WORDS: dict[str, dict[str, str]] = {
         "push.sending": "enviando {current}",
         "push.sending_of": "enviando {current} / {total}",
         "push.summary": (
-            "{count} layers: {pushed} enviadas, {exists} já existiam, "
-            "{mounted} ligadas de outro repositório"
+            "{count} layers — enviadas: {pushed}, já existiam: {exists}, "
+            "ligadas de outro repositório: {mounted}"
         ),
         "push.sent": "; cerca de {size} enviados",
         "push.failed": "✗ O push FALHOU: {message}",
