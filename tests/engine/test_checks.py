@@ -14,13 +14,20 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol
 
 import docker
 import docker.errors
 import pytest
 
 from tests.conftest import sweep_namespace
-from tutor.course.actions import PERFORMERS, ActionDone, ActionFailed, ActionOutput
+from tutor.course.actions import (
+    PERFORMERS,
+    ActionDone,
+    ActionEvent,
+    ActionFailed,
+    ActionOutput,
+)
 from tutor.course.checks import DECIDERS, created_at
 from tutor.course.journal import Journal
 from tutor.course.model import Action, Check, Course, Lesson, LessonEntry, LessonFile, Step
@@ -64,10 +71,16 @@ def make_lesson(root: Path, lesson_id: str, steps: list[Step]) -> Lesson:
                   tuple(steps))  # fmt: skip
 
 
+class MakeRunner(Protocol):
+    """The ``make_runner`` fixture: a runner for a course of ``lessons``."""
+
+    def __call__(self, *lessons: Lesson) -> LessonRunner: ...
+
+
 @pytest.fixture
 def make_runner(
     engine: Engine, namespace: str, tmp_path: Path, fixture_images: dict[str, str]
-) -> Iterator[object]:
+) -> Iterator[MakeRunner]:
     def build(*lessons: Lesson) -> LessonRunner:
         course = Course("t", tmp_path, {"en": "t"}, ("en",), "en", {},
                         tuple(LessonEntry(x.id, {}, x) for x in lessons))  # fmt: skip
@@ -88,7 +101,7 @@ def make_runner(
     yield build
 
 
-def do(runner: LessonRunner, lesson: Lesson, sid: str) -> list[object]:
+def do(runner: LessonRunner, lesson: Lesson, sid: str) -> list[ActionEvent]:
     """Check fails, perform succeeds, check passes; returns the action's events."""
     item = lesson.step(sid)
     assert item is not None
@@ -106,7 +119,9 @@ def test_every_kind_of_the_vocabulary_is_implemented() -> None:
     assert set(DECIDERS) == set(CHECKS)
 
 
-def test_files_builds_and_the_cache(make_runner, tmp_path: Path, docker_client) -> None:
+def test_files_builds_and_the_cache(
+    make_runner: MakeRunner, tmp_path: Path, docker_client: docker.DockerClient
+) -> None:
     lesson = make_lesson(tmp_path / "course", "files", [
         step("write", "files_written", "write_files", c_files=("Dockerfile", "app.txt")),
         step("build", "image_exists", "build", tag="{image}", c_image="{image}", c_layers=3),
@@ -154,7 +169,9 @@ def test_files_builds_and_the_cache(make_runner, tmp_path: Path, docker_client) 
         do(runner, lesson, sid)
 
 
-def test_sharing_and_base_images(make_runner, tmp_path: Path, docker_client) -> None:
+def test_sharing_and_base_images(
+    make_runner: MakeRunner, tmp_path: Path, docker_client: docker.DockerClient
+) -> None:
     lesson = make_lesson(tmp_path / "course", "sharing", [
         step("one", "image_exists", "build", tag="{image}", c_image="{image}"),
         step("two", "images_share", "build", tag="{image2}", context="two",
@@ -173,7 +190,10 @@ def test_sharing_and_base_images(make_runner, tmp_path: Path, docker_client) -> 
 
 
 def test_containers_pages_logs_and_diff(
-    make_runner, tmp_path: Path, docker_client, fixture_images: dict[str, str]
+    make_runner: MakeRunner,
+    tmp_path: Path,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
 ) -> None:
     lesson = make_lesson(tmp_path / "course", "run", [
         step("build", "image_exists", "build", tag="{image}", c_image="{image}"),
@@ -239,7 +259,7 @@ def test_containers_pages_logs_and_diff(
     assert not runner.check(lesson, stop_ours).passed
 
 
-def test_exec_never_runs_on_this_machine(make_runner, tmp_path: Path) -> None:
+def test_exec_never_runs_on_this_machine(make_runner: MakeRunner, tmp_path: Path) -> None:
     marker = Path(f"/layers-tutor-marker-{time.time_ns()}")  # no /tmp in busybox
     lesson = make_lesson(tmp_path / "course", "exec", [
         step("build", "image_exists", "build", tag="{image}", c_image="{image}"),
@@ -260,7 +280,9 @@ def test_exec_never_runs_on_this_machine(make_runner, tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-def test_registry_push_reuse_and_clean_up(make_runner, tmp_path: Path, docker_client) -> None:
+def test_registry_push_reuse_and_clean_up(
+    make_runner: MakeRunner, tmp_path: Path, docker_client: docker.DockerClient
+) -> None:
     lesson = make_lesson(tmp_path / "course", "push", [
         step("build", "image_exists", "build", tag="{image}", c_image="{image}"),
         step("registry", "registry_ready", "start_registry"),
@@ -302,7 +324,8 @@ def test_registry_push_reuse_and_clean_up(make_runner, tmp_path: Path, docker_cl
     assert predict is not None and not runner.check(lesson, predict).passed
     runner.record_answer(lesson, predict, 1)
     assert runner.check(lesson, predict).passed
-    assert Journal.load(runner.journal.path).answer("push", "predict") == 1  # type: ignore[arg-type]
+    assert runner.journal.path is not None
+    assert Journal.load(runner.journal.path).answer("push", "predict") == 1
 
     do(runner, lesson, "clean")
     assert runner.params["registry"] == ""
@@ -334,7 +357,11 @@ def test_engine_timestamps_keep_their_fraction() -> None:
 
 
 def test_params_make_room_on_a_shared_engine(
-    engine: Engine, namespace: str, tmp_path: Path, docker_client, fixture_images: dict[str, str]
+    engine: Engine,
+    namespace: str,
+    tmp_path: Path,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
 ) -> None:
     lesson = make_lesson(tmp_path / "course", "names", [
         step("build", "image_exists", "build", tag="{image}", c_image="{image}"),
@@ -387,7 +414,10 @@ def test_params_make_room_on_a_shared_engine(
 
 
 def test_a_registry_started_in_a_terminal_is_found(
-    make_runner, tmp_path: Path, docker_client, fixture_images: dict[str, str]
+    make_runner: MakeRunner,
+    tmp_path: Path,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
 ) -> None:
     lesson = make_lesson(tmp_path / "course", "own-registry", [
         step("registry", "registry_ready", "start_registry"),
@@ -418,7 +448,7 @@ def test_a_registry_started_in_a_terminal_is_found(
         theirs.remove(force=True)
 
 
-def test_run_on_a_busy_port_publishes_a_free_one(make_runner, tmp_path: Path) -> None:
+def test_run_on_a_busy_port_publishes_a_free_one(make_runner: MakeRunner, tmp_path: Path) -> None:
     busy = socket.socket()
     busy.bind(("0.0.0.0", 0))
     busy.listen()
@@ -445,7 +475,10 @@ def test_run_on_a_busy_port_publishes_a_free_one(make_runner, tmp_path: Path) ->
 
 
 def test_another_learners_image_and_container_never_pass_the_learners_steps(
-    make_runner, tmp_path: Path, docker_client, fixture_images: dict[str, str]
+    make_runner: MakeRunner,
+    tmp_path: Path,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
 ) -> None:
     lesson = make_lesson(tmp_path / "course", "theirs", [
         step("build", "image_exists", c_image="{image}"),

@@ -22,7 +22,7 @@ import pytest
 from tutor.course.actions import ActionDone
 from tutor.course.journal import Journal
 from tutor.course.loader import default_course_root, load_course
-from tutor.course.model import Lesson
+from tutor.course.model import Lesson, Value
 from tutor.course.params import LEARNER, namespaced, resolve
 from tutor.course.runner import LessonRunner
 from tutor.engine.build import StepFinished
@@ -39,7 +39,7 @@ def learner(engine: Engine, namespace: str, folder: Path, images: dict[str, str]
     """The runner of one learner on the shared engine, with names of their own."""
     root = default_course_root()
     defaults = load_course(root).params
-    overrides = {
+    overrides: dict[str, Value] = {
         "base_image": images["python"],
         "registry_image": images["registry"],
         "port": free_port(int(defaults["port"]), engine),

@@ -8,7 +8,7 @@ from typing import cast
 
 import pytest
 
-from tutor.course.model import Action, Check, Course, Lesson, LessonEntry, Step
+from tutor.course.model import Action, Check, Course, Lesson, LessonEntry, Step, Value
 from tutor.course.params import (
     LEARNER,
     ParamError,
@@ -24,7 +24,11 @@ from tutor.course.params import (
 )
 from tutor.engine.connection import Engine
 
-PARAMS = {"image": "python-hello-world", "port": 5000, "base_image": "python:3.8-alpine"}
+PARAMS: dict[str, Value] = {
+    "image": "python-hello-world",
+    "port": 5000,
+    "base_image": "python:3.8-alpine",
+}
 
 
 def test_fill_replaces_every_placeholder() -> None:
@@ -103,7 +107,11 @@ def test_created_params_are_read_from_the_actions(tmp_path: Path) -> None:
 
 
 def test_parameters_may_name_other_parameters() -> None:
-    params = {"registry": "127.0.0.1:5000", "repository": "{registry}/app", "port": 1}
+    params: dict[str, Value] = {
+        "registry": "127.0.0.1:5000",
+        "repository": "{registry}/app",
+        "port": 1,
+    }
     assert fill("docker push {repository}", params) == "docker push 127.0.0.1:5000/app"
     assert fill_value("{repository}", params) == "127.0.0.1:5000/app"
     assert expand(params) == {**params, "repository": "127.0.0.1:5000/app"}
