@@ -17,7 +17,7 @@ import docker
 import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Markdown, Static
+from textual.widgets import Markdown, Static, Tab
 
 from tests import provision
 from tests.app.conftest import screen_text, settle
@@ -32,7 +32,7 @@ from tutor.launch import make_app
 from tutor.screens.course import CourseScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.prediction import OutcomeScreen, PredictionScreen
-from tutor.widgets import BuildLog, ContainersPanel, DiffView, ExecInput
+from tutor.widgets import BuildLog, ContainersPanel, DiffView, ExecInput, FilesView
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.step_panel import StepPanel, StepState
 
@@ -272,6 +272,30 @@ async def test_the_banner_goes_away_when_the_engine_answers_again(
         assert app.engine is not None and app.runner is not None
         assert not app.screen.query_one(EngineBanner).has_class("-shown")
         assert "No Docker engine answers yet." not in screen_text(app)
+
+
+async def test_leaving_a_lesson_while_its_file_tabs_are_made_is_safe(
+    real_tutor: Callable[..., TutorApp],
+) -> None:
+    """Escape pressed while the files panel still adds its tabs (the engine's
+    answer arrives just then) once crashed the app with "No Tab with id"."""
+    app = real_tutor()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        lesson_id = app.course.lessons[6].id
+        for _ in range(3):
+            for delay in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5):
+                app.open_lesson(lesson_id)
+                await pilot.pause(delay)
+                await pilot.press("escape")
+                await pilot.pause(0.05)
+        await settle(app, pilot)
+        assert app._exception is None
+        assert isinstance(app.screen, CourseScreen)
+        app.open_lesson(lesson_id)
+        await settle(app, pilot)
+        files = app.screen.query_one(FilesView)
+        assert files.query(Tab) and "Dockerfile" in [str(tab.label) for tab in files.query(Tab)]
 
 
 async def test_an_engine_gone_mid_lesson_shows_the_banner_until_retry(

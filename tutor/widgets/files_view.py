@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Static, Tab, Tabs
 
@@ -208,17 +209,30 @@ class FilesView(Vertical):
 
     async def _sync_tabs(self, generation: int) -> None:
         """Replace the tabs with one per file (the Dockerfile's first, so it starts active)."""
-        if generation != self._generation:
+        if generation != self._generation or not self._here():
             return
         tabs = self.query_one(Tabs)
-        await tabs.clear()
-        names = list(self._files)
-        for position, file_name in enumerate(names):
-            if generation != self._generation:
-                return  # newer files arrived while we waited: their own sync takes over
-            await tabs.add_tab(Tab(file_name, id=self._tab_id(position)))
-        if generation == self._generation and self._shown in names:
-            tabs.active = self._tab_id(names.index(self._shown))
+        try:
+            await tabs.clear()
+            names = list(self._files)
+            for position, file_name in enumerate(names):
+                if generation != self._generation or not self._here():
+                    return  # newer files arrived, or the lesson closed, while we waited
+                await tabs.add_tab(Tab(file_name, id=self._tab_id(position)))
+            if generation == self._generation and self._here() and self._shown in names:
+                tabs.active = self._tab_id(names.index(self._shown))
+        except (NoMatches, ValueError):
+            # Tabs being removed with a closing lesson screen are no longer found;
+            # a panel still in use would not lose them, so anything else is a bug.
+            if self._here():
+                raise
+
+    def _here(self) -> bool:
+        """Still on a screen that is not closing (the learner may have left the lesson)."""
+        if not self.is_attached or self._closing:
+            return False
+        screen = self.screen
+        return not screen._closing and screen in self.app.screen_stack
 
     @on(Tabs.TabActivated)
     def _tab_chosen(self, event: Tabs.TabActivated) -> None:
