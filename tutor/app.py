@@ -220,6 +220,19 @@ class TutorApp(App[None]):
     def watch_engine_error(self) -> None:
         # The retry key shows only while there is an error to retry.
         self.refresh_bindings()
+        for screen in self._lesson_screens():
+            screen.engine_state_changed(self.engine_error)
+
+    def _lesson_screens(self) -> list[LessonScreen]:
+        """The mounted lesson screens on the stack (one, under any modal over it).
+
+        A screen still mounting reads the current values itself once it is ready.
+        """
+        return [
+            screen
+            for screen in self.screen_stack
+            if isinstance(screen, LessonScreen) and screen.is_mounted
+        ]
 
     def action_retry_engine(self) -> None:
         """Try to reach the engine again (after the learner started Docker)."""
@@ -244,6 +257,8 @@ class TutorApp(App[None]):
     def watch_language(self) -> None:
         self.save_progress()
         self.refresh_bindings()  # the footer's key words are in the language too
+        for screen in self._lesson_screens():
+            screen.language_changed(self.language)
 
     def action_switch_language(self) -> None:
         """Switch the lessons and the screens to the course's next language."""

@@ -7,9 +7,12 @@ and the progress works as usual.
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 from textual.widgets import DataTable, Markdown, Static, TabPane
 
 from tests.app.conftest import DOWN_HINT, DOWN_MESSAGE, DownEngine, MakeTutor, screen_text, settle
@@ -60,8 +63,15 @@ def store_for(app: TutorApp) -> ProgressStore:
 
 def panel_languages(screen: LessonScreen) -> set[str]:
     """The languages the lesson's panels speak (one, once they follow the app)."""
-    kinds = (FilesView, LayerStack, BuildLog, ContainersPanel, DiffView, HistoryTable, PushLog)
-    return {screen.query_one(kind).language for kind in kinds}
+    return {
+        screen.query_one(FilesView).language,
+        screen.query_one(LayerStack).language,
+        screen.query_one(BuildLog).language,
+        screen.query_one(ContainersPanel).language,
+        screen.query_one(DiffView).language,
+        screen.query_one(HistoryTable).language,
+        screen.query_one(PushLog).language,
+    }
 
 
 async def test_course_screen_lists_the_ten_lessons_with_their_status(make_tutor: MakeTutor) -> None:
@@ -180,10 +190,8 @@ async def test_help_lists_the_keys_of_every_screen(make_tutor: MakeTutor) -> Non
         await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)
         assert app.screen.sections[0].title == "Lesson"
-        described = {
-            str(binding[2] if isinstance(binding, tuple) else binding.description)
-            for binding in app.screen.sections[0].bindings
-        }
+        bindings = Binding.make_bindings(app.screen.sections[0].bindings)
+        described = {binding.description for binding in bindings}
         assert {"Run for me", "Hint", "Check", "Predict", "Back"} <= described
         await pilot.press("question_mark")
         await settle(app, pilot)
@@ -251,6 +259,26 @@ async def test_a_broken_lesson_is_listed_with_its_problem(
         await settle(app, pilot)
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.lesson.id == "history"
+
+
+async def test_a_closed_lesson_screen_is_freed(make_tutor: MakeTutor) -> None:
+    """Each lesson screen holds thousands of objects; one kept alive after the
+    learner left it would make every garbage collection slower."""
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        left: list[weakref.ref[LessonScreen]] = []
+        for lesson in app.course.lessons[:3]:
+            app.open_lesson(lesson.id)
+            await settle(app, pilot)
+            left.extend(weakref.ref(s) for s in app.screen_stack if isinstance(s, LessonScreen))
+            while not isinstance(app.screen, CourseScreen):  # a prediction may be open first
+                await pilot.press("escape")
+                await settle(app, pilot)
+        await pilot.press("l")  # the app still tells the open screens (none now)
+        await settle(app, pilot)
+        gc.collect()
+        assert [ref() for ref in left] == [None, None, None]
 
 
 async def test_damaged_progress_is_reported_kept_and_replaced(

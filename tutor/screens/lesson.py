@@ -134,12 +134,16 @@ class LessonScreen(LessonEngineWork):
         self._set_layout(self.size.width, self.size.height)
         # The prose is in place before a prediction can cover it.
         await self._show_texts()
-        self.watch(self.tutor, "language", self._language_changed, init=False)
-        self.watch(self.tutor, "engine_error", self._engine_state, init=True)
+        # The app tells open lesson screens when these change (language_changed,
+        # engine_state_changed): a watch on the app would keep every closed
+        # lesson screen, with all its panels, alive until the value next changed.
+        self.engine_state_changed(self.tutor.engine_error)
         self._enter_step()
         self.set_interval(DIFF_POLL, self.poll_diff)
 
     def on_resize(self, event: Resize) -> None:
+        if self._closing:  # the learner left: the panes may already be gone
+            return
         self._set_layout(event.size.width, event.size.height)
 
     def _set_layout(self, width: int, height: int) -> None:
@@ -185,7 +189,8 @@ class LessonScreen(LessonEngineWork):
             self.query_one("#prose-side-text", Markdown).update(prose),
         )
 
-    def _language_changed(self, language: str) -> None:
+    def language_changed(self, language: str) -> None:
+        """Say everything again in LANGUAGE (the app calls this on its open lesson screens)."""
         self._show_texts()
         self.query_one(EngineBanner).set_language(language)
         # Every panel says its own words again; what the engine said stays as it is.
@@ -204,7 +209,8 @@ class LessonScreen(LessonEngineWork):
         else:
             self._show_complete()
 
-    def _engine_state(self, error: EngineError | None) -> None:
+    def engine_state_changed(self, error: EngineError | None) -> None:
+        """Show the banner or follow the engine (the app calls this when it comes or goes)."""
         self.query_one(EngineBanner).show_error(error)
         runner = self.tutor.runner
         if error is not None or runner is None:
