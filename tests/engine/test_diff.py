@@ -125,6 +125,23 @@ def test_rw_size_grows_and_diff_works_when_stopped(
     assert stopped.changes == after.changes
 
 
+def test_an_unchanged_container_gives_the_same_diff_object(
+    engine: Engine, docker_client: docker.DockerClient, namespace: str, lesson_image: str
+) -> None:
+    """The app reads the diff every second: an answer equal to the last one is
+    the last result itself, so nothing new is built or compared entry by entry."""
+    cid = start(docker_client, lesson_image, namespace, CHANGES)
+    first = diff(engine, cid)
+    assert diff(engine, cid) is first
+    container = docker_client.containers.get(cid)
+    assert container.exec_run(["sh", "-c", "echo later > /data/later"]).exit_code == 0
+    changed = diff(engine, cid)
+    assert changed is not first
+    assert by_path(changed)["/data/later"].kind is ChangeKind.ADDED
+    assert "/data/later" not in by_path(first)
+    assert diff(engine, cid) is changed
+
+
 def test_each_layer_is_indexed_once(
     engine: Engine,
     docker_client: docker.DockerClient,

@@ -88,9 +88,51 @@ class ContainerDiff:
         return tuple(c for c in self.changes if c.kind is ChangeKind.DELETED)
 
 
-_DEFAULT_INDEX = LayerIndex()  # memory only; the app passes one with a cache folder
+_DEFAULT_INDEX = LayerIndex()  # memory only: layer file lists are read again per process
 _STACKS: dict[str, tuple[Layer, ...]] = {}  # image id -> rows; ids never change meaning
 _STACKS_LOCK = threading.Lock()
+
+
+class _LastAnswers:
+    """The last engine answer and result per container, so an unchanged diff is the same object.
+
+    The app reads a shown container's diff every second. Building tens of
+    thousands of new, equal entries each time would keep the garbage
+    collector busy (long pauses on screen) and make every comparison walk
+    them all; an answer equal to the last one returns the last result. The
+    engine lists the same changes in a different order from one call to the
+    next, so answers are compared as sets.
+    """
+
+    KEEP = 8  # containers remembered; a lesson shows one or two
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answers: dict[str, tuple[frozenset[Any], int | None, str, ContainerDiff]] = {}
+
+    @staticmethod
+    def key(entries: list[Any]) -> frozenset[tuple[str, int]]:
+        """The engine's answer without its order."""
+        return frozenset((str(e["Path"]), int(e["Kind"])) for e in entries)
+
+    def get(
+        self, cid: str, key: frozenset[Any], rw: int | None, image: str
+    ) -> ContainerDiff | None:
+        with self._lock:
+            last = self._answers.get(cid)
+        if last is not None and last[1] == rw and last[2] == image and last[0] == key:
+            return last[3]
+        return None
+
+    def put(self, cid: str, key: frozenset[Any], result: ContainerDiff) -> None:
+        with self._lock:
+            self._answers.pop(cid, None)
+            self._answers[cid] = (key, result.rw_size, result.image_id, result)
+            while len(self._answers) > self.KEEP:
+                del self._answers[next(iter(self._answers))]
+
+
+_LAST = _LastAnswers()
 
 
 def diff(
@@ -132,6 +174,12 @@ def diff(
         except docker.errors.APIError as exc:
             raise _refused(engine, container, exc) from exc
     image_id = str(info.get("Image") or "")
+    rw = sized[0].get("SizeRw") if sized else None
+    rw_size = None if rw is None else int(rw)
+    key = _LAST.key(entries)
+    same = _LAST.get(cid, key, rw_size, image_id)
+    if same is not None:
+        return same
     found = [(str(e["Path"]), _KIND_CODES[int(e["Kind"])]) for e in entries]
     found.sort(key=lambda pair: pair[0])
     wanted = [path for path, kind in found if kind is not ChangeKind.ADDED]
@@ -148,8 +196,9 @@ def diff(
             changes.append(PathChange(path, kind))
         else:
             changes.append(PathChange(path, kind, layer.index, layer.instruction))
-    rw = sized[0].get("SizeRw") if sized else None
-    return ContainerDiff(cid, tuple(changes), None if rw is None else int(rw), image_id)
+    result = ContainerDiff(cid, tuple(changes), rw_size, image_id)
+    _LAST.put(cid, key, result)
+    return result
 
 
 def _gone(container: str) -> ContainerNotFound:
