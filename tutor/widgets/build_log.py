@@ -57,6 +57,9 @@ class BuildLog(Vertical):
     lines), so that :meth:`set_language` can write the whole log again.
     """
 
+    FLUSH_MOST = 250
+    """Events written in one frame at most (a RUN may print thousands of lines at once)."""
+
     DEFAULT_CSS = """
     BuildLog { height: 1fr; }
     BuildLog > #status { height: auto; padding: 0 1; background: $panel; text-style: bold; }
@@ -162,9 +165,18 @@ class BuildLog(Vertical):
         self.notify(say(self.language, "build.following" if log.auto_scroll else "build.scrolling"))
 
     def _flush(self) -> None:
-        """Write every queued event as one block of lines, then update the status."""
+        """Write the queued events as one block of lines, then update the status.
+
+        At most FLUSH_MOST events a frame: a RUN that prints thousands of lines
+        at once is written over several frames, so keys and the clock keep
+        answering meanwhile.
+        """
         self._flush_scheduled = False
-        events, self._pending = self._pending, []
+        events = self._pending[: self.FLUSH_MOST]
+        del self._pending[: self.FLUSH_MOST]
+        if self._pending:
+            self._flush_scheduled = True
+            self.call_after_refresh(self._flush)
         if not events:
             return
         for event in events:
