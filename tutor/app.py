@@ -31,6 +31,7 @@ from tutor.screens.help import HelpScreen, KeySection
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.prediction import PredictionScreen
 from tutor.session_end import started_containers
+from tutor.worker_threads import FreshContextExecutor
 
 if TYPE_CHECKING:
     from tutor.course.journal import Journal
@@ -120,6 +121,8 @@ class TutorApp(App[None]):
         )
 
     def on_mount(self) -> None:
+        # Thread workers run here; see tutor.worker_threads for why.
+        asyncio.get_running_loop().set_default_executor(FreshContextExecutor())
         if self.console.color_system in BASIC_COLOURS:
             # A classroom terminal or an SSH session with 16 colours: use the
             # terminal's own palette rather than approximations of true colour.

@@ -9,6 +9,8 @@ page the app serves, the container's diff as files change.
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from tutor.engine.ports import free_port
 from tutor.launch import make_app
 from tutor.screens.course import CourseScreen
 from tutor.screens.lesson import LessonScreen
+from tutor.screens.lesson_engine import DIFF_POLL
 from tutor.screens.prediction import OutcomeScreen, PredictionScreen
 from tutor.widgets import BuildLog, ContainersPanel, DiffView, ExecInput, FilesView
 from tutor.widgets.engine_banner import EngineBanner
@@ -296,6 +299,30 @@ async def test_leaving_a_lesson_while_its_file_tabs_are_made_is_safe(
         await settle(app, pilot)
         files = app.screen.query_one(FilesView)
         assert files.query(Tab) and "Dockerfile" in [str(tab.label) for tab in files.query(Tab)]
+
+
+async def test_a_lesson_left_after_its_engine_work_is_freed(
+    real_tutor: Callable[..., TutorApp],
+) -> None:
+    """The lesson's thread workers (check, diff poll, engine events) ran for it;
+    the threads outlive them and once kept the last screen each had worked for."""
+    app = real_tutor()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        app.open_lesson(app.course.lessons[6].id)
+        await settle(app, pilot)
+        await pilot.pause(DIFF_POLL * 1.5)  # a diff poll or two ran in a thread too
+        await settle(app, pilot)
+        lesson = weakref.ref(next(s for s in app.screen_stack if isinstance(s, LessonScreen)))
+        while not isinstance(app.screen, CourseScreen):
+            await pilot.press("escape")
+            await settle(app, pilot)
+        for _ in range(EVENT_PATIENCE):  # the events thread notices its cancel in time
+            gc.collect()
+            if lesson() is None:
+                break
+            await pilot.pause(0.05)
+        assert lesson() is None
 
 
 async def test_an_engine_gone_mid_lesson_shows_the_banner_until_retry(
