@@ -34,6 +34,7 @@ from tutor.screens import say
 from tutor.screens.help import KeySection
 from tutor.screens.lesson_engine import DIFF_POLL, LessonEngineWork
 from tutor.screens.panel_data import original_files
+from tutor.screens.render_caches import forget_closed_widgets
 from tutor.widgets import (
     BuildLog,
     ContainersPanel,
@@ -140,6 +141,9 @@ class LessonScreen(LessonEngineWork):
         self.engine_state_changed(self.tutor.engine_error)
         self._enter_step()
         self.set_interval(DIFF_POLL, self.poll_diff)
+
+    def on_unmount(self) -> None:
+        forget_closed_widgets(self.app)  # Textual would keep parts of this screen
 
     def on_resize(self, event: Resize) -> None:
         if self._closing:  # the learner left: the panes may already be gone
