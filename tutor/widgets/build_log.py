@@ -27,7 +27,9 @@ from tutor.engine.labels import is_tutor_labels
 from tutor.screens import say
 
 #: Lines the log keeps (and build events kept to write it again in another language).
-MAX_LINES = 20_000
+#: A drawn line costs Textual some 30 objects that every full garbage collection
+#: walks; the course's builds print tens of lines, a big RUN a few thousand.
+MAX_LINES = 5_000
 #: The words of each reason the engine gives for a cache miss.
 MISS_WORDS = {
     cache_miss.EARLIER_STEP_REBUILT: "miss.earlier",
