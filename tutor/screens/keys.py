@@ -70,7 +70,7 @@ KEY_WORDS: dict[str, dict[str, str]] = {
         "Files panel": "Painel Arquivos",
         "Layers panel": "Painel Camadas",
         "Build panel": "Painel Build",
-        "Containers panel": "Painel Contêineres",
+        "Containers panel": "Painel Containers",
         "Diff panel": "Painel Diff",
         "History panel": "Painel Histórico",
         "Push panel": "Painel Push",
