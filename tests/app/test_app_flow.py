@@ -389,9 +389,18 @@ async def test_panels_are_tabs_when_narrow_and_side_by_side_when_wide(
         assert lesson.wide and lesson.has_class("-wide")
         assert len(shown()) == 7 and "pane-lesson" not in shown()  # the prose sits by the step
         assert lesson.query_one("#prose-side").display
+        # The prose beside the step is filled when the layout first shows it...
+        assert "Welcome!" in lesson.query_one("#prose-side-text", Markdown).source
         text = screen_text(app)
         assert all(word in text for word in ("Files", "Layers", "Build", "Diff", "Push"))
+        assert "Welcome!" in text
+        await pilot.press("l")  # ...and says the language the learner switches to
+        await settle(app, pilot)
+        assert "Boas-vindas!" in lesson.query_one("#prose-side-text", Markdown).source
         await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert "Boas-vindas!" in lesson.query_one("#prose-text", Markdown).source
+        await pilot.press("l")
         await settle(app, pilot)
         assert not lesson.wide and shown() == ["pane-layers"]
 

@@ -164,6 +164,7 @@ class LessonScreen(LessonEngineWork):
             pane.display = pane.id != "pane-lesson" if wide else pane.id == tabs.active
             pane.border_title = pane.id and say(self.tutor.language, f"panel.{pane.id[5:]}")
         self.query_one("#prose-side").display = wide
+        self._show_prose()
 
     def show_pane(self, name: str | None, *, focus: bool = False) -> None:
         """Bring a pane forward (tabs) and optionally move the focus into it."""
@@ -187,11 +188,19 @@ class LessonScreen(LessonEngineWork):
         for name, key in PANES:
             tabs.get_tab(f"pane-{name}").label = say(lang, key)
             self.query_one(f"#pane-{name}").border_title = say(lang, key)
-        prose = self._fill(self.lesson.prose_in(lang))
-        return AwaitComplete(
-            self.query_one("#prose-text", Markdown).update(prose),
-            self.query_one("#prose-side-text", Markdown).update(prose),
-        )
+        self._prose = self._fill(self.lesson.prose_in(lang))
+        return self._show_prose()
+
+    def _show_prose(self) -> AwaitComplete:
+        """Put the prose in the copy the layout shows: its tab, or beside the step.
+
+        Only that one is filled; the other when the layout switches to it. Each
+        copy is some thirty widgets, and a lesson opened wide waited for both.
+        """
+        shown = self.query_one("#prose-side-text" if self.wide else "#prose-text", Markdown)
+        if self._prose is None or shown.source == self._prose:
+            return AwaitComplete()
+        return AwaitComplete(shown.update(self._prose))
 
     def language_changed(self, language: str) -> None:
         """Say everything again in LANGUAGE (the app calls this on its open lesson screens)."""

@@ -42,6 +42,8 @@ class LessonSteps(TranslatedKeys[None]):
         self.lesson = lesson
         self.index = 0
         self.wide = False
+        #: The lesson's prose in the learner's language, once the screen has said it.
+        self._prose: str | None = None
         self.ran: set[str] = set()
         self.passed: set[str] = set()
         self.explicit = False
