@@ -484,6 +484,14 @@ class Session:
         self.key(key)
         await self.until(lambda: isinstance(self.app.screen, LessonScreen), "lesson", 30)
 
+    async def run_step(self, lesson: LessonScreen, step: str, what: str, counted: str) -> None:
+        """``t`` on the current step: a moment until the frame that shows it ran."""
+        self.frames.watch(lambda: step in lesson.ran)
+        async with self.moment(what) as row:
+            self.key("t")
+            row.done_at = await self.shown(f"the end of {step}", 300)
+        row.note = f"{len(lesson.output)} {counted}"
+
     async def go_on(self) -> None:
         """Close the outcome of a step that asked a question."""
         await self.until(lambda: isinstance(self.app.screen, OutcomeScreen), "outcome", 60)
@@ -612,11 +620,9 @@ class Session:
 
     async def diff_action(self, lesson: LessonScreen) -> None:
         """``t`` on the step whose action prints ``docker diff`` (one line per path)."""
-        self.frames.watch(lambda: "read-the-diff" in lesson.ran)
-        async with self.moment(f"diff action prints {self.args.paths} lines") as row:
-            self.key("t")
-            row.done_at = await self.shown("the action's end", 300)
-        row.note = f"{len(lesson.output)} output lines"
+        await self.run_step(
+            lesson, "read-the-diff", f"diff action prints {self.args.paths} lines", "output lines"
+        )
         await self.go_on()
         await self.until(lambda: isinstance(self.app.screen, PredictionScreen), "question", 30)
         self.key("escape")  # the next question: decide later
@@ -635,11 +641,7 @@ class Session:
             await self.quiet()
         row.note = f"{built} built with build(); wall time is the engine's"
 
-        self.frames.watch(lambda: "list-images" in lesson.ran)
-        async with self.moment("image list action (docker image ls)") as row:
-            self.key("t")
-            row.done_at = await self.shown("the list", 120)
-        row.note = f"{len(lesson.output)} lines"
+        await self.run_step(lesson, "list-images", "image list action (docker image ls)", "lines")
         await self.go_on()
         await self.quiet()
 
@@ -664,11 +666,7 @@ class Session:
         lesson = await self.open_lesson("clean-up")
         await self.predict("2")
         await self.until(lambda: lesson.prepared, "the lesson", 60)
-        self.frames.watch(lambda: "clean" in lesson.ran)
-        async with self.moment("clean-up step removes it all") as row:
-            self.key("t")
-            row.done_at = await self.shown("the clean-up's end", 300)
-        row.note = f"{len(lesson.output)} objects reported"
+        await self.run_step(lesson, "clean", "clean-up step removes it all", "objects reported")
         await self.quiet()
 
     # -- engine work of the benchmark itself (in threads) -------------------------------
