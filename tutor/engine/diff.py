@@ -108,7 +108,7 @@ class _LastAnswers:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._answers: dict[str, tuple[frozenset[Any], int | None, str, ContainerDiff]] = {}
+        self._answers: dict[str, tuple[frozenset[Any], ContainerDiff]] = {}
 
     @staticmethod
     def key(entries: list[Any]) -> frozenset[tuple[str, int]]:
@@ -120,14 +120,17 @@ class _LastAnswers:
     ) -> ContainerDiff | None:
         with self._lock:
             last = self._answers.get(cid)
-        if last is not None and last[1] == rw and last[2] == image and last[0] == key:
-            return last[3]
+        if last is None:
+            return None
+        last_key, result = last
+        if result.rw_size == rw and result.image_id == image and last_key == key:
+            return result
         return None
 
     def put(self, cid: str, key: frozenset[Any], result: ContainerDiff) -> None:
         with self._lock:
             self._answers.pop(cid, None)
-            self._answers[cid] = (key, result.rw_size, result.image_id, result)
+            self._answers[cid] = (key, result)
             while len(self._answers) > self.KEEP:
                 del self._answers[next(iter(self._answers))]
 
