@@ -1,0 +1,289 @@
+"""Getting images onto the engine: pull, save to a file, load from a file, import, build.
+
+``python -m tutor prepare`` uses these to make every image the course needs
+present before class: pulled where a registry answers, carried in an archive
+to a lab without internet, or made here (``tutor.prepare.stand_ins``). Each
+call says what went wrong as an :class:`EngineError` with a hint, never with
+a docker-py exception, so the command line and the app can show it as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import docker.errors
+
+from tutor.engine.connection import Engine, engine_errors
+from tutor.engine.errors import BuildFailed, EngineError, ImageNotFound
+
+#: Bytes per chunk when an archive streams to or from the engine.
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """How far a pull (or a load) has come, for a progress bar.
+
+    Attributes:
+        image: The image being moved.
+        done: Bytes moved so far (all layers).
+        total: Bytes to move, as far as the engine has said (0: not known yet).
+        status: The engine's last words, e.g. ``Downloading`` or ``Pull complete``.
+    """
+
+    image: str
+    done: int
+    total: int
+    status: str
+
+
+OnTransfer = Callable[[Transfer], None]
+
+#: The engine's words for a layer that needs no more bytes.
+_LAYER_DONE = ("Pull complete", "Already exists")
+#: What to check when an archive will not load.
+_NOT_AN_ARCHIVE = "Is it an archive written by `python -m tutor prepare --save` or `docker save`?"
+
+
+def present(engine: Engine, image: str) -> bool:
+    """Whether ``image`` (a name or an id) is on the engine now."""
+    with engine_errors(engine.host):
+        try:
+            engine.client.images.get(image)
+            return True
+        except docker.errors.ImageNotFound:
+            return False
+
+
+def pullable(engine: Engine, image: str) -> tuple[bool, str]:
+    """Whether a registry would give us ``image``, asked without pulling it.
+
+    Returns:
+        ``(True, "")``, or ``(False, why)`` in the registry's or engine's words.
+    """
+    with engine_errors(engine.host):
+        try:
+            engine.api.inspect_distribution(image)
+            return True, ""
+        except docker.errors.APIError as exc:
+            return False, str(exc.explanation or exc)
+
+
+def pull(engine: Engine, image: str, on_progress: OnTransfer | None = None) -> None:
+    """Pull ``image``, reporting the bytes moved as the engine streams them.
+
+    Args:
+        engine: The engine.
+        image: ``name[:tag]``; ``latest`` when no tag is given.
+        on_progress: Called with each :class:`Transfer` (from the calling thread).
+
+    Raises:
+        ImageNotFound: no registry gave the image (the engine's reason is kept).
+    """
+    name, tag = split_reference(image)
+    layers: dict[str, tuple[int, int]] = {}
+    with engine_errors(engine.host):
+        try:
+            for event in engine.api.pull(name, tag=tag, stream=True, decode=True):
+                if "error" in event or "errorDetail" in event:
+                    detail = event.get("errorDetail") or {}
+                    raise _not_pulled(image, str(detail.get("message") or event.get("error")))
+                progress = event.get("progressDetail") or {}
+                layer = str(event.get("id") or "")
+                if layer and progress.get("total"):
+                    layers[layer] = (int(progress.get("current") or 0), int(progress["total"]))
+                elif layer and str(event.get("status", "")).startswith(
+                    ("Pull complete", "Already")
+                ):
+                    size = layers.get(layer, (0, 0))[1]
+                    layers[layer] = (size, size)
+                if on_progress is not None:
+                    done = sum(min(c, t) for c, t in layers.values())
+                    total = sum(t for _, t in layers.values())
+                    on_progress(Transfer(image, done, total, str(event.get("status", ""))))
+        except docker.errors.APIError as exc:
+            raise _not_pulled(image, str(exc.explanation or exc)) from exc
+    if not present(engine, image):
+        raise _not_pulled(image, "the engine finished the pull without the image")
+
+
+def _not_pulled(image: str, why: str) -> ImageNotFound:
+    return ImageNotFound(
+        f"{image} could not be pulled ({why}).",
+        "Where no registry can be reached, load the course's images from a file "
+        "(`python -m tutor prepare --load FILE`) or make stand-ins here "
+        "(`python -m tutor prepare --build-local`).",
+    )
+
+
+def split_reference(image: str) -> tuple[str, str]:
+    """``name[:tag]`` into name and tag (a registry's ``host:port/`` is not a tag)."""
+    slash = image.rfind("/")
+    colon = image.rfind(":")
+    if "@" in image:
+        name, _, digest = image.partition("@")
+        return name, digest
+    if colon > slash:
+        return image[:colon], image[colon + 1 :]
+    return image, "latest"
+
+
+def save(engine: Engine, images: Sequence[str], target: Path) -> int:
+    """Write ``images`` into one archive (``docker save`` format, with ``manifest.json``).
+
+    The archive is written beside ``target`` and renamed into place, so an
+    interrupted save never leaves a half archive under the name asked for.
+
+    Returns:
+        The archive's size in bytes.
+
+    Raises:
+        ImageNotFound: one of the images is not on the engine.
+    """
+    for image in images:
+        if not present(engine, image):
+            raise ImageNotFound(
+                f"{image} is not on this engine, so it cannot be saved.",
+                "Pull or make it first: `python -m tutor prepare`.",
+            )
+    partial = target.with_name(target.name + ".partial")
+    with engine_errors(engine.host):
+        response = engine.api._get(
+            engine.api._url("/images/get"), params={"names": list(images)}, stream=True
+        )
+        engine.api._raise_for_status(response)
+        try:
+            with partial.open("wb") as out:
+                for chunk in response.iter_content(CHUNK):
+                    out.write(chunk)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        finally:
+            response.close()
+    partial.replace(target)
+    return target.stat().st_size
+
+
+def load(engine: Engine, source: Path) -> list[str]:
+    """Load every image in an archive made by :func:`save` (or ``docker save``).
+
+    Returns:
+        The names (or ids) the engine says it loaded.
+
+    Raises:
+        EngineError: the file cannot be read, or the engine refused it.
+    """
+    try:
+        handle = source.open("rb")
+    except OSError as exc:
+        raise EngineError(
+            f"Cannot read {source}: {exc.strerror or exc}.", "Check the path."
+        ) from exc
+    loaded: list[str] = []
+    with handle, engine_errors(engine.host):
+        try:
+            answer = engine.api.load_image(_chunks(handle))
+        except docker.errors.APIError as exc:
+            raise EngineError(
+                f"The engine could not load {source} ({exc.explanation or exc}).",
+                _NOT_AN_ARCHIVE,
+            ) from exc
+        for event in _events(answer):
+            if event.get("errorDetail") or event.get("error"):
+                detail = event.get("errorDetail") or {}
+                raise EngineError(
+                    f"The engine could not load {source} "
+                    f"({detail.get('message') or event.get('error')}).",
+                    _NOT_AN_ARCHIVE,
+                )
+            stream = str(event.get("stream", ""))
+            for prefix in ("Loaded image: ", "Loaded image ID: "):
+                if stream.startswith(prefix):
+                    loaded.append(stream[len(prefix) :].strip())
+    return loaded
+
+
+def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
+    while chunk := handle.read(CHUNK):
+        yield chunk
+
+
+def _events(answer: Any) -> Iterable[Mapping[str, Any]]:
+    # docker-py 7 returns a generator of decoded events; older answers are one dict.
+    if isinstance(answer, Mapping):
+        return [answer]
+    return answer or []
+
+
+def import_rootfs(engine: Engine, tar: IO[bytes], image: str, changes: Sequence[str] = ()) -> str:
+    """Make a one-layer image from a root filesystem tar stream (``docker import``).
+
+    Args:
+        engine: The engine.
+        tar: The tar stream (read to its end).
+        image: ``name:tag`` to give the image.
+        changes: Dockerfile lines applied to its config (``CMD``, ``ENV``, ``LABEL``).
+
+    Returns:
+        The new image's id.
+    """
+    name, tag = split_reference(image)
+    with engine_errors(engine.host):
+        try:
+            engine.api.import_image(
+                src=_chunks(tar), repository=name, tag=tag, changes=list(changes), stream_src=True
+            )
+        except docker.errors.APIError as exc:
+            raise EngineError(f"Importing {image} failed ({exc.explanation or exc}).") from exc
+        return str(engine.client.images.get(image).id)
+
+
+def build_context(
+    engine: Engine, context: Path, image: str, labels: Mapping[str, str] | None = None
+) -> str:
+    """Build ``context/Dockerfile`` as ``image`` (no cache tricks, nothing left behind).
+
+    Returns:
+        The new image's id.
+
+    Raises:
+        BuildFailed: a step failed; the engine's message is kept.
+    """
+    with engine_errors(engine.host):
+        try:
+            for event in engine.api.build(
+                path=str(context),
+                tag=image,
+                labels=dict(labels or {}),
+                rm=True,
+                forcerm=True,
+                decode=True,
+            ):
+                if "errorDetail" in event or "error" in event:
+                    detail = event.get("errorDetail") or {}
+                    raise BuildFailed(
+                        f"Building {image} failed: {detail.get('message') or event.get('error')}"
+                    )
+        except docker.errors.APIError as exc:
+            raise BuildFailed(f"Building {image} failed: {exc.explanation or exc}") from exc
+        return str(engine.client.images.get(image).id)
+
+
+def tag(engine: Engine, image: str, name: str) -> None:
+    """Give ``image`` (a name or an id) the extra name ``name``."""
+    repository, version = split_reference(name)
+    with engine_errors(engine.host):
+        engine.api.tag(image, repository, version)
+
+
+def label_of(engine: Engine, image: str, label: str) -> str | None:
+    """One label of an image on the engine, or None (also when the image is not there)."""
+    with engine_errors(engine.host), contextlib.suppress(docker.errors.ImageNotFound):
+        config = engine.client.images.get(image).attrs.get("Config") or {}
+        return (config.get("Labels") or {}).get(label)
+    return None
