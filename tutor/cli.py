@@ -62,6 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="check the engine, base image and registry")
     p.add_argument("--json", action="store_true", help="print JSON (see README)")
 
+    p = sub.add_parser(
+        "prepare", help="make every image the course needs present: pull, load, or make here"
+    )
+    p.add_argument("--save", type=Path, metavar="FILE", help="then write them all into FILE")
+    p.add_argument("--load", type=Path, metavar="FILE", help="first load the images in FILE")
+    p.add_argument(
+        "--build-local",
+        action="store_true",
+        help="make stand-ins from this machine's packages for what cannot be pulled",
+    )
+
     p = sub.add_parser("clean", help="remove what the tutor made (and nothing else)")
     p.add_argument("--all", action="store_true", help="every learner's objects, not only yours")
 
@@ -98,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "diff": _diff,
         "shared": _shared,
         "doctor": _doctor,
+        "prepare": _prepare,
         "clean": _clean,
         "validate": _validate,
     }
@@ -127,6 +139,18 @@ def _run_app(args: argparse.Namespace) -> int:
         workspace=args.workspace,
         params=parse_params(args.param),
         keep_containers=args.keep_containers,
+    )
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    from tutor.prepare.command import run_prepare
+
+    return run_prepare(
+        course_root=args.course,
+        params=parse_params(args.param),
+        save=args.save,
+        load=args.load,
+        build_local=args.build_local,
     )
 
 
@@ -177,7 +201,7 @@ def _shared(args: argparse.Namespace) -> int:
 def _doctor(args: argparse.Namespace) -> int:
     from tutor import doctor
 
-    findings = doctor.examine(course_root=args.course, params=parse_params(args.param))
+    findings = doctor.examine(course_root=args.course, command_line=parse_params(args.param))
     if args.json:
         print_json([f.as_json() for f in findings])
     else:

@@ -48,36 +48,70 @@ class Finding:
         }
 
 
-def course_params(course_root: Path | None, overrides: Mapping[str, str]) -> dict[str, object]:
-    """The course's parameters with a teacher's overrides applied."""
+#: The parameters whose value and source ``doctor`` reports: what a lab sets up.
+MACHINE_PARAMS = ("base_image", "registry", "registry_image")
+
+
+def settings_findings(
+    course_root: Path | None, command_line: Mapping[str, str]
+) -> tuple[dict[str, object], list[Finding]]:
+    """The parameters in effect, and a finding per machine parameter saying where it came from.
+
+    Returns:
+        ``(values, findings)``; a damaged settings file or a bad value is a failed finding.
+    """
+    from tutor import settings
     from tutor.course.loader import default_course_root, load_course
 
     course = load_course(course_root or default_course_root())
-    params: dict[str, object] = dict(course.params)
-    params.update(overrides)
-    return params
+    try:
+        layered, values = settings.effective(course.params, command_line)
+    except ValueError as exc:
+        return dict(course.params), [Finding("parameters", False, str(exc), "Fix the value.")]
+    findings = []
+    if layered.settings.problem:
+        kept = f"; kept as {layered.settings.set_aside}" if layered.settings.set_aside else ""
+        findings.append(
+            Finding(
+                "settings file",
+                False,
+                f"{layered.settings.path} {layered.settings.problem}{kept}",
+                "The course's defaults are used; run `python -m tutor prepare` to write it again.",
+                required=False,
+            )
+        )
+    for name in MACHINE_PARAMS:
+        if name in values:
+            shown = repr(values[name]) if values[name] == "" else str(values[name])
+            source = settings.source_of(name, layered)
+            findings.append(
+                Finding(f"param {name}", True, f"{shown} (from {source})", required=False)
+            )
+    return dict(values), findings
 
 
 def examine(
-    course_root: Path | None = None, params: Mapping[str, str] | None = None
+    course_root: Path | None = None, command_line: Mapping[str, str] | None = None
 ) -> list[Finding]:
-    """Check the engine, the images the course needs, and the registry.
+    """Check the parameters, the engine, the images the course needs, and the registry.
 
     Args:
         course_root: The course folder (default: the built-in course).
-        params: Parameter overrides (``base_image``, ``registry``...).
+        command_line: ``--param`` overrides (``base_image``, ``registry``...); the
+            settings file and ``LAYERS_TUTOR_<NAME>`` variables are read too.
 
     Returns:
         The findings, in the order a learner should fix them.
     """
-    values = course_params(course_root, params or {})
+    values, sources = settings_findings(course_root, command_line or {})
     try:
         engine = connect()
     except EngineError as exc:
-        return [Finding("engine", False, str(exc), exc.hint)]
+        return [*sources, Finding("engine", False, str(exc), exc.hint)]
     try:
         facts = engine.facts()
         findings = [
+            *sources,
             Finding("engine", True, f"Docker {facts.server_version} at {facts.host}"),
             Finding("api", True, f"API {facts.api_version} (negotiated)"),
             Finding("storage driver", True, facts.storage_driver, required=False),
@@ -124,7 +158,8 @@ def image_finding(engine: Engine, label: str, image: str, required: bool = True)
             label,
             False,
             f"{image} is not here and cannot be pulled ({exc.explanation or exc})",
-            f"Load {image} with `docker load`, or choose another with --param.",
+            "Run `python -m tutor prepare` (it pulls, loads an archive with --load FILE, "
+            "or makes a stand-in here with --build-local).",
             required,
         )
 
