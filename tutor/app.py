@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -20,16 +20,20 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from tutor import settings
 from tutor.course.model import Course, Value
 from tutor.engine import containers
 from tutor.engine.errors import EngineError
 from tutor.messages import EngineDown, EngineReady
+from tutor.prepare.needs import images_needed
+from tutor.prepare.plan import Outcome, readiness
 from tutor.progress import Progress, ProgressStore
 from tutor.screens import say
 from tutor.screens.course import CourseScreen
 from tutor.screens.help import HelpScreen, KeySection
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.prediction import PredictionScreen
+from tutor.screens.prepare import PrepareScreen
 from tutor.session_end import started_containers
 from tutor.worker_threads import FreshContextExecutor
 
@@ -62,6 +66,9 @@ class TutorApp(App[None]):
         journal: The runner's journal (answers are written there too).
         language: The language to open in (``None``: the saved or the course's).
         keep_containers: Leave the containers started in this session on quit.
+        notes: Warnings to show once started (a damaged settings file).
+        use_params: Makes later runners use these parameter values (after
+            ``prepare`` made a stand-in base image).
     """
 
     CSS_PATH = "tutor.tcss"
@@ -75,11 +82,14 @@ class TutorApp(App[None]):
         Binding("question_mark", "help", "Help"),
         Binding("l", "switch_language", "Language", show=False),
         Binding("r", "retry_engine", "Retry"),
+        Binding("P", "prepare", "Prepare images"),
     ]
 
     language: reactive[str] = reactive("en", init=False)
     # always_update: a lesson opened while connecting must hear "ready" (None again).
     engine_error: reactive[EngineError | None] = reactive(None, init=False, always_update=True)
+    #: Images the course needs that are neither on the engine nor pullable (``P`` prepares them).
+    missing_images: reactive[tuple[Outcome, ...]] = reactive((), init=False)
 
     def __init__(
         self,
@@ -93,8 +103,12 @@ class TutorApp(App[None]):
         journal: Journal,
         language: str | None = None,
         keep_containers: bool = False,
+        notes: Sequence[str] = (),
+        use_params: Callable[[Mapping[str, Value]], object] | None = None,
     ) -> None:
         super().__init__()
+        self.notes = tuple(notes)
+        self._use_params = use_params
         self.course = course
         self.store = store
         self.namespace = namespace
@@ -134,7 +148,7 @@ class TutorApp(App[None]):
             self.notify(
                 self.load_problem, title="Progress", severity="warning", timeout=20, markup=False
             )
-        for note in self.journal.notes:
+        for note in (*self.notes, *self.journal.notes):
             self.notify(note, severity="warning", timeout=20, markup=False)
         self.connect()
 
@@ -207,6 +221,38 @@ class TutorApp(App[None]):
             self.notify(say(self.language, "banner.back"), markup=False)
         for note in message.notes:
             self.notify(note, severity="warning", timeout=15, markup=False)
+        self._check_images(message.engine, dict(message.runner.params))
+
+    @work(thread=True, exclusive=True, group="images")
+    def _check_images(self, engine: Engine, params: Mapping[str, Value]) -> None:
+        """Ask whether the images the course needs are here or pullable (never pulls)."""
+        with contextlib.suppress(EngineError):
+            missing = tuple(readiness(engine, images_needed(self.course, params)))
+            self.call_from_thread(setattr, self, "missing_images", missing)
+
+    def watch_missing_images(self) -> None:
+        self.refresh_bindings()
+
+    def action_prepare(self) -> None:
+        """Make the missing images present (pull, or stand-ins made here), with progress."""
+        if self.engine is None or not self.missing_images:
+            return
+        if isinstance(self.screen, LessonScreen):
+            self.pop_screen()
+        self.push_screen(PrepareScreen(self.engine, self.language), self._prepared)
+
+    def _prepared(self, ready: bool | None) -> None:
+        if ready:
+            self.missing_images = ()
+        self.connect()  # a new runner, with the stand-ins as parameters
+
+    def use_params(self, changes: Mapping[str, Value]) -> None:
+        """Use these parameter values from now on (the settings file keeps them)."""
+        self.params.update(changes)
+        if self._use_params is not None:
+            self._use_params(changes)
+        with contextlib.suppress(OSError):
+            settings.update(dict(changes))
 
     @on(EngineDown)
     def _engine_down(self, message: EngineDown) -> None:
@@ -245,6 +291,8 @@ class TutorApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry_engine":
             return self.engine_error is not None and not self.connecting
+        if action == "prepare":
+            return bool(self.missing_images) and self.engine is not None
         return True
 
     # -- progress and language --------------------------------------------------------
@@ -293,6 +341,12 @@ class TutorApp(App[None]):
         if isinstance(self.screen, LessonScreen):
             self.pop_screen()
         self.push_screen(LessonScreen(lesson, step_id))
+        if self.missing_images:
+            names = ", ".join(o.needed.image for o in self.missing_images)
+            text = say(
+                self.language, "images.missing", count=len(self.missing_images), images=names
+            )
+            self.notify(text, severity="warning", timeout=15, markup=False)
 
     # -- help and quitting ----------------------------------------------------------------
 

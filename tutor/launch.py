@@ -10,9 +10,10 @@ temporary progress folder); the command line passes what the learner typed.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from tutor import settings
 from tutor.app import TutorApp
 from tutor.course.journal import Journal
 from tutor.course.loader import default_course_root, load_course
@@ -38,6 +39,7 @@ def make_app(
     workspace_root: Path | None = None,
     language: str | None = None,
     keep_containers: bool = False,
+    notes: Sequence[str] = (),
 ) -> TutorApp:
     """Build the tutor app from its parts.
 
@@ -55,6 +57,7 @@ def make_app(
         workspace_root: Folder for the learner's lesson files.
         language: Language to open in (default: the saved one, else the course's).
         keep_containers: Leave the containers started in this session on quit.
+        notes: Warnings to show once the app starts (a damaged settings file).
 
     Returns:
         The app, not yet running.
@@ -94,6 +97,8 @@ def make_app(
         journal=journal,
         language=language,
         keep_containers=keep_containers,
+        notes=notes,
+        use_params=overrides.update,
     )
 
 
@@ -141,14 +146,27 @@ def run_tutor(
     Returns:
         The process exit status.
     """
+    course = load_course(course_root or default_course_root())
+    # The settings file and LAYERS_TUTOR_<NAME> variables under --param (tutor.settings).
+    layered = settings.layer(course.params, params or {})
+    notes = []
+    if layered.settings.problem:
+        kept = (
+            f" It was kept as {layered.settings.set_aside}." if layered.settings.set_aside else ""
+        )
+        notes.append(
+            f"The settings file {layered.settings.path} {layered.settings.problem}; "
+            f"the course's defaults are used.{kept}"
+        )
     try:
         app = make_app(
-            course_root=course_root,
+            course=course,
             language=language,
             namespace=namespace,
             workspace_root=workspace,
-            params=params,
+            params=layered.overrides,
             keep_containers=keep_containers,
+            notes=notes,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

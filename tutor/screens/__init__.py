@@ -36,6 +36,14 @@ WORDS: dict[str, dict[str, str]] = {
         "banner.title": "No Docker engine",
         "banner.retry": "r: retry · the lessons stay readable meanwhile",
         "banner.back": "Docker is back.",
+        "images.missing": "Not on this engine, and no registry gives it: {images}. "
+        "Press P to prepare the course's images here (a stand-in is made from this "
+        "machine's packages, about a minute).",
+        "prepare.title": "Preparing the course's images",
+        "prepare.wait": "Working… (this can take a minute or two)",
+        "prepare.ready": "Ready: the lessons now build FROM these images. Enter: go on.",
+        "prepare.not_ready": "An image is still missing (see above). Enter: go on.",
+        "prepare.busy": "Still preparing; it cannot be stopped half-way.",
         "step.of": "Step {number} of {total}",
         "step.how.both": "Type it in a terminal (y copies it), or press t: the tutor runs it.",
         "step.how.type": "Type it in a terminal (y copies it); only you can do this step.",
@@ -100,6 +108,14 @@ WORDS: dict[str, dict[str, str]] = {
         "banner.title": "Nenhum Docker Engine",
         "banner.retry": "r: tentar de novo · as lições continuam legíveis",
         "banner.back": "O Docker voltou.",
+        "images.missing": "Não está neste engine, e nenhum registry a fornece: {images}. "
+        "Tecle P para preparar aqui as imagens do curso (uma substituta é feita com os "
+        "pacotes desta máquina, cerca de um minuto).",
+        "prepare.title": "Preparando as imagens do curso",
+        "prepare.wait": "Trabalhando… (pode levar um ou dois minutos)",
+        "prepare.ready": "Pronto: as lições agora fazem build FROM estas imagens. Enter: seguir.",
+        "prepare.not_ready": "Ainda falta uma imagem (veja acima). Enter: seguir.",
+        "prepare.busy": "Ainda preparando; não dá para parar no meio.",
         "step.of": "Passo {number} de {total}",
         "step.how.both": "Digite em um terminal (y copia), ou tecle t: o tutor executa.",
         "step.how.type": "Digite em um terminal (y copia); só você pode fazer este passo.",

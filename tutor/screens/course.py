@@ -18,6 +18,7 @@ from tutor.course.model import LessonEntry
 from tutor.screens import STATUS_MARK, say
 from tutor.screens.keys import TranslatedKeys
 from tutor.widgets.engine_banner import EngineBanner
+from tutor.widgets.images_banner import ImagesBanner
 
 if TYPE_CHECKING:
     from tutor.app import TutorApp
@@ -41,6 +42,7 @@ class CourseScreen(TranslatedKeys[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield EngineBanner(self.tutor.language, id="banner")
+        yield ImagesBanner(self.tutor.language, id="images-banner")
         yield Static(id="course-summary", markup=False)
         yield DataTable(id="lessons", cursor_type="row", zebra_stripes=False)
         yield Static(id="lesson-detail", markup=False)
@@ -49,6 +51,7 @@ class CourseScreen(TranslatedKeys[None]):
     def on_mount(self) -> None:
         banner = self.query_one(EngineBanner)
         self.watch(self.tutor, "engine_error", banner.show_error)
+        self.watch(self.tutor, "missing_images", self.query_one(ImagesBanner).show_missing)
         self.watch(self.tutor, "language", self._language_changed)
 
     def on_screen_resume(self) -> None:
@@ -56,6 +59,7 @@ class CourseScreen(TranslatedKeys[None]):
 
     def _language_changed(self, language: str) -> None:
         self.query_one(EngineBanner).set_language(language)
+        self.query_one(ImagesBanner).set_language(language)
         self.refresh_lessons()
 
     def refresh_lessons(self) -> None:

@@ -22,6 +22,7 @@ KEY_WORDS: dict[str, dict[str, str]] = {
         "Help": "Ajuda",
         "Language": "Idioma",
         "Retry": "Reconectar",
+        "Prepare images": "Preparar imagens",
         "Open": "Abrir",
         "Resume": "Continuar",
         "Reset lesson": "Zerar lição",
