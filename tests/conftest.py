@@ -21,11 +21,28 @@ import docker.errors
 import pytest
 
 from tests import provision
+from tutor import settings
 from tutor.engine.connection import Engine, connect
 from tutor.engine.labels import NAMESPACE_LABEL, TOOL_LABEL
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_settings_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every test reads and writes a settings file of the run's own, never the developer's.
+
+    Set in the environment, so the tutors the tests start in terminals use it too.
+    """
+    path = tmp_path_factory.mktemp("settings") / "settings.toml"
+    before = os.environ.get(settings.FILE_VARIABLE)
+    os.environ[settings.FILE_VARIABLE] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop(settings.FILE_VARIABLE, None)
+    else:
+        os.environ[settings.FILE_VARIABLE] = before
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,9 @@ Rules (see ../shared/docs/ENGINE_NOTES.md):
     ``RUN pip install flask`` works (stands in for ``python:3.8-alpine``);
   - ``REGISTRY``: Debian's ``docker-registry`` binary in a scratch image,
     run on 127.0.0.1 for push tests.
+
+  The last two are the product's own stand-ins, made by the code behind
+  ``python -m tutor prepare --build-local`` (``tutor.prepare.stand_ins``).
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -41,12 +43,16 @@ from pathlib import Path
 import docker
 import docker.errors
 
+from tutor.engine.connection import Engine
+from tutor.prepare import stand_ins
+
 FIXTURE_LABEL = "org.layers-tutor.test-fixture"
 RECIPE_LABEL = "org.layers-tutor.test-recipe"
 
 BUSYBOX = "layers-tutor-test/busybox:latest"
-PYTHON = "layers-tutor-test/python:3-bookworm"
-REGISTRY = "layers-tutor-test/registry:2"
+# The stand-ins `python -m tutor prepare --build-local` makes, under their own names.
+PYTHON = stand_ins.PYTHON_STAND_IN
+REGISTRY = stand_ins.REGISTRY_STAND_IN
 
 RECIPE_VERSION = "3"  # bump to rebuild every fixture image
 DOCKERD_LOG = Path(tempfile.gettempdir()) / "layers-tutor-dockerd.log"
@@ -285,120 +291,38 @@ def ensure_busybox(client: docker.DockerClient) -> str:
 
 
 def ensure_registry(client: docker.DockerClient) -> str:
-    """Debian's distribution registry in a scratch image, without auth."""
-    if not shutil.which("docker-registry"):
-        apt_install("docker-registry")
-    binary = shutil.which("docker-registry") or "/usr/bin/docker-registry"
-    libs = _shared_libs(binary)
-    config = (
-        "version: 0.1\n"
-        "storage:\n  filesystem:\n    rootdirectory: /var/lib/registry\n"
-        "  delete:\n    enabled: true\n"
-        "http:\n  addr: :5000\n"
-    )
-    lines = ["FROM scratch", "COPY registry /bin/registry", "COPY config.yml /etc/registry.yml"]
-    for i, lib in enumerate(libs):
-        lines.append(f"COPY lib{i} {lib}")
-    lines += ['ENTRYPOINT ["/bin/registry", "serve", "/etc/registry.yml"]', "EXPOSE 5000"]
-    dockerfile = "\n".join(lines) + "\n"
-    recipe = _recipe(dockerfile, config, _digest_file(binary), *(_digest_file(x) for x in libs))
-    if _current(client, REGISTRY, recipe):
-        return REGISTRY
-    log(f"building {REGISTRY}")
-    with tempfile.TemporaryDirectory() as tmp:
-        ctx = Path(tmp)
-        shutil.copy2(binary, ctx / "registry")
-        for i, lib in enumerate(libs):
-            shutil.copy2(lib, ctx / f"lib{i}")
-        (ctx / "config.yml").write_text(config)
-        (ctx / "Dockerfile").write_text(dockerfile)
-        _build(client, ctx, REGISTRY, recipe)
+    """The registry stand-in ``prepare --build-local`` makes: Debian's registry, no auth."""
+    stand_ins.ensure_registry(_engine(client), REGISTRY, say=log)
     return REGISTRY
 
 
 def ensure_python(client: docker.DockerClient) -> str:
-    """A Debian bookworm image with python3 and pip, made by debootstrap.
+    """The Python stand-in ``prepare --build-local`` makes, by the product's own recipe.
 
-    ``RUN pip install flask`` works in it because the machine's CA bundle is
-    copied in (containers reach the package index through the same
-    TLS-inspecting proxy as the machine) and pip's externally-managed marker
-    is removed, as in the official python images.
+    The test suite does not keep a recipe of its own: what the tests prove is
+    what a learner on an offline lab machine gets (``tutor.prepare.stand_ins``).
     """
-    mirror = apt_mirror()
-    packages = "python3,python3-pip,python-is-python3,ca-certificates"
-    ca = Path("/etc/ssl/certs/ca-certificates.crt")
-    ca_digest = _digest_file(str(ca)) if ca.exists() else ""
-    recipe = _recipe("bookworm", packages, ca_digest)
-    if _current(client, PYTHON, recipe):
-        return PYTHON
-    if os.geteuid() != 0:
+    if not _current_stand_in(client, PYTHON) and os.geteuid() != 0:
         raise RuntimeError(f"{PYTHON} is missing and only root can debootstrap it")
-    apt_install("debootstrap")
-    log(f"debootstrapping {PYTHON} from {mirror} (about a minute)")
-    with tempfile.TemporaryDirectory() as tmp:
-        rootfs = Path(tmp) / "rootfs"
-        subprocess.run(
-            [
-                "debootstrap",
-                "--variant=minbase",
-                f"--include={packages}",
-                "bookworm",
-                str(rootfs),
-                mirror,
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        for marker in rootfs.glob("usr/lib/python3*/EXTERNALLY-MANAGED"):
-            marker.unlink()
-        if ca.exists():
-            target = rootfs / "etc/ssl/certs/ca-certificates.crt"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.is_symlink():
-                target.unlink()
-            shutil.copyfile(ca, target)
-        shutil.rmtree(rootfs / "var/cache/apt/archives", ignore_errors=True)
-        shutil.rmtree(rootfs / "var/lib/apt/lists", ignore_errors=True)
-        tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-        changes = [
-            'CMD ["python3"]',
-            "ENV PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1",
-            f"LABEL {FIXTURE_LABEL}=1 {RECIPE_LABEL}={recipe}",
-        ]
-        cmd = ["docker", "import"]
-        for change in changes:
-            cmd += ["-c", change]
-        subprocess.run([*cmd, "-", PYTHON], stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
-        tar.wait()
+    stand_ins.ensure_python_base(_engine(client), PYTHON, say=log)
     return PYTHON
 
 
+def _current_stand_in(client: docker.DockerClient, name: str) -> bool:
+    try:
+        labels = client.images.get(name).attrs.get("Config", {}).get("Labels") or {}
+    except docker.errors.ImageNotFound:
+        return False
+    return labels.get(stand_ins.RECIPE_LABEL) == stand_ins.python_recipe()
+
+
+def _engine(client: docker.DockerClient) -> Engine:
+    return Engine(client, "the test suite's engine")
+
+
 def apt_mirror() -> str:
-    """The Debian mirror this machine's own apt sources use (never hard-coded)."""
-    sources = [Path("/etc/apt/sources.list"), *Path("/etc/apt/sources.list.d").glob("*")]
-    for path in sources:
-        if not path.is_file() or path.suffix not in {".list", ".sources", ""}:
-            continue
-        text = path.read_text(errors="replace")
-        for match in re.finditer(r"^URIs:\s*(\S+)", text, re.M):
-            if "security" not in match.group(1):
-                return match.group(1)
-        for match in re.finditer(r"^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+\S+", text, re.M):
-            if "security" not in match.group(1):
-                return match.group(1)
-    raise RuntimeError("no Debian mirror found in the machine's apt sources")
-
-
-def _shared_libs(binary: str) -> list[str]:
-    out = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
-    libs = []
-    for line in out.splitlines():
-        parts = line.split()
-        if "=>" in parts and len(parts) >= 3 and parts[2].startswith("/"):
-            libs.append(parts[2])
-        elif parts and parts[0].startswith("/"):
-            libs.append(parts[0])
-    return libs
+    """The Debian mirror of this machine's apt sources (the product's own finder)."""
+    return stand_ins.apt_mirror()
 
 
 def _is_static(path: str) -> bool:
