@@ -30,10 +30,18 @@ class Tutor:
         args: Command-line arguments after ``python -m tutor``.
         env: Extra environment (the namespace, the data folders).
         size: Columns and rows of the terminal.
+        python: The Python that runs ``-m tutor`` (an installed tutor's venv).
+        cwd: Where it starts (outside the checkout, for an installed tutor).
     """
 
     def __init__(
-        self, args: Sequence[str], env: Mapping[str, str], size: tuple[int, int] = (80, 24)
+        self,
+        args: Sequence[str],
+        env: Mapping[str, str],
+        size: tuple[int, int] = (80, 24),
+        *,
+        python: str = sys.executable,
+        cwd: Path = ROOT,
     ) -> None:
         if shutil.which("tmux") is None:
             raise RuntimeError("tmux is not installed")
@@ -41,9 +49,9 @@ class Tutor:
         columns, lines = size
         terminal = {"TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
         assignments = [f"{k}={v}" for k, v in {**terminal, **env}.items()]
-        command = shlex.join(["env", *assignments, sys.executable, "-m", "tutor", *args])
+        command = shlex.join(["env", *assignments, python, "-m", "tutor", *args])
         self._tmux("new-session", "-d", "-s", "tutor", "-x", str(columns), "-y", str(lines),
-                   "-c", str(ROOT), f"exec {command}")  # fmt: skip
+                   "-c", str(cwd), f"exec {command}")  # fmt: skip
         shown = self._tmux("display", "-p", "-t", "tutor", "#{pane_pid} #{socket_path}")
         pid, socket_path = shown.strip().split(" ", 1)
         self.pid, self.socket = int(pid), Path(socket_path)
