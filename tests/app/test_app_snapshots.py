@@ -247,7 +247,11 @@ def write_lesson(root: Path, folder: str, toml: str, title: str) -> None:
 @pytest.fixture
 def fixed_course(tmp_path: Path) -> Path:
     """Three good lessons and one whose step names an action that does not exist."""
-    root = tmp_path / "course"
+    return write_fixed_course(tmp_path / "course")
+
+
+def write_fixed_course(root: Path) -> Path:
+    """The fixed course in ``root`` (also used by ``assets/screenshots.py``)."""
     root.mkdir()
     (root / "course.toml").write_text(COURSE_TOML, encoding="utf-8")
     write_lesson(root, "01-the-app", THE_APP_TOML, "The app")
@@ -351,6 +355,11 @@ def tutor(make_tutor: MakeTutor, fixed_course: Path) -> Callable[[], TutorApp]:
 @pytest.fixture
 def midway(fixed_course: Path, progress_root: Path) -> None:
     """The first lesson done, the third begun."""
+    save_midway(fixed_course, progress_root)
+
+
+def save_midway(fixed_course: Path, progress_root: Path) -> None:
+    """The first lesson done, the third begun (also used by ``assets/screenshots.py``)."""
     save_progress(
         fixed_course,
         progress_root,
