@@ -43,9 +43,10 @@ SIZES = ((80, 24), (160, 48))
 
 def second_app() -> LayerStack:
     """``python-hello-world-2``: the same first three layers, its own app.py."""
+    image_id = "sha256:05" + "ab" * 31
     last = dataclasses.replace(
         STACK.layers[-1],
-        image_id="sha256:05" + "ab" * 31,
+        image_id=image_id,
         instruction="COPY app2.py /app.py",
         created_by="/bin/sh -c #(nop) COPY app2.py /app.py",
         diff_id="sha256:05" + "cd" * 31,
@@ -54,7 +55,7 @@ def second_app() -> LayerStack:
         tags=("python-hello-world-2:latest",),
     )
     return dataclasses.replace(
-        STACK, image="python-hello-world-2", image_id=last.image_id,
+        STACK, image="python-hello-world-2", image_id=image_id,
         layers=(*STACK.layers[:-1], last),
     )  # fmt: skip
 

@@ -14,8 +14,8 @@ fi
 .venv/bin/python -m pip install -q -e '.[test]'
 
 echo "== ruff"
-.venv/bin/ruff check tutor tests
-.venv/bin/ruff format --check tutor tests
+.venv/bin/ruff check tutor tests benchmarks assets hatch_build.py
+.venv/bin/ruff format --check tutor tests benchmarks assets hatch_build.py
 echo "== mypy"
 .venv/bin/mypy
 echo "== lessons"
