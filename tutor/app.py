@@ -24,11 +24,11 @@ from tutor import settings
 from tutor.course.model import Course, Value
 from tutor.engine import containers
 from tutor.engine.errors import EngineError
+from tutor.i18n import say
 from tutor.messages import EngineDown, EngineReady
 from tutor.prepare.needs import images_needed
 from tutor.prepare.plan import Outcome, readiness
 from tutor.progress import Progress, ProgressStore
-from tutor.screens import say
 from tutor.screens.course import CourseScreen
 from tutor.screens.help import HelpScreen, KeySection
 from tutor.screens.lesson import LessonScreen

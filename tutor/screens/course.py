@@ -15,13 +15,17 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tutor.course.model import LessonEntry
-from tutor.screens import STATUS_MARK, say
+from tutor.i18n import say
 from tutor.screens.keys import TranslatedKeys
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.images_banner import ImagesBanner
 
 if TYPE_CHECKING:
     from tutor.app import TutorApp
+
+
+#: A mark per lesson status, so the status reads without colour.
+STATUS_MARK = {"done": "✔", "in progress": "◐", "not started": "·", "broken": "✖"}
 
 
 class CourseScreen(TranslatedKeys[None]):

@@ -14,7 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tutor.screens import say
+from tutor.i18n import say
 from tutor.screens.keys import TranslatedKeys, key_words
 
 

@@ -25,12 +25,12 @@ from textual.worker import get_current_worker
 from tutor.engine.errors import EngineError
 from tutor.engine.events import EngineEvent, watch
 from tutor.engine.labels import NAMESPACE_LABEL
+from tutor.i18n import say
 from tutor.messages import (
     EngineChanged,
     EngineDown,
     LessonPrepared,
 )
-from tutor.screens import say
 from tutor.screens.help import KeySection
 from tutor.screens.lesson_engine import DIFF_POLL, LessonEngineWork
 from tutor.screens.panel_data import original_files

@@ -28,6 +28,7 @@ from tutor.engine.errors import (
 )
 from tutor.engine.layer_index import IndexCancelled
 from tutor.engine.push import PushDone, PushError, PushProgress
+from tutor.i18n import say
 from tutor.messages import (
     ActionFinished,
     ActionProgress,
@@ -36,7 +37,6 @@ from tutor.messages import (
     EngineDown,
     PanelsLoaded,
 )
-from tutor.screens import say
 from tutor.screens.lesson_steps import LessonSteps
 from tutor.screens.panel_data import (
     PanelTargets,

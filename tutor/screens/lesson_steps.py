@@ -17,8 +17,8 @@ from tutor.course.model import Lesson, Step
 from tutor.course.runner import CheckResult
 from tutor.course.vocabulary import fill_known
 from tutor.engine.errors import EngineError
+from tutor.i18n import say
 from tutor.messages import StepChecked
-from tutor.screens import say
 from tutor.screens.keys import TranslatedKeys
 from tutor.screens.panel_data import PanelTargets
 from tutor.screens.prediction import OutcomeScreen, PredictionScreen

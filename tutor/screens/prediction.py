@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tutor.screens import say
+from tutor.i18n import say
 from tutor.screens.keys import TranslatedKeys
 
 

@@ -20,9 +20,9 @@ from textual.widgets import Footer, Log, ProgressBar, Static
 
 from tutor.engine.errors import EngineError
 from tutor.engine.images import Transfer
+from tutor.i18n import say
 from tutor.prepare import plan
 from tutor.prepare.needs import images_needed
-from tutor.screens import say
 from tutor.screens.keys import TranslatedKeys
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from tutor.engine.build import (
     StepStarted,
 )
 from tutor.engine.labels import is_tutor_labels
-from tutor.screens import say
+from tutor.i18n import say
 
 #: Lines the log keeps (and build events kept to write it again in another language).
 #: A drawn line costs Textual some 30 objects that every full garbage collection

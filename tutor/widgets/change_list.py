@@ -17,7 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tutor.engine.diff import ChangeKind, PathChange
-from tutor.screens import say
+from tutor.i18n import say
 from tutor.widgets.layer_bands import fit
 
 _KIND_CLASS = {

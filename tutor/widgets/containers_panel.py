@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from tutor.engine.containers import ContainerInfo, PortMapping
-from tutor.screens import say
+from tutor.i18n import say
 
 #: The table's columns: (key, words key).
 COLUMNS = (

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
-from tutor.screens import say
+from tutor.i18n import say
 from tutor.widgets.change_list import ChangeList, change_key
 from tutor.widgets.layer_bands import human_size
 

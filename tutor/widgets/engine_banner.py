@@ -15,7 +15,7 @@ from tutor.engine.errors import (
     EnginePermissionDenied,
     EngineUnreachable,
 )
-from tutor.screens import say
+from tutor.i18n import say
 
 
 def error_words(error: EngineError, language: str) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import Static, Tab, Tabs
 
 from tutor.engine.dockerfile_steps import BuildStep, DockerfileError, parse_steps
-from tutor.screens import say
+from tutor.i18n import say
 from tutor.widgets.code_view import CodeView, highlighted_lines, is_dockerfile
 
 

@@ -21,7 +21,7 @@ from tutor.engine.labels import is_tutor_labels
 from tutor.engine.layers import Layer
 from tutor.engine.layers import LayerStack as ImageLayers
 from tutor.engine.missing_rows import ITS_BASE_IMAGE, THIS_IMAGE, MissingCause
-from tutor.screens import say
+from tutor.i18n import say
 from tutor.widgets.layer_bands import fit, human_size
 
 MISSING = "<missing>"

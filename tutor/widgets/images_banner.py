@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from textual.widgets import Static
 
+from tutor.i18n import say
 from tutor.prepare.plan import Outcome
-from tutor.screens import say
 
 
 class ImagesBanner(Static):

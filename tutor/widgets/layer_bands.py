@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from tutor.engine.labels import is_tutor_labels
-from tutor.screens import say
+from tutor.i18n import say
 
 if TYPE_CHECKING:  # the widgets only read these; no engine code runs here
     from tutor.engine.layers import Layer

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from tutor.screens import say
+from tutor.i18n import say
 from tutor.widgets.layer_bands import ContainerBand, LayerBand, LayerPlace, human_size, places_for
 
 if TYPE_CHECKING:  # the widget only reads these; no engine code runs here

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from tutor.engine.push import PushDone, PushError, PushEvent, PushProgress
-from tutor.screens import say
+from tutor.i18n import say
 from tutor.widgets.layer_bands import human_size
 
 BAR_WIDTH = 12

@@ -10,7 +10,7 @@ from textual.await_complete import AwaitComplete
 from textual.containers import Vertical
 from textual.widgets import Markdown, Static
 
-from tutor.screens import say
+from tutor.i18n import say
 
 
 class StepState(Enum):
