@@ -30,7 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Learn how Docker images are made of layers, on your own engine.",
     )
     parser.add_argument("--course", type=Path, help="course folder (default: the built-in one)")
-    parser.add_argument("--lang", choices=["pt-BR", "en"], help="language of the lessons")
+    parser.add_argument(
+        "--lang", help="language of the lessons: one of the course's (pt-BR, en, or one it adds)"
+    )
     parser.add_argument("--namespace", help="learner namespace (default: your user name)")
     parser.add_argument("--workspace", type=Path, help="folder for your lesson files")
     parser.add_argument(

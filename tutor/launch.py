@@ -23,6 +23,7 @@ from tutor.course.runner import LessonRunner
 from tutor.course.workspace import default_root as default_workspace_root
 from tutor.engine.connection import Engine, connect
 from tutor.engine.labels import default_namespace, sanitize_namespace
+from tutor.i18n import use_course_catalogs
 from tutor.progress import ProgressStore
 from tutor.session_end import remove_started_containers
 
@@ -67,6 +68,7 @@ def make_app(
     """
     ns = sanitize_namespace(namespace) if namespace else default_namespace()
     course = course if course is not None else load_course(course_root or default_course_root())
+    use_course_catalogs(course.root)  # a course may bring a language of its own
     store = store if store is not None else ProgressStore(course.id, ns, root=progress_root)
     journal = Journal.load(store.path.with_name("journal.json"))
     overrides = dict(params or {})
@@ -147,6 +149,10 @@ def run_tutor(
         The process exit status.
     """
     course = load_course(course_root or default_course_root())
+    if language is not None and language not in course.languages:
+        known = ", ".join(course.languages)
+        print(f"error: the course has no language {language!r} (it has: {known})", file=sys.stderr)
+        return 2
     # The settings file and LAYERS_TUTOR_<NAME> variables under --param (tutor.settings).
     layered = settings.layer(course.params, params or {})
     notes = []

@@ -346,8 +346,8 @@ def test_course_languages_must_be_known(tmp_path: Path) -> None:
     root = write_course(tmp_path, course=course)
     loaded = load_course(root)
     assert problems(loaded, root) == [
-        "course.toml:3: course.languages: 'pt_BR' is not a language the tutor speaks; "
-        "did you mean 'pt-BR'?",
+        "course.toml:3: course.languages: 'pt_BR': the tutor has no catalog for it "
+        "(add locale/<language>.po to the course); did you mean 'pt-BR'?",
         "course.toml:3: course.languages lists 'en' twice",
         "course.toml:4: course.default_language 'fr' is not in course.languages",
         # With pt_BR refused the course is in English only, so pt-BR titles are out of place.

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from tutor import i18n
 from tutor.course.model import KNOWN_LANGUAGES, Problem, Value
 from tutor.course.reader import Reader, did_you_mean, inside, parse
 from tutor.course.tomldoc import Key
@@ -84,7 +85,7 @@ def read_index(root: Path, overrides: Mapping[str, Value]) -> Index:
     if head is not None:
         r.unknown_keys(head, ("course",), ("id", "languages", "default_language", "title"))
         index.id = r.ident(head, ("course",)) or index.id
-        index.languages = _languages(r, head)
+        index.languages = _languages(r, head, spoken(root))
         default = r.text(head, ("course",), "default_language")
         if default and default not in index.languages:
             where = ("course", "default_language")
@@ -97,14 +98,25 @@ def read_index(root: Path, overrides: Mapping[str, Value]) -> Index:
     return index
 
 
-def _languages(r: Reader, head: Mapping[str, Any]) -> tuple[str, ...]:
+def spoken(root: Path) -> tuple[str, ...]:
+    """The languages the tutor can speak for this course: those with a catalog.
+
+    The tutor's own (``tutor/locale/*.po``) and the course's
+    (``<course>/locale/*.po``), so a teacher adds a language with files only.
+    """
+    course_catalogs = {p.stem for p in (root / "locale").glob("*.po")}
+    return tuple(dict.fromkeys((*KNOWN_LANGUAGES, *i18n.languages(), *sorted(course_catalogs))))
+
+
+def _languages(r: Reader, head: Mapping[str, Any], known: Sequence[str]) -> tuple[str, ...]:
     raw = r.get(head, ("course",), "languages", "strings")
     good: list[str] = []
     for i, lang in enumerate(raw or []):
         where = ("course", "languages", i)
-        if lang not in KNOWN_LANGUAGES:
-            fix = did_you_mean(lang, KNOWN_LANGUAGES)
-            r.problem(where, f"course.languages: {lang!r} is not a language the tutor speaks{fix}")
+        if lang not in known:
+            fix = did_you_mean(lang, known)
+            why = "the tutor has no catalog for it (add locale/<language>.po to the course)"
+            r.problem(where, f"course.languages: {lang!r}: {why}{fix}")
         elif lang in good:
             r.problem(where, f"course.languages lists {lang!r} twice")
         else:
