@@ -2,8 +2,11 @@
 
 Every lesson in order, on the real engine: before each step its check must
 fail (a check that cannot fail teaches nothing), then the tutor performs the
-step (predictions get the right answer), then the check must pass. At the end
-the clean-up lesson must leave nothing of the learner's namespace behind.
+step (predictions get the right answer), then the check must pass. After a
+lesson, what its text says about the engine is asserted too
+(``tests/engine/lesson_claims.py``). At the end the clean-up lesson must leave
+nothing of the learner's namespace behind, including what the learner made by
+hand from the course's images (it inherits their labels).
 
 A second test plays the cache lesson for two learners on one engine, one
 after the other: the build cache is shared, so each learner's app files carry
@@ -19,6 +22,7 @@ import docker
 import docker.errors
 import pytest
 
+from tests.engine.lesson_claims import AFTER, HandMade
 from tutor.course.actions import ActionDone
 from tutor.course.journal import Journal
 from tutor.course.loader import default_course_root, load_course
@@ -54,8 +58,15 @@ def learner(engine: Engine, namespace: str, folder: Path, images: dict[str, str]
                         namespace=namespace, journal=journal)  # fmt: skip
 
 
-def play(runner: LessonRunner, lesson: Lesson) -> dict[str, list[StepFinished]]:
+def play(
+    runner: LessonRunner, lesson: Lesson, seen: dict[str, list[object]] | None = None
+) -> dict[str, list[StepFinished]]:
     """Every step of ``lesson``: its check fails, the tutor does it, its check passes.
+
+    Args:
+        runner: The learner.
+        lesson: The lesson to play.
+        seen: When given, filled with step id -> every event its action yielded.
 
     Returns:
         Step id -> the build steps its action finished (for steps that build).
@@ -72,6 +83,8 @@ def play(runner: LessonRunner, lesson: Lesson) -> dict[str, list[StepFinished]]:
             events = list(runner.perform(lesson, step))
             assert isinstance(events[-1], ActionDone), f"{where}: {events[-1]}"
             builds[step.id] = [e for e in events if isinstance(e, StepFinished)]
+            if seen is not None:
+                seen[step.id] = list(events)
         after = runner.check(lesson, step)
         assert after.passed, f"{where}: {after.detail}"
     return builds
@@ -87,8 +100,18 @@ def test_a_learner_who_does_everything_right_passes_every_step(
 ) -> None:
     runner = learner(engine, namespace, tmp_path, fixture_images)
     assert len(runner.course.lessons) == len(runner.course.entries) == 10
-    for lesson in runner.course.lessons:
-        play(runner, lesson)
+    hand_made = HandMade(runner, docker_client)
+    try:
+        for lesson in runner.course.lessons:
+            if lesson.id == "clean-up":
+                hand_made.make()
+            seen: dict[str, list[object]] = {}
+            play(runner, lesson, seen)
+            if lesson.id in AFTER:  # what the lesson says about the engine holds
+                AFTER[lesson.id](runner, seen, docker_client)
+        hand_made.check()
+    finally:
+        hand_made.remove()
 
     labels = {"label": [f"{TOOL_LABEL}={TOOL_NAME}", f"{NAMESPACE_LABEL}={namespace}"]}
     assert docker_client.containers.list(all=True, filters=labels) == []

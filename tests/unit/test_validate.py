@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.test_loader import COURSE, LESSON, write_course
+from tutor.course.balance import Asked, prediction_warnings, predictions
 from tutor.course.loader import load_course
 from tutor.course.validate import main, validate_course
 from tutor.course.vocabulary import ACTIONS, CHECKS
@@ -291,3 +292,85 @@ def test_byte_compiled_lesson_apps_are_not_stray(tmp_path: Path) -> None:
     assert validate_main([str(course)]) == 1  # the real stray is still found
     stray.unlink()
     assert validate_main([str(course)]) == 0
+
+
+# -- predictions a learner could pass by a pattern: warnings, not errors --
+
+
+def guesses(answers: list[int], choices: list[tuple[str, ...]]) -> str:
+    """A lesson of answered predictions: ``answers`` from 1, the choices in both languages."""
+    steps = ['[lesson]\nid = "one"\nfiles = ["Dockerfile", "app.py"]\n']
+    for n, (answer, options) in enumerate(zip(answers, choices, strict=True)):
+        listed = ", ".join(f'"{o}"' for o in options)
+        steps.append(
+            f'[[steps]]\nid = "guess-{n}"\ncheck = {{ kind = "answered" }}\n\n'
+            f"[steps.prediction]\nanswer = {answer}\n\n"
+            f'[steps.text.pt-BR]\ntitle = "Adivinhe"\nquestion = "Qual?"\nchoices = [{listed}]\n\n'
+            f'[steps.text.en]\ntitle = "Guess"\nquestion = "Which?"\nchoices = [{listed}]\n'
+        )
+    return "\n".join(steps)
+
+
+EVEN = ("abc", "abd", "abe")
+
+
+def test_the_real_course_has_balanced_predictions(capsys: pytest.CaptureFixture[str]) -> None:
+    course = load_course(LESSONS)
+    assert prediction_warnings(course) == []
+    asked = predictions(course)
+    assert len(asked) >= 20
+    # Stricter than the warning: the longest choice is right at most a third of the time.
+    for language in course.languages:
+        longest = [a.where for a in asked if a.longest_is_right(language)]
+        assert len(longest) <= len(asked) // 3, (language, longest)
+
+
+def test_one_position_holding_most_answers_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_course(tmp_path, lesson=guesses([2, 2, 2, 1, 3], [EVEN] * 5))
+    course = load_course(root)
+    assert [str(w) for w in prediction_warnings(course)] == [
+        f"{root / 'course.toml'}:1: warning: choice 2 is the right answer in 3 of the "
+        "course's 5 predictions (60 %, more than 40 %): a learner can pass by habit; "
+        "spread the right answers (now 1: 1, 2: 3, 3: 1)"
+    ]
+    assert main([str(root)]) == 0  # a warning never breaks the course
+    out = capsys.readouterr().out
+    assert "course.toml:1: warning: choice 2 is the right answer" in out
+    assert out.endswith("1 lessons, 5 steps, in pt-BR and en: no problems, 1 warning(s).\n")
+
+
+def test_two_of_five_at_one_position_is_fine(tmp_path: Path) -> None:
+    root = write_course(tmp_path, lesson=guesses([2, 2, 1, 1, 3], [EVEN] * 5))
+    assert prediction_warnings(load_course(root)) == []
+
+
+def test_the_right_choice_always_the_longest_is_a_warning(tmp_path: Path) -> None:
+    answers = [1, 2, 3, 1, 2]
+    longest = [
+        tuple("a long right one" if n == a - 1 else "short" for n in range(3)) for a in answers
+    ]
+    root = write_course(tmp_path, lesson=guesses(answers, longest))
+    warnings = [w.message for w in prediction_warnings(load_course(root))]
+    assert warnings == [
+        f"warning: in {lang}, the right choice is the longest one in every prediction (5): "
+        "a learner can pass by picking the longest; make the choices of similar length"
+        for lang in ("pt-BR", "en")
+    ]
+    # One prediction whose longest choice is wrong breaks the pattern.
+    longest[4] = ("short", "a long right one", "an even longer wrong one")
+    (tmp_path / "fixed").mkdir()
+    root = write_course(tmp_path / "fixed", lesson=guesses(answers, longest))
+    assert prediction_warnings(load_course(root)) == []
+
+
+def test_a_tie_for_the_longest_is_no_giveaway() -> None:
+    tied = Asked("one/guess", 0, {"en": ("same", "size", "tiny")})
+    assert not tied.longest_is_right("en")
+    assert Asked("one/guess", 0, {"en": ("longer", "short")}).longest_is_right("en")
+
+
+def test_too_few_predictions_to_judge_give_no_warning(tmp_path: Path) -> None:
+    root = write_course(tmp_path, lesson=guesses([2, 2, 2, 2], [("a", "long right")] * 4))
+    assert prediction_warnings(load_course(root)) == []

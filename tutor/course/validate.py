@@ -9,6 +9,11 @@ file steps (an ``edit`` whose ``find`` text is not in the file by then, a
 still fail after it). Every problem is printed as ``file:line: message``; the
 exit status is 1 when there is any, else 0 after a one-line summary.
 
+Predictions a learner could pass by a pattern (the right answer nearly always
+at one position, or always the longest choice) are printed as
+``file:line: warning: ...`` and do not change the exit status (see
+:mod:`tutor.course.balance`).
+
 Also runs as ``python -m tutor.course.validate [PATH]``.
 """
 
@@ -19,6 +24,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from tutor.course.balance import prediction_warnings
 from tutor.course.index import COURSE_FILE, read_index
 from tutor.course.loader import FILES_FOLDER, LESSON_FILE, default_course_root, load_course
 from tutor.course.model import Course, Lesson, Problem, Value
@@ -134,13 +140,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     course, problems = validate_course(root, overrides)
     for problem in problems:
         print(problem)
+    warnings = prediction_warnings(course)
+    for warning in warnings:
+        print(warning)
     if problems:
         files = len({p.file for p in problems})
         print(f"{len(problems)} problem(s) in {files} file(s).", file=sys.stderr)
         return 1
     steps = sum(len(lesson.steps) for lesson in course.lessons)
     languages = " and ".join(course.languages)
-    print(f"{root}: {len(course.lessons)} lessons, {steps} steps, in {languages}: no problems.")
+    verdict = f"no problems, {len(warnings)} warning(s)" if warnings else "no problems"
+    print(f"{root}: {len(course.lessons)} lessons, {steps} steps, in {languages}: {verdict}.")
     return 0
 
 
