@@ -486,11 +486,11 @@ class Session:
 
     async def run_step(self, lesson: LessonScreen, step: str, what: str, counted: str) -> None:
         """``t`` on the current step: a moment until the frame that shows it ran."""
-        self.frames.watch(lambda: step in lesson.ran)
+        self.frames.watch(lambda: step in lesson.steps.ran)
         async with self.moment(what) as row:
             self.key("t")
             row.done_at = await self.shown(f"the end of {step}", 300)
-        row.note = f"{len(lesson.output)} {counted}"
+        row.note = f"{len(lesson.steps.output)} {counted}"
 
     async def go_on(self) -> None:
         """Close the outcome of a step that asked a question."""
@@ -518,7 +518,9 @@ class Session:
             row.done_at = await self.shown("the question", 60)
             await self.quiet()
         await self.predict("4")
-        await self.until(lambda: lesson.prepared, "the lesson's files", 60)
+        await self.until(
+            lambda: lesson.flow is not None and lesson.steps.prepared, "the lesson's files", 60
+        )
         log = lesson.query_one(BuildLog)
         self.frames.watch(lambda: log.done is not None or log.error is not None)
         async with self.moment(f"build log: RUN prints {self.args.lines} lines") as row:
@@ -665,7 +667,9 @@ class Session:
 
         lesson = await self.open_lesson("clean-up")
         await self.predict("2")
-        await self.until(lambda: lesson.prepared, "the lesson", 60)
+        await self.until(
+            lambda: lesson.flow is not None and lesson.steps.prepared, "the lesson", 60
+        )
         await self.run_step(lesson, "clean", "clean-up step removes it all", "objects reported")
         await self.quiet()
 

@@ -25,7 +25,7 @@ from tutor.course.model import Course, Value
 from tutor.engine import containers
 from tutor.engine.errors import EngineError
 from tutor.i18n import say
-from tutor.messages import EngineDown, EngineReady
+from tutor.messages import EngineDown, EngineReady, OpenLesson, SaveProgress, UseParams
 from tutor.prepare.needs import images_needed
 from tutor.prepare.plan import Outcome, readiness
 from tutor.progress import Progress, ProgressStore
@@ -332,6 +332,18 @@ class TutorApp(App[None]):
             if self.progress.status(lesson.id).value != "done":
                 return lesson.id, ""
         return (lessons[0].id, "") if lessons else None
+
+    @on(OpenLesson)
+    def _asked_to_open(self, message: OpenLesson) -> None:
+        self.open_lesson(message.lesson_id, message.step_id)
+
+    @on(SaveProgress)
+    def _asked_to_save(self) -> None:
+        self.save_progress()
+
+    @on(UseParams)
+    def _given_params(self, message: UseParams) -> None:
+        self.use_params(message.changes)
 
     def open_lesson(self, lesson_id: str, step_id: str = "") -> None:
         """Open a lesson at ``step_id`` (default: its first step not done)."""

@@ -14,6 +14,7 @@ event so far and the rest of the burst is dropped unprocessed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +23,11 @@ from textual.message import Message
 from tutor.engine.errors import EngineError
 
 if TYPE_CHECKING:
+    from tutor.course.model import Value
+    from tutor.course.panel_data import PanelValues
     from tutor.course.runner import CheckResult, LessonRunner
     from tutor.engine.connection import Engine
+    from tutor.engine.diff import ContainerDiff
     from tutor.engine.events import EngineEvent
 
 
@@ -151,12 +155,14 @@ class PanelsLoaded(Message):
     """Fresh engine state for the lesson's panels, read in a worker.
 
     Attributes:
-        values: Panel name -> the engine dataclass it renders (``None``: nothing to show).
+        values: What the engine said for each panel.
         problems: Panel name -> why it could not be read (image not built yet...).
     """
 
-    values: dict[str, Any]
+    values: PanelValues
     problems: dict[str, str] = field(default_factory=dict)
+    #: What each panel with a reader of its own read (``tutor.screens.panels.Panel.reads``).
+    own: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -169,7 +175,7 @@ class DiffPolled(Message):
     """
 
     container: str
-    diff: Any
+    diff: ContainerDiff | None
 
 
 @dataclass
@@ -202,3 +208,32 @@ class ContainerOutput(Message):
     text: str
     exit_code: int = 0
     command: str = ""
+
+
+@dataclass
+class OpenLesson(Message):
+    """A screen asks the app to open a lesson (the app holds the screen stack).
+
+    Attributes:
+        lesson_id: The lesson.
+        step_id: The step to open at ("" for the first one not done).
+    """
+
+    lesson_id: str
+    step_id: str = ""
+
+
+@dataclass
+class SaveProgress(Message):
+    """A screen changed the learner's progress: the app saves it (and reports a failure)."""
+
+
+@dataclass
+class UseParams(Message):
+    """Use these course parameter values from now on (``prepare`` made a stand-in).
+
+    Attributes:
+        changes: Parameter name -> value; the settings file keeps them too.
+    """
+
+    changes: Mapping[str, Value]

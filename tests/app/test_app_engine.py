@@ -10,13 +10,15 @@ page the app serves, the container's diff as files change.
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import docker
 import pytest
+from textual.binding import BindingType
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Markdown, Static, Tab
@@ -24,16 +26,21 @@ from textual.widgets import Markdown, Static, Tab
 from tests import provision
 from tests.app.conftest import screen_text, settle
 from tutor.app import TutorApp
+from tutor.course.model import Lesson
+from tutor.course.panel_data import PanelTargets
+from tutor.course.runner import LessonRunner
 from tutor.engine import containers
 from tutor.engine.connection import Engine, connect
 from tutor.engine.diff import ChangeKind
 from tutor.engine.errors import EngineUnreachable
-from tutor.engine.labels import label_filters
+from tutor.engine.labels import label_filters, labels_for
 from tutor.engine.ports import free_port
 from tutor.launch import make_app
+from tutor.screens import panels
 from tutor.screens.course import CourseScreen
 from tutor.screens.lesson import LessonScreen
-from tutor.screens.lesson_engine import DIFF_POLL
+from tutor.screens.panel_deck import DIFF_POLL
+from tutor.screens.panels import Panel
 from tutor.screens.prediction import OutcomeScreen, PredictionScreen
 from tutor.widgets import BuildLog, ContainersPanel, DiffView, ExecInput, FilesView
 from tutor.widgets.engine_banner import EngineBanner
@@ -95,7 +102,7 @@ class Learner:
         return screen
 
     def at(self) -> tuple[str, str | None]:
-        step = self.lesson._step()
+        step = self.lesson.steps.step
         return self.lesson.lesson.id, step.id if step else None
 
     async def press(self, *keys: str) -> None:
@@ -109,7 +116,7 @@ class Learner:
             await self.press("1")
         elif isinstance(screen, OutcomeScreen):
             await self.press("enter")
-        elif isinstance(screen, LessonScreen) and screen._step() is None:
+        elif isinstance(screen, LessonScreen) and screen.steps.step is None:
             await self.press("n")
         elif isinstance(screen, LessonScreen) and screen.query_one(StepPanel).state is PREDICT:
             await self.press("p")
@@ -205,7 +212,8 @@ async def test_a_learner_walks_lessons_1_to_7(
         await me.press("3")
         shared_by = f"shared by {tutor_params['image']} and {tutor_params['image2']}"
         assert shared_by in static_text(me.lesson, "LayerStack .base-title"), screen_text(app)
-        sharing = me.lesson._shown["sharing"]
+        sharing = me.lesson.deck.shown.sharing
+        assert sharing is not None
         assert len(sharing.shared_chain_ids) >= 2 and sharing.bytes_saved > 0
 
         # Lesson 7: copy-on-write, seen in the diff as files change in the container.
@@ -387,3 +395,54 @@ async def test_quitting_removes_only_this_sessions_containers_unless_kept(
     left = {c.id for c in docker_client.containers.list(all=True)}
     assert before in left  # there before the session: not the tutor's to remove now
     assert (during in left) is keep
+
+
+class ContainerCount(Static):
+    """A panel a course author might add: how many containers the learner has now."""
+
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    def __init__(self, language: str = "en", *, id: str | None = None) -> None:
+        super().__init__("…", id=id, markup=False)
+
+    def set_language(self, language: str) -> None:
+        """Its words are the engine's count only."""
+
+    def show_value(self, value: object) -> None:
+        """Draw what the registry entry's reader read."""
+        self.update(f"containers of yours: {value}")
+
+
+def count_containers(
+    runner: LessonRunner, lesson: Lesson, targets: PanelTargets, cancel: threading.Event
+) -> int:
+    """The new panel's reader: an engine function, in the deck's worker."""
+    return len(containers.ours(runner.engine, runner.namespace))
+
+
+async def test_a_panel_is_added_with_its_widget_and_one_registry_entry(
+    real_tutor: Callable[..., TutorApp],
+    monkeypatch: pytest.MonkeyPatch,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
+    namespace: str,
+) -> None:
+    entry = Panel("count", "panel.count", ContainerCount, reads=count_containers)
+    monkeypatch.setattr(panels, "PANELS", (*panels.PANELS, entry))
+    app = real_tutor()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.open_lesson(app.course.lessons[2].id)
+        await settle(app, pilot)
+        await pilot.press("9")  # the ninth panel's number key, from the registry
+        await settle(app, pilot)
+        shown = app.screen.query_one("#count", ContainerCount)
+        assert shown.region.height > 0 and "containers of yours: 0" in screen_text(app)
+        labels = labels_for(namespace, "run")
+        docker_client.containers.run(fixture_images["busybox"], ["sleep", "30"], detach=True,
+                                     labels=labels, name=f"{namespace}-count")  # fmt: skip
+        for _ in range(EVENT_PATIENCE):  # the engine's event makes the deck read again
+            if "containers of yours: 1" in screen_text(app):
+                break
+            await pilot.pause(0.05)
+        assert "containers of yours: 1" in screen_text(app)

@@ -156,7 +156,7 @@ async def test_resume_opens_the_lesson_and_step_where_the_learner_left_off(
         screen = app.screen
         assert isinstance(screen, LessonScreen)
         assert screen.lesson.id == "cache"
-        step = screen.lesson.steps[screen.index]
+        step = screen.lesson.steps[screen.steps.index]
         assert step.id == "move-copy-up"
         panel = screen.query_one(StepPanel)
         assert panel.view is not None and panel.view.number == 3

@@ -31,7 +31,13 @@ CORE = [
     "tutor.progress",
     "tutor.progress_format",
     "tutor.session_end",
-    "tutor.screens.panel_data",  # what the panels show, read without any widget
+    "tutor.i18n",  # the words, for the command line and the course too
+    "tutor.settings",
+    "tutor.prepare",
+    "tutor.prepare.needs",
+    "tutor.prepare.plan",
+    "tutor.prepare.stand_ins",
+    "tutor.prepare.command",
     "tutor.report",
     "tutor.doctor",
     "tutor.cli",  # the command line starts without loading Textual

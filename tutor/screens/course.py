@@ -16,12 +16,13 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from tutor.course.model import LessonEntry
 from tutor.i18n import say
+from tutor.messages import OpenLesson, SaveProgress
 from tutor.screens.keys import TranslatedKeys
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.images_banner import ImagesBanner
 
 if TYPE_CHECKING:
-    from tutor.app import TutorApp
+    from tutor.screens.session import TutorSession
 
 
 #: A mark per lesson status, so the status reads without colour.
@@ -39,9 +40,9 @@ class CourseScreen(TranslatedKeys[None]):
     ]
 
     @property
-    def tutor(self) -> TutorApp:
+    def tutor(self) -> TutorSession:
         """The app, typed."""
-        return cast("TutorApp", self.app)
+        return cast("TutorSession", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -54,9 +55,10 @@ class CourseScreen(TranslatedKeys[None]):
 
     def on_mount(self) -> None:
         banner = self.query_one(EngineBanner)
-        self.watch(self.tutor, "engine_error", banner.show_error)
-        self.watch(self.tutor, "missing_images", self.query_one(ImagesBanner).show_missing)
-        self.watch(self.tutor, "language", self._language_changed)
+        # The course screen lives as long as the app, so watching the app keeps nothing alive.
+        self.watch(self.app, "engine_error", banner.show_error)
+        self.watch(self.app, "missing_images", self.query_one(ImagesBanner).show_missing)
+        self.watch(self.app, "language", self._language_changed)
 
     def on_screen_resume(self) -> None:
         self.refresh_lessons()
@@ -157,13 +159,13 @@ class CourseScreen(TranslatedKeys[None]):
             )
             self.notify(text, severity="warning", markup=False)
             return
-        self.tutor.open_lesson(entry.id)
+        self.post_message(OpenLesson(entry.id))
 
     def action_resume(self) -> None:
         """Continue where the learner left off: that lesson, that step."""
         target = self.tutor.resume_target()
         if target is not None:
-            self.tutor.open_lesson(*target)
+            self.post_message(OpenLesson(*target))
 
     def action_reset_lesson(self) -> None:
         """Ask, then forget the highlighted lesson's steps and answers."""
@@ -182,7 +184,7 @@ class CourseScreen(TranslatedKeys[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 reset()
-                self.tutor.save_progress()
+                self.post_message(SaveProgress())
                 self.notify(say(self.tutor.language, "reset.done"), markup=False)
                 self.refresh_lessons()
 

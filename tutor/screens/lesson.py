@@ -1,17 +1,22 @@
-"""The lesson screen: the prose, the current step, and panels that show the engine's state.
+"""The lesson screen: the prose, the current step, and the panels, laid out and kept in step.
 
-A step advances when its check passes, whoever did the work: the tutor (key
-t) or the learner in another terminal. The screen follows the engine's
-events and re-checks the current step on each, in a thread worker; every
-Docker call runs in a worker that only posts messages back.
+It is made of three parts, each with one job:
 
-Narrow terminals get the panels as tabs; from :data:`WIDE` columns and rows
-they are laid out side by side (the same widgets, so nothing is lost).
+* :class:`~tutor.course.step_flow.StepFlow` (Textual-free) knows where the
+  learner is, whether a prediction comes first and what a check result means;
+* :class:`~tutor.screens.panel_deck.PanelDeck` holds the panels
+  (:data:`~tutor.screens.panels.PANELS`) and reads what they show;
+* this screen lays them out (tabs when narrow, side by side from
+  :data:`WIDE`), routes the keys, and runs the step's work in thread workers:
+  checks, the tutor's run of a step, the lesson's files, and the engine's
+  events (a step advances when its check passes, whoever did the work).
+
+Every Docker call runs in a worker that only posts messages back.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,54 +24,48 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.widgets import Footer, Header, Input, Markdown, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, Markdown
 from textual.worker import get_current_worker
 
+from tutor.course.model import Lesson, Step
+from tutor.course.panel_data import original_files
+from tutor.course.runner import ActionDone, ActionFailed, CheckResult
+from tutor.course.step_flow import StepFlow
+from tutor.course.vocabulary import fill_known
 from tutor.engine.errors import EngineError
 from tutor.engine.events import EngineEvent, watch
 from tutor.engine.labels import NAMESPACE_LABEL
 from tutor.i18n import say
 from tutor.messages import (
+    ActionFinished,
+    ActionProgress,
     EngineChanged,
     EngineDown,
     LessonPrepared,
+    OpenLesson,
+    SaveProgress,
+    StepChecked,
 )
+from tutor.screens import panels
 from tutor.screens.help import KeySection
-from tutor.screens.lesson_engine import DIFF_POLL, LessonEngineWork
-from tutor.screens.panel_data import original_files
+from tutor.screens.keys import TranslatedKeys
+from tutor.screens.panel_deck import DIFF_POLL, PanelDeck
+from tutor.screens.panels import PANELS
+from tutor.screens.prediction import OutcomeScreen, PredictionScreen
 from tutor.screens.render_caches import forget_closed_widgets
-from tutor.widgets import (
-    BuildLog,
-    ContainersPanel,
-    DiffView,
-    FilesView,
-    HistoryTable,
-    LayerStack,
-    PushLog,
-)
 from tutor.widgets.engine_banner import EngineBanner
-from tutor.widgets.step_panel import StepPanel, StepState
+from tutor.widgets.step_panel import StepPanel, StepState, StepView
 
 if TYPE_CHECKING:
     from tutor.course.runner import LessonRunner
     from tutor.engine.connection import Engine
+    from tutor.screens.session import TutorSession
 
-#: The panes, in tab order: (name, words key). Keys 1-8 jump to them.
-PANES = (
-    ("lesson", "panel.lesson"),
-    ("files", "panel.files"),
-    ("layers", "panel.layers"),
-    ("build", "panel.build"),
-    ("containers", "panel.containers"),
-    ("diff", "panel.diff"),
-    ("history", "panel.history"),
-    ("push", "panel.push"),
-)
 #: From this many columns and rows the panels are shown side by side.
 WIDE = (130, 34)
 
 
-class LessonScreen(LessonEngineWork):
+class LessonScreen(TranslatedKeys[None]):
     """One lesson, opened at a step (default: the first one not done yet).
 
     Args:
@@ -82,22 +81,48 @@ class LessonScreen(LessonEngineWork):
         Binding("n", "next_lesson", "Next lesson"),
         Binding("y", "copy_command", "Copy command", show=False),
         Binding("escape", "back", "Back"),
-        Binding("1", "show_pane(0)", "Panels", key_display="1-8"),
-        *(Binding(str(n), f"show_pane({n - 1})", show=False) for n in range(2, 9)),
+        # A number key per panel of the registry (tutor.screens.panels), up to nine.
+        Binding("1", "show_pane(0)", "Panels", key_display=f"1-{len(PANELS)}"),
+        *(Binding(str(n), f"show_pane({n - 1})", show=False) for n in range(2, 10)),
     ]
+
+    def __init__(self, lesson: Lesson, step_id: str = "") -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.start_step = step_id
+        self.wide = False
+        #: Set on mount, from the learner's progress.
+        self.flow: StepFlow | None = None
+        #: The lesson's prose in the learner's language, once the screen has said it.
+        self._prose: str | None = None
+        self._checking = self._check_again = False
 
     @classmethod
     def panel_keys(cls) -> list[KeySection]:
         """The keys of the panels, for the help screen."""
-        panels = (
-            ("Files panel", FilesView),
-            ("Layers panel", LayerStack),
-            ("Build panel", BuildLog),
-            ("Containers panel", ContainersPanel),
-            ("Diff panel", DiffView),
-            ("History panel", HistoryTable),
-        )
-        return [KeySection(name, tuple(panel.BINDINGS)) for name, panel in panels]
+        return [
+            KeySection(panel.help, tuple(panel.widget.BINDINGS))
+            for panel in panels.PANELS
+            if panel.widget is not None and panel.help
+        ]
+
+    @property
+    def tutor(self) -> TutorSession:
+        """The app, typed."""
+        return cast("TutorSession", self.app)
+
+    @property
+    def steps(self) -> StepFlow:
+        """The step flow (made when the screen mounts)."""
+        assert self.flow is not None
+        return self.flow
+
+    @property
+    def deck(self) -> PanelDeck:
+        """The panels."""
+        return self.query_one(PanelDeck)
+
+    # -- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         lang = self.tutor.language
@@ -108,30 +133,12 @@ class LessonScreen(LessonEngineWork):
                 yield StepPanel(lang, id="step")
                 with VerticalScroll(id="prose-side"):
                     yield Markdown(id="prose-side-text")
-            with TabbedContent(id="panels"):
-                with (
-                    TabPane(say(lang, "panel.lesson"), id="pane-lesson"),
-                    VerticalScroll(id="prose"),
-                ):
-                    yield Markdown(id="prose-text")
-                with TabPane(say(lang, "panel.files"), id="pane-files"):
-                    yield FilesView(language=lang, id="files")
-                with TabPane(say(lang, "panel.layers"), id="pane-layers"):
-                    yield LayerStack(language=lang, id="layers")
-                with TabPane(say(lang, "panel.build"), id="pane-build"):
-                    yield BuildLog(language=lang, id="build")
-                with TabPane(say(lang, "panel.containers"), id="pane-containers"):
-                    yield ContainersPanel(language=lang, id="containers")
-                with TabPane(say(lang, "panel.diff"), id="pane-diff"):
-                    yield DiffView(language=lang, id="diff")
-                with TabPane(say(lang, "panel.history"), id="pane-history"):
-                    yield HistoryTable(language=lang, id="history")
-                with TabPane(say(lang, "panel.push"), id="pane-push"):
-                    yield PushLog(language=lang, id="push")
+            yield PanelDeck(self.lesson, lang, id="panels")
         yield Footer()
 
     async def on_mount(self) -> None:
-        self._start_at(self.start_step)
+        self.flow = StepFlow(self.lesson, self.tutor.progress)
+        self.flow.start_at(self.start_step)
         self._set_layout(self.size.width, self.size.height)
         # The prose is in place before a prediction can cover it.
         await self._show_texts()
@@ -140,7 +147,7 @@ class LessonScreen(LessonEngineWork):
         # lesson screen, with all its panels, alive until the value next changed.
         self.engine_state_changed(self.tutor.engine_error)
         self._enter_step()
-        self.set_interval(DIFF_POLL, self.poll_diff)
+        self.set_interval(DIFF_POLL, self.deck.poll_diff)
 
     def on_unmount(self) -> None:
         forget_closed_widgets(self.app)  # Textual would keep parts of this screen
@@ -157,37 +164,28 @@ class LessonScreen(LessonEngineWork):
         self.wide = wide
         self.set_class(wide, "-wide")
         self.add_class("-laid-out")
-        tabs = self.query_one(TabbedContent)
-        for pane in self.query(TabPane):
-            # Side by side every pane shows (the prose moves next to the step);
-            # as tabs only the active one does.
-            pane.display = pane.id != "pane-lesson" if wide else pane.id == tabs.active
-            pane.border_title = pane.id and say(self.tutor.language, f"panel.{pane.id[5:]}")
+        self.deck.set_wide(wide)
         self.query_one("#prose-side").display = wide
         self._show_prose()
 
     def show_pane(self, name: str | None, *, focus: bool = False) -> None:
         """Bring a pane forward (tabs) and optionally move the focus into it."""
-        if name is None:
+        pane = self.deck.bring_forward(name)
+        if pane is None or not focus:
             return
-        pane = self.query_one(f"#pane-{name}", TabPane)
-        if not self.wide:
-            self.query_one(TabbedContent).active = f"pane-{name}"
-        if focus:
-            target = self.query_one("#prose-side") if self.wide and name == "lesson" else pane
-            for widget in target.query("*"):
-                if widget.focusable:
-                    widget.focus()
-                    break
+        target = self.query_one("#prose-side") if self.wide and name == "lesson" else pane
+        for widget in target.query("*"):
+            if widget.focusable:
+                widget.focus()
+                break
+
+    def _fill(self, text: str) -> str:
+        return fill_known(text, self.tutor.current_params)
 
     def _show_texts(self) -> AwaitComplete:
         lang = self.tutor.language
         self.title = self.lesson.title_in(lang)
         self.sub_title = self.tutor.namespace
-        tabs = self.query_one(TabbedContent)
-        for name, key in PANES:
-            tabs.get_tab(f"pane-{name}").label = say(lang, key)
-            self.query_one(f"#pane-{name}").border_title = say(lang, key)
         self._prose = self._fill(self.lesson.prose_in(lang))
         return self._show_prose()
 
@@ -207,29 +205,26 @@ class LessonScreen(LessonEngineWork):
         self._show_texts()
         self.query_one(EngineBanner).set_language(language)
         # Every panel says its own words again; what the engine said stays as it is.
-        self.query_one(FilesView).set_language(language)
-        self.query_one(LayerStack).set_language(language)
-        self.query_one(BuildLog).set_language(language)
-        self.query_one(ContainersPanel).set_language(language)
-        self.query_one(DiffView).set_language(language)
-        self.query_one(HistoryTable).set_language(language)
-        self.query_one(PushLog).set_language(language)
+        self.deck.set_language(language)
         panel = self.query_one(StepPanel)
         panel.set_language(language)
-        step = self._step()
+        step = self.steps.step
         if step is not None:
             panel.show(self._view(step), fresh=False)
         else:
             self._show_complete()
 
+    # -- the engine comes and goes --------------------------------------------------------
+
     def engine_state_changed(self, error: EngineError | None) -> None:
         """Show the banner or follow the engine (the app calls this when it comes or goes)."""
         self.query_one(EngineBanner).show_error(error)
         runner = self.tutor.runner
+        self.deck.use_runner(runner if error is None else None)
         if error is not None or runner is None:
-            self._show_files(original_files(self.lesson, self.tutor.current_params))
-            step = self._step()
-            if step is not None and not self._needs_prediction(step):
+            self.deck.show_files(original_files(self.lesson, self.tutor.current_params))
+            step = self.steps.step
+            if step is not None and not self.steps.needs_prediction(step):
                 self.query_one(StepPanel).set_state(StepState.OFFLINE)
             return
         self._follow(runner.engine)
@@ -263,35 +258,277 @@ class LessonScreen(LessonEngineWork):
 
     @on(LessonPrepared)
     def _prepared(self, message: LessonPrepared) -> None:
-        self.prepared = True
+        self.steps.prepared = True
         for note in message.notes:
             self.notify(note, severity="warning", timeout=10, markup=False)
-        step = self._step()
-        if step is not None and not self._needs_prediction(step):
+        step = self.steps.step
+        if step is not None and not self.steps.needs_prediction(step):
             self._ready(step)
         self.refresh_panels()
-        if self.run_when_prepared:
-            self.run_when_prepared = False
+        if self.steps.run_when_prepared:
+            self.steps.run_when_prepared = False
             self.action_run_step()
 
     @on(EngineChanged)
     def _engine_changed(self, message: EngineChanged) -> None:
-        step = self._step()
-        if step is not None and not self._needs_prediction(step) and not self._waits(step):
+        step = self.steps.step
+        if (
+            step is not None
+            and not self.steps.needs_prediction(step)
+            and not self.steps.waits(step)
+        ):
             self.check_step()
         self.refresh_panels()
 
+    def refresh_panels(self) -> None:
+        """Read the panels' engine state again for the current step."""
+        self.deck.refresh_panels(self.steps.index)
+
+    # -- the steps ---------------------------------------------------------------------------
+
+    def _view(self, step: Step) -> StepView:
+        words = step.words(self.tutor.language)
+        runner = self.tutor.runner
+        command = runner.command_for(step) if runner else self._fill(step.command)
+        return StepView(
+            number=self.steps.index + 1,
+            total=len(self.lesson.steps),
+            title=self._fill(words.title),
+            body=self._fill(words.body),
+            command=command,
+            can_run=step.action is not None,
+            hints=tuple(self._fill(hint) for hint in words.hints),
+        )
+
+    def _enter_step(self) -> None:
+        step = self.steps.enter()
+        if step is None:
+            self._show_complete()
+            return
+        self.post_message(SaveProgress())
+        panel = self.query_one(StepPanel)
+        drawn = panel.show(self._view(step))
+        self.refresh_bindings()
+        if self.steps.needs_prediction(step):
+            panel.set_state(StepState.PREDICT_FIRST)
+            self.call_next(self._predict_when_drawn, drawn)
+        else:
+            self._ready(step)
+        self.refresh_panels()
+
+    def _ready(self, step: Step) -> None:
+        """The step can be decided now: check it, unless it waits for a run."""
+        answer, journal = self.steps.answer(step), self.tutor.journal
+        if answer is not None and journal.answer(self.lesson.id, step.id) is None:
+            self._record(step, answer)  # the journal was reset; the progress remembers
+        panel = self.query_one(StepPanel)
+        if self.tutor.runner is None:
+            panel.set_state(StepState.OFFLINE)
+            return
+        if self.steps.waits(step):
+            panel.set_state(StepState.RUN_OR_CHECK)
+        else:
+            panel.set_state(StepState.WAITING)
+            self.check_step()
+
+    def _record(self, step: Step, choice: int) -> None:
+        self.steps.record_answer(step, choice)
+        self.post_message(SaveProgress())
+        try:
+            self.tutor.journal.record_answer(self.lesson.id, step.id, choice)
+        except OSError as exc:
+            self.notify(
+                say(self.tutor.language, "step.saved", error=exc), severity="error", markup=False
+            )
+
+    def check_step(self) -> None:
+        """Check the current step on the engine; one check at a time, and a request
+        that comes during a check runs once it is over (events come in bursts)."""
+        runner, step = self.tutor.runner, self.steps.step
+        if runner is None or step is None:
+            return
+        if self._checking:
+            self._check_again = True
+            return
+        self._checking, self._check_again = True, False
+        self._check_worker(runner, step)
+
+    @work(thread=True, exclusive=True, group="check")
+    def _check_worker(self, runner: LessonRunner, step: Step) -> None:
+        try:
+            result = runner.check(self.lesson, step)
+        except EngineError as exc:
+            result = CheckResult(False, exc.message)
+        self.post_message(StepChecked(self.lesson.id, step.id, result))
+
+    @on(StepChecked)
+    def _checked(self, message: StepChecked) -> None:
+        self._checking = False
+        step = self.steps.step
+        if step is not None and message.step_id == step.id and message.result.passed:
+            self._passed(step, message.result)
+            return
+        if self.steps.says_not_yet(message.step_id):
+            state = StepState.NOT_YET if self.steps.explicit else StepState.WAITING
+            self.query_one(StepPanel).set_state(state, message.result.detail)
+        if self._check_again:
+            self.check_step()
+
+    def _passed(self, step: Step, result: CheckResult) -> None:
+        if not self.steps.pass_step(step):
+            return
+        self.post_message(SaveProgress())
+        self.query_one(StepPanel).set_state(StepState.PASSED)
+        lang = self.tutor.language
+        words = step.words(lang)
+        if step.prediction is None:
+            if words.explanation.strip():
+                title = f"✔ {self._fill(words.title)}"
+                self.notify(self._fill(words.explanation), title=title, timeout=8, markup=False)
+            self._advance()
+            return
+        outcome = OutcomeScreen(
+            self._fill(words.question),
+            [self._fill(choice) for choice in words.choices],
+            chosen=self.steps.answer(step),
+            answer=step.prediction.answer,
+            explanation=self._fill(words.explanation),
+            happened=what_happened(step, result),
+            language=lang,
+        )
+        self.app.push_screen(outcome, lambda _: self._advance())
+
+    def _advance(self) -> None:
+        self.steps.advance()
+        self._enter_step()
+
+    def _show_complete(self) -> None:
+        following = self.steps.finish(self.tutor.course)
+        self.post_message(SaveProgress())
+        key = "lesson.complete" if following else "lesson.last"
+        self.query_one(StepPanel).show_finished(say(self.tutor.language, key))
+        self.refresh_bindings()
+
+    async def _predict_when_drawn(self, drawn: AwaitComplete) -> None:
+        """Ask once the step's text is on screen: the question covers the lesson,
+        and a screen under a modal keeps the picture it had when covered."""
+        await drawn
+        self.call_after_refresh(self.action_predict)
+
+    # -- the tutor runs the step ----------------------------------------------------------
+
+    def action_run_step(self) -> None:
+        """Let the tutor do the step (the panels show what it does)."""
+        step, runner, lang = self.steps.step, self.tutor.runner, self.tutor.language
+        if step is None or step.action is None:
+            return
+        if runner is None:
+            self.notify(say(lang, "step.offline"), severity="warning", markup=False)
+            return
+        if self.steps.needs_prediction(step):
+            self.action_predict()
+            return
+        if self.steps.running:  # a second t would cancel the run half-way
+            self.notify(say(lang, "step.running"), markup=False)
+            return
+        if not self.steps.prepared:  # building before the files are there would fail
+            self.steps.run_when_prepared = True
+            self.notify(say(lang, "step.preparing"), markup=False)
+            return
+        self.steps.begin_run()
+        panel = self.query_one(StepPanel)
+        panel.show_output([])
+        panel.set_state(StepState.RUNNING)
+        args = step.action.args
+        reference = f"{args.get('repository', '')}:{args.get('tag') or 'latest'}"
+        self.deck.start_run(step.action.kind, self._fill(reference))
+        self._perform(runner, step)
+
+    @work(thread=True, exclusive=True, group="action")
+    def _perform(self, runner: LessonRunner, step: Step) -> None:
+        worker = get_current_worker()
+        burst = ActionProgress(self.lesson.id, step.id)
+        ok, text, hint = False, "", ""
+        for event in runner.perform(self.lesson, step, cancel=worker.cancelled_event):
+            if isinstance(event, ActionDone):
+                ok, text = True, event.summary
+            elif isinstance(event, ActionFailed):
+                ok, text, hint = False, event.message, event.hint
+            else:
+                burst.buffer.put(event)
+                self.post_message(ActionProgress(self.lesson.id, step.id, burst.buffer))
+        if not worker.is_cancelled:
+            self.post_message(ActionFinished(self.lesson.id, step.id, ok, text, hint))
+
+    @on(ActionProgress)
+    def _action_progress(self, message: ActionProgress) -> None:
+        self.steps.output.extend(self.deck.stream(message.buffer.drain()))
+        self.query_one(StepPanel).show_output(self.steps.output)
+
+    @on(ActionFinished)
+    def _action_finished(self, message: ActionFinished) -> None:
+        if not self.steps.run_ended(message.step_id, message.ok):
+            return
+        step = self.steps.step
+        assert step is not None and step.action is not None
+        panel = self.query_one(StepPanel)
+        if not message.ok:
+            panel.set_state(StepState.FAILED, message.text)
+            if message.hint:
+                self.notify(message.hint, severity="warning", timeout=10, markup=False)
+            self.refresh_panels()
+            return
+        output = self.steps.output
+        panel.show_output([*output, f"✔ {message.text}"])
+        name = self._fill(str(step.action.args.get("container", "")))
+        self.deck.show_run_output(step.action.kind, name, "\n".join(output))
+        panel.set_state(StepState.CHECKING)
+        self.check_step()
+        self.refresh_panels()
+
+    # -- keys --------------------------------------------------------------------------------
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        step = self._step()
-        if action == "run_step":
-            return step is not None and step.action is not None and not self._needs_prediction(step)
-        if action == "predict":
-            return step is not None and step.prediction is not None and self._answer(step) is None
-        if action == "next_lesson":
-            return step is None and self._next_lesson() is not None
-        if action in ("hint", "check", "copy_command"):
-            return step is not None
-        return True
+        if action == "show_pane":
+            return bool(parameters) and int(str(parameters[0])) < len(panels.PANELS)
+        if self.flow is None:
+            return action not in ("run_step", "predict", "next_lesson")
+        return self.flow.allows(action, self.tutor.course)
+
+    def action_predict(self) -> None:
+        """Answer the step's prediction question (asked before the step runs)."""
+        step = self.steps.step
+        if step is None or step.prediction is None or isinstance(self.app.screen, PredictionScreen):
+            return  # the question is already asked
+        lang = self.tutor.language
+        words = step.words(lang)
+
+        def answered(choice: int | None) -> None:
+            if choice is None or self.steps.step is not step:
+                return
+            self._record(step, choice)
+            self.refresh_bindings()
+            self._ready(step)
+
+        question = PredictionScreen(
+            self._fill(words.question), [self._fill(c) for c in words.choices], lang
+        )
+        self.app.push_screen(question, answered)
+
+    def action_check(self) -> None:
+        """Check the step now (e.g. after running its command in another terminal)."""
+        step = self.steps.step
+        if step is None:
+            return
+        if self.tutor.runner is None:
+            self.notify(say(self.tutor.language, "step.offline"), severity="warning", markup=False)
+            return
+        if self.steps.needs_prediction(step):
+            self.action_predict()
+            return
+        self.steps.checked_by_learner(step)
+        self.query_one(StepPanel).set_state(StepState.CHECKING)
+        self.check_step()
 
     def action_hint(self) -> None:
         """Open the next hint of the step, one at a time."""
@@ -307,9 +544,9 @@ class LessonScreen(LessonEngineWork):
 
     def action_next_lesson(self) -> None:
         """Open the next lesson of the course."""
-        following = self._next_lesson()
+        following = self.steps.next_lesson(self.tutor.course)
         if following is not None:
-            self.tutor.open_lesson(following.id)
+            self.post_message(OpenLesson(following.id))
 
     def action_back(self) -> None:
         """Leave the command line if in it; otherwise back to the list of lessons."""
@@ -320,5 +557,11 @@ class LessonScreen(LessonEngineWork):
 
     def action_show_pane(self, index: int) -> None:
         """Bring panel ``index`` (0-based, in tab order) forward and focus it."""
-        if 0 <= index < len(PANES):
-            self.show_pane(PANES[index][0], focus=True)
+        if 0 <= index < len(panels.PANELS):
+            self.show_pane(panels.PANELS[index].name, focus=True)
+
+
+def what_happened(step: Step, result: CheckResult) -> str:
+    """The check's own words about what it found, when they say more than "done"."""
+    plain = CheckResult.of(True, "").detail
+    return "" if step.check.kind == "answered" or result.detail == plain else result.detail

@@ -21,13 +21,14 @@ from textual.widgets import Footer, Log, ProgressBar, Static
 from tutor.engine.errors import EngineError
 from tutor.engine.images import Transfer
 from tutor.i18n import say
+from tutor.messages import UseParams
 from tutor.prepare import plan
 from tutor.prepare.needs import images_needed
 from tutor.screens.keys import TranslatedKeys
 
 if TYPE_CHECKING:
-    from tutor.app import TutorApp
     from tutor.engine.connection import Engine
+    from tutor.screens.session import TutorSession
 
 
 class PrepareScreen(ModalScreen[bool], TranslatedKeys[bool]):
@@ -51,9 +52,9 @@ class PrepareScreen(ModalScreen[bool], TranslatedKeys[bool]):
         self.running = True
 
     @property
-    def tutor(self) -> TutorApp:
+    def tutor(self) -> TutorSession:
         """The app, typed."""
-        return cast("TutorApp", self.app)
+        return cast("TutorSession", self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prepare-box", classes="dialog"):
@@ -108,7 +109,7 @@ class PrepareScreen(ModalScreen[bool], TranslatedKeys[bool]):
                 log.write_line(f"  {outcome.detail}")
                 log.write_line(f"  {outcome.hint}")
         if report.settings:
-            self.tutor.use_params(report.settings)
+            self.post_message(UseParams(report.settings))
         self._finished(ready=report.ready)
 
     def _finished(self, *, ready: bool) -> None:

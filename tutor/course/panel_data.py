@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
 from tutor.course.model import Lesson, Value
 from tutor.course.vocabulary import fill_known
 from tutor.engine import containers
-from tutor.engine.diff import diff
+from tutor.engine.containers import ContainerInfo
+from tutor.engine.diff import ContainerDiff, diff
 from tutor.engine.errors import ContainerNotFound, EngineRefused, ImageNotFound, NotOurs
 from tutor.engine.labels import is_ours
 from tutor.engine.layer_index import IndexCancelled
-from tutor.engine.layers import layers
-from tutor.engine.sharing import shared
+from tutor.engine.layers import LayerStack, layers
+from tutor.engine.sharing import Sharing, shared
 
 if TYPE_CHECKING:
     from tutor.course.runner import LessonRunner
@@ -80,9 +81,33 @@ def targets_for(lesson: Lesson, index: int, params: Mapping[str, Value]) -> Pane
     return PanelTargets(tuple(reversed(latest_first)), sharing, container, dockerfile)
 
 
+@dataclass(frozen=True)
+class PanelValues:
+    """What the engine said for each panel (None: not read, or nothing to show).
+
+    Attributes:
+        files: The lesson's files as the learner has them: name -> text.
+        containers: The learner's containers.
+        stack: The layer stack of the latest image the lesson named that exists.
+        sharing: Two or more images a step compares.
+        diff: The changes of the latest container the lesson named.
+    """
+
+    files: Mapping[str, str] | None = None
+    containers: tuple[ContainerInfo, ...] | None = None
+    stack: LayerStack | None = None
+    sharing: Sharing | None = None
+    diff: ContainerDiff | None = None
+
+    def merged(self, newer: PanelValues) -> PanelValues:
+        """These values with every one ``newer`` has put in their place."""
+        changes = {f.name: getattr(newer, f.name) for f in fields(newer)}
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
 def gather_panels(
     runner: LessonRunner, lesson: Lesson, targets: PanelTargets, cancel: threading.Event
-) -> tuple[dict[str, Any], dict[str, str]]:
+) -> tuple[PanelValues, dict[str, str]]:
     """Read from the engine everything the panels show.
 
     Args:
@@ -92,34 +117,33 @@ def gather_panels(
         cancel: Set it to stop reading a big image's layers for the diff.
 
     Returns:
-        The values (``files``, ``containers``, ``stack``, ``sharing``, ``diff``)
-        and, per panel, why it shows nothing.
+        The values, and per panel why it shows nothing.
 
     Raises:
         EngineError: the engine went away (the app shows the banner).
     """
     engine = runner.engine
-    values: dict[str, Any] = {}
     problems: dict[str, str] = {}
-    values["files"] = workspace_files(runner, lesson)
-    values["containers"] = containers.ours(engine, runner.namespace)
+    files = workspace_files(runner, lesson)
+    ours = tuple(containers.ours(engine, runner.namespace))
+    sharing = stack = found_diff = None
     if len(targets.sharing) >= 2:
         try:
-            values["sharing"] = shared(engine, targets.sharing)
+            sharing = shared(engine, targets.sharing)
         except ImageNotFound as exc:
             problems["sharing"] = exc.message
     for image in reversed(targets.images):
         try:
-            values["stack"] = layers(engine, image)
+            stack = layers(engine, image)
             break
         except ImageNotFound as exc:
             problems.setdefault("layers", exc.message)
     if targets.container:
         try:
-            values["diff"] = diff(engine, targets.container, cancel=cancel)
+            found_diff = diff(engine, targets.container, cancel=cancel)
         except (ContainerNotFound, EngineRefused, IndexCancelled) as exc:
             problems["diff"] = str(exc)  # the next poll asks again
-    return values, problems
+    return PanelValues(files, ours, stack, sharing, found_diff), problems
 
 
 def workspace_files(runner: LessonRunner, lesson: Lesson) -> dict[str, str]:

@@ -1,0 +1,352 @@
+"""The lesson screen's panels and what they show: read from the engine in workers, drawn here.
+
+The deck holds the panes of :data:`~tutor.screens.panels.PANELS` (as tabs,
+or side by side when the screen is wide), reads their engine state in
+thread workers (one read at a time, again after each engine event), polls
+the shown container's diff while it is on screen, and answers the panels'
+own requests (the app's page, logs, stop, a command in the container). It
+redraws a panel only where what it shows changed. The screen tells it which
+lesson and step to follow and hands it what a run of a step streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Markdown, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from tutor.course.model import Lesson
+from tutor.course.panel_data import (
+    PanelTargets,
+    PanelValues,
+    ask_container,
+    gather_panels,
+    targets_for,
+)
+from tutor.engine.build import BuildDone, BuildError, OutputLine, StepFinished, StepStarted
+from tutor.engine.diff import ContainerDiff, diff
+from tutor.engine.errors import (
+    BadDockerHost,
+    ContainerNotFound,
+    EngineError,
+    EnginePermissionDenied,
+    EngineRefused,
+    EngineUnreachable,
+)
+from tutor.engine.layer_index import IndexCancelled
+from tutor.engine.layers import LayerStack as Stack
+from tutor.engine.push import PushDone, PushError, PushProgress
+from tutor.engine.sharing import Sharing
+from tutor.i18n import say
+from tutor.messages import ContainerOutput, DiffPolled, EngineDown, PanelsLoaded
+from tutor.screens import panels
+from tutor.screens.panels import ShowsValue
+from tutor.widgets import (
+    BuildLog,
+    ContainersPanel,
+    DiffView,
+    FilesView,
+    HistoryTable,
+    LayerStack,
+    PushLog,
+)
+
+if TYPE_CHECKING:
+    from tutor.course.runner import LessonRunner
+
+#: Errors that mean the engine itself cannot be used (the banner), not one request.
+CONNECTION_ERRORS = (EngineUnreachable, EnginePermissionDenied, BadDockerHost)
+#: Seconds between two reads of the shown container's diff. Files a process in the
+#: container writes make no engine event, so only reading again shows them.
+DIFF_POLL = 1.0
+BUILD_EVENTS = (StepStarted, OutputLine, StepFinished, BuildError, BuildDone)
+PUSH_EVENTS = (PushProgress, PushDone, PushError)
+#: The pane that shows what each kind of action does.
+PANE_FOR_ACTION = {
+    "write_files": "files", "edit": "files", "move_line": "files", "build": "build",
+    "run": "containers", "fetch": "containers", "logs": "containers", "stop": "containers",
+    "list_containers": "containers", "start_registry": "containers", "exec": "diff",
+    "diff": "diff", "history": "history", "list_images": "layers", "remove_image": "layers",
+    "pull": "layers", "push": "push",
+}  # fmt: skip
+
+
+class PanelDeck(TabbedContent):
+    """The panes of a lesson and the engine state they show.
+
+    Args:
+        lesson: The lesson whose objects the panels follow.
+        language: The learner's language.
+    """
+
+    def __init__(self, lesson: Lesson, language: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lesson = lesson
+        self.language = language
+        self.wide = False
+        self.runner: LessonRunner | None = None
+        self.targets = PanelTargets()
+        self.shown = PanelValues()
+        #: The container and read-write size drawn on top of the stack.
+        self.on_top: tuple[str | None, int | None] = (None, None)
+        self.files: dict[str, str] = {}
+        #: What the panels that read their own data last showed (see ``Panel.reads``).
+        self.own: dict[str, object] = {}
+        self.index = 0
+        self._loading = self._load_again = False
+        self._diff_reading = False
+        for panel in panels.PANELS:
+            if panel.widget is None:
+                content: Widget = VerticalScroll(Markdown(id="prose-text"), id="prose")
+            else:
+                content = panel.widget(language=language, id=panel.name)  # type: ignore[call-arg]
+            title = say(language, panel.words)
+            # As ``with TabbedContent(): yield TabPane(...)`` would add them.
+            self.compose_add_child(TabPane(title, content, id=f"pane-{panel.name}"))
+
+    def panel_widgets(self) -> Iterable[Widget]:
+        """Each panel's widget, in tab order."""
+        for panel in panels.PANELS:
+            if panel.widget is not None:
+                yield self.query_one(f"#{panel.name}", panel.widget)
+
+    # -- layout and words ------------------------------------------------------------
+
+    def set_wide(self, wide: bool) -> None:
+        """Tabs, or every pane at once but the prose (it goes beside the step)."""
+        self.wide = wide
+        for pane in self.query(TabPane):
+            pane.display = pane.id != "pane-lesson" if wide else pane.id == self.active
+            pane.border_title = pane.id and say(self.language, f"panel.{pane.id[5:]}")
+
+    def bring_forward(self, name: str | None) -> TabPane | None:
+        """Make pane ``name`` the active tab (when tabs are shown); the pane."""
+        if name is None:
+            return None
+        if not self.wide:
+            self.active = f"pane-{name}"
+        return self.query_one(f"#pane-{name}", TabPane)
+
+    def on_screen(self, *names: str) -> bool:
+        """Whether one of these panes is visible now."""
+        return self.wide or self.active in {f"pane-{name}" for name in names}
+
+    def set_language(self, language: str) -> None:
+        """Every pane's title and every panel's own words in ``language``."""
+        self.language = language
+        for panel in panels.PANELS:
+            self.get_tab(f"pane-{panel.name}").label = say(language, panel.words)
+            self.query_one(f"#pane-{panel.name}").border_title = say(language, panel.words)
+        for widget in self.panel_widgets():
+            widget.set_language(language)  # type: ignore[attr-defined]
+
+    # -- following the engine --------------------------------------------------------
+
+    def use_runner(self, runner: LessonRunner | None) -> None:
+        """Read from this learner's runner from now on (None: the engine is gone)."""
+        self.runner = runner
+
+    def refresh_panels(self, index: int) -> None:
+        """Read the panels' engine state again for step ``index`` (one read at a time)."""
+        runner = self.runner
+        if runner is None or not self.is_mounted:
+            return
+        if self._loading:
+            self._load_again = True
+            return
+        self._loading, self._load_again = True, False
+        self.index = index
+        self.targets = targets_for(self.lesson, index, runner.params)
+        self._panels_worker(runner, self.targets)
+
+    @work(thread=True, exclusive=True, group="panels")
+    def _panels_worker(self, runner: LessonRunner, targets: PanelTargets) -> None:
+        worker = get_current_worker()
+        cancel = worker.cancelled_event
+        try:
+            values, problems = gather_panels(runner, self.lesson, targets, cancel)
+            readers = [(p.name, p.reads) for p in panels.PANELS if p.reads is not None]
+            own = {name: read(runner, self.lesson, targets, cancel) for name, read in readers}
+        except EngineError as exc:
+            self.post_message(PanelsLoaded(PanelValues(), {"engine": exc.message}))
+            if isinstance(exc, CONNECTION_ERRORS):
+                self.post_message(EngineDown(exc))
+            return
+        self.post_message(PanelsLoaded(values, problems, own))
+
+    @on(PanelsLoaded)
+    def _panels_loaded(self, message: PanelsLoaded) -> None:
+        message.stop()
+        self._loading = False
+        values = message.values
+        if values.files is not None:
+            self.show_files(dict(values.files))
+        if values.containers is not None and values.containers != self.shown.containers:
+            self.query_one(ContainersPanel).update(list(values.containers))
+        if values.diff is not None and values.diff != self.shown.diff:
+            self.query_one(DiffView).update(values.diff, name=self.targets.container)
+        self._show_layers(values.stack, values.sharing, values.diff)
+        self.shown = self.shown.merged(values)
+        for name, value in message.own.items():
+            if value != self.own.get(name):
+                cast("ShowsValue", self.query_one(f"#{name}")).show_value(value)
+                self.own[name] = value
+        if self._load_again:
+            self.refresh_panels(self.index)
+
+    def poll_diff(self) -> None:
+        """Read the shown container's diff again (the screen calls it every DIFF_POLL s).
+
+        Only while the diff or the layer stack (its read-write layer size) is
+        on screen, one read at a time, and never on the event loop.
+        """
+        runner, container = self.runner, self.targets.container
+        if runner is None or not container or self._diff_reading:
+            return
+        if not self.on_screen("diff", "layers"):
+            return
+        self._diff_reading = True
+        self._diff_worker(runner, container)
+
+    @work(thread=True, exclusive=True, group="diff")
+    def _diff_worker(self, runner: LessonRunner, container: str) -> None:
+        worker = get_current_worker()
+        try:
+            found = diff(runner.engine, container, cancel=worker.cancelled_event)
+        except (ContainerNotFound, EngineRefused, IndexCancelled):
+            found = None  # removed, or busy: the panels say why; the next poll asks again
+        except EngineError as exc:
+            found = None
+            if isinstance(exc, CONNECTION_ERRORS):
+                self.post_message(EngineDown(exc))
+        self.post_message(DiffPolled(container, found))
+
+    @on(DiffPolled)
+    def _diff_polled(self, message: DiffPolled) -> None:
+        message.stop()
+        self._diff_reading = False
+        found = message.diff
+        if found is None or message.container != self.targets.container:
+            return
+        if found != self.shown.diff:
+            self.query_one(DiffView).update(found, name=message.container)
+            self.shown = self.shown.merged(PanelValues(diff=found))
+            self._show_layers(self.shown.stack, self.shown.sharing, found)
+
+    def _show_layers(
+        self, stack: Stack | None, sharing: Sharing | None, found_diff: ContainerDiff | None
+    ) -> None:
+        shown, stack_view = self.shown, self.query_one(LayerStack)
+        if stack is not None and stack != shown.stack:
+            self.query_one(HistoryTable).show(stack)
+        if sharing is not None:
+            if sharing != shown.sharing:
+                stack_view.show_sharing(sharing)
+            return
+        if stack is None:
+            return
+        on_top = found_diff is not None and found_diff.image_id == stack.image_id
+        container = self.targets.container if on_top else None
+        rw_size = found_diff.rw_size if on_top and found_diff is not None else None
+        if stack != shown.stack or shown.sharing is not None:
+            stack_view.show_image(stack, container=container, rw_size=rw_size)
+        elif (container, rw_size) != self.on_top:
+            stack_view.set_container(container, rw_size)
+        self.on_top = (container, rw_size)
+
+    def show_files(self, files: dict[str, str]) -> None:
+        """The lesson's files as the learner has them (only the changed ones are redrawn)."""
+        view = self.query_one(FilesView)
+        if files == self.files:
+            return
+        if self.files and set(files) == set(self.files):
+            for name, text in files.items():
+                if self.files[name] != text:
+                    view.update_file(name, text)
+        else:
+            view.show_files(files, dockerfile=self.targets.dockerfile)
+        self.files = dict(files)
+
+    # -- a step's run ----------------------------------------------------------------------
+
+    def start_run(self, kind: str, push_reference: str = "") -> None:
+        """A run of the step begins: clear the panel it streams into and bring it forward."""
+        if kind == "build":
+            self.query_one(BuildLog).clear()
+        elif kind == "push":
+            self.query_one(PushLog).start(push_reference)
+        self.bring_forward(PANE_FOR_ACTION.get(kind))
+
+    def stream(self, events: Iterable[object]) -> list[str]:
+        """Draw a run's build and push events; the other output lines are returned."""
+        build, push = self.query_one(BuildLog), self.query_one(PushLog)
+        lines = []
+        for event in events:
+            if isinstance(event, BUILD_EVENTS):
+                build.add_event(event)
+            elif isinstance(event, PUSH_EVENTS):
+                push.add_event(event)
+            elif isinstance(text := getattr(event, "text", None), str):
+                lines.append(text)
+        return lines
+
+    def show_run_output(self, kind: str, container: str, text: str) -> None:
+        """A run that fetched the app's page or read logs: show them in the Containers panel."""
+        if kind == "fetch":
+            self.query_one(ContainersPanel).show_page(container, text)
+        elif kind == "logs":
+            self.query_one(ContainersPanel).show_logs(container, text)
+
+    # -- the panels' own requests --------------------------------------------------------
+
+    @on(ContainersPanel.FetchRequested)
+    def _fetch_requested(self, message: ContainersPanel.FetchRequested) -> None:
+        self._ask_container("page", message.container.name)
+
+    @on(ContainersPanel.LogsRequested)
+    def _logs_requested(self, message: ContainersPanel.LogsRequested) -> None:
+        self._ask_container("logs", message.container.name)
+
+    @on(ContainersPanel.StopRequested)
+    def _stop_requested(self, message: ContainersPanel.StopRequested) -> None:
+        self._ask_container("stop", message.container.name)
+
+    @on(DiffView.ExecRequested)
+    def _exec_requested(self, message: DiffView.ExecRequested) -> None:
+        self._ask_container("exec", message.container, message.command)
+
+    def _ask_container(self, kind: str, name: str, command: str = "") -> None:
+        if self.runner is None:
+            self.notify(say(self.language, "step.offline"), severity="warning", markup=False)
+            return
+        self._container_worker(self.runner, kind, name, command)
+
+    @work(thread=True, exclusive=True, group="container")
+    def _container_worker(self, runner: LessonRunner, kind: str, name: str, command: str) -> None:
+        try:
+            text, code = ask_container(runner, kind, name, command)
+        except EngineError as exc:
+            self.post_message(ContainerOutput("error", name, f"{exc.message} {exc.hint}".strip()))
+            if isinstance(exc, CONNECTION_ERRORS):
+                self.post_message(EngineDown(exc))
+            return
+        self.post_message(ContainerOutput(kind, name, text, code, command))
+
+    @on(ContainerOutput)
+    def _container_answered(self, message: ContainerOutput) -> None:
+        message.stop()
+        panel, diff_view = self.query_one(ContainersPanel), self.query_one(DiffView)
+        if message.kind == "page":
+            panel.show_page(message.container, message.text)
+        elif message.kind == "logs":
+            panel.show_logs(message.container, message.text)
+        elif message.kind == "exec":
+            diff_view.show_exec_result(message.command, message.exit_code, message.text)
+        elif message.kind == "error":
+            self.notify(message.text, severity="error", timeout=10, markup=False)
+        self.refresh_panels(self.index)
