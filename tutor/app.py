@@ -22,6 +22,7 @@ from textual.screen import Screen
 
 from tutor import settings
 from tutor.course.model import Course, Value
+from tutor.course.step_flow import resume_target
 from tutor.engine import containers
 from tutor.engine.errors import EngineError
 from tutor.i18n import say
@@ -323,15 +324,8 @@ class TutorApp(App[None]):
         return self.runner.params if self.runner is not None else self.params
 
     def resume_target(self) -> tuple[str, str] | None:
-        """The lesson and step to continue with: where the learner left off, else the
-        first lesson not done (``None`` when no lesson loaded)."""
-        lessons = self.course.lessons
-        if self.progress.lesson and self.course.lesson(self.progress.lesson) is not None:
-            return self.progress.lesson, self.progress.step
-        for lesson in lessons:
-            if self.progress.status(lesson.id).value != "done":
-                return lesson.id, ""
-        return (lessons[0].id, "") if lessons else None
+        """The lesson and step to continue with (see ``tutor.course.step_flow.resume_target``)."""
+        return resume_target(self.course, self.progress)
 
     @on(OpenLesson)
     def _asked_to_open(self, message: OpenLesson) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from tutor.course.loader import default_course_root, load_course
 from tutor.course.model import Course, Lesson
-from tutor.course.step_flow import StepFlow
+from tutor.course.step_flow import StepFlow, resume_target
 from tutor.progress import Progress
 
 
@@ -101,3 +101,16 @@ def test_a_step_that_shows_something_waits_for_its_run(course: Course) -> None:
                 assert not steps.waits(step) and steps.explicit
                 return
     pytest.fail("the course has no step whose check is only 'answered' but that runs something")
+
+
+def test_continue_never_points_at_a_finished_lesson(course: Course) -> None:
+    progress = Progress(course.id, "learner")
+    assert resume_target(course, progress) == ("the-app", "")
+    for lesson in course.lessons[:7]:  # lessons 1-7 done
+        ids = [s.id for s in lesson.steps]
+        for step in ids:
+            progress.mark_step_done(lesson.id, step, ids)
+    progress.move_to("build")  # lesson 2 reopened to look at it again
+    assert resume_target(course, progress) == (course.lessons[7].id, "")
+    progress.move_to("push", "some-step")  # left off inside lesson 8
+    assert resume_target(course, progress) == ("push", "some-step")

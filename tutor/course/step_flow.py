@@ -158,3 +158,24 @@ class StepFlow:
         if action in ("hint", "check", "copy_command"):
             return step is not None
         return True
+
+
+def resume_target(course: Course, progress: Progress) -> tuple[str, str] | None:
+    """The lesson and step a learner continues with (``c`` on the course screen).
+
+    Where they left off, unless that lesson is done by now (they reopened a
+    finished lesson to look at it again): then the first lesson not done
+    after it, else the first not done at all. ``None`` when no lesson loaded.
+    """
+    lessons = course.lessons
+    if not lessons:
+        return None
+    ids = [lesson.id for lesson in lessons]
+    saved = progress.lesson if progress.lesson in ids else ""
+    if saved and progress.status(saved).value != "done":
+        return saved, progress.step
+    start = ids.index(saved) + 1 if saved else 0
+    for lesson_id in [*ids[start:], *ids[:start]]:
+        if progress.status(lesson_id).value != "done":
+            return lesson_id, ""
+    return (saved or ids[0]), ""
