@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("layers", help="an image's layer stack, oldest first")
+    p = sub.add_parser(
+        "layers", help="an image's layer stack, newest on top (--json: oldest first)"
+    )
     p.add_argument("image")
     p.add_argument("--json", action="store_true", help="print JSON (see README)")
 

@@ -85,6 +85,11 @@ def test_layers_table_lists_every_row(two_images: tuple[str, str]) -> None:
     assert "RUN echo one > /one" in result.stdout
     assert "WORKDIR /work" in result.stdout
     assert "filesystem" in result.stdout and "metadata" in result.stdout
+    # Newest on top, as `docker image history` and the README say; --json is oldest first.
+    numbers = [
+        int(line.split()[0]) for line in result.stdout.splitlines()[2:] if line[:1].isdigit()
+    ]
+    assert numbers == sorted(numbers, reverse=True) and numbers[-1] == 0
 
 
 def test_shared_json_counts_the_common_layers(two_images: tuple[str, str]) -> None:
