@@ -132,7 +132,7 @@ async def test_containers_panel_keys_ask_the_app_for_the_selected_container() ->
     app = WidgetHarness(lambda: ContainersPanel(CONTAINERS))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("o")
-        await pilot.press("down", "l", "s")
+        await pilot.press("down", "L", "s")
         await pilot.pause()
         fetch = app.posted(ContainersPanel.FetchRequested)
         logs = app.posted(ContainersPanel.LogsRequested)
@@ -219,7 +219,7 @@ async def test_diff_view_next_new_key_jumps_to_the_marked_path() -> None:
         view.update(diff_of(1))
         view.update(diff_of(3))
         view.change_list.focus()
-        await pilot.press("n")
+        await pilot.press("N")
         selected = app.posted(DiffView.ChangeSelected)
         assert [m.change.path for m in selected] == ["/app/out-1.txt"]
 

@@ -100,11 +100,7 @@ class LessonScreen(TranslatedKeys[None]):
     @classmethod
     def panel_keys(cls) -> list[KeySection]:
         """The keys of the panels, for the help screen."""
-        return [
-            KeySection(panel.help, tuple(panel.widget.BINDINGS))
-            for panel in panels.PANELS
-            if panel.widget is not None and panel.help
-        ]
+        return [KeySection(panel.help, panel.bindings()) for panel in panels.PANELS if panel.help]
 
     @property
     def tutor(self) -> TutorSession:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from textual.binding import BindingType
 from textual.widget import Widget
 
 from tutor.course.model import Lesson
@@ -28,6 +29,8 @@ from tutor.widgets import (
     LayerStack,
     PushLog,
 )
+from tutor.widgets.change_list import ChangeList
+from tutor.widgets.history_table import HistoryRows
 
 if TYPE_CHECKING:
     from tutor.course.runner import LessonRunner
@@ -55,6 +58,8 @@ class Panel:
             ``id=``; it has ``set_language``); None for the lesson's prose,
             which the screen places itself (it moves beside the step when wide).
         help: The help screen's title for its keys ("" when it has none).
+        keys: The widgets whose ``BINDINGS`` are the panel's keys (default: the
+            panel's widget; a panel whose keys belong to a child names it too).
         reads: For a panel of its own data: how to read it from the engine
             (in the deck's worker, after each engine event); its widget then
             draws it with ``show_value``. The panels below are fed by the deck.
@@ -65,6 +70,12 @@ class Panel:
     widget: type[Widget] | None = None
     help: str = ""
     reads: Reader | None = None
+    keys: tuple[type[Widget], ...] = ()
+
+    def bindings(self) -> tuple[BindingType, ...]:
+        """Every key of the panel, for the help screen."""
+        owners = self.keys or ((self.widget,) if self.widget is not None else ())
+        return tuple(binding for owner in owners for binding in owner.BINDINGS)
 
 
 #: Every pane, in tab order; keys 1, 2, ... bring them forward.
@@ -74,7 +85,7 @@ PANELS: tuple[Panel, ...] = (
     Panel("layers", "panel.layers", LayerStack, "Layers panel"),
     Panel("build", "panel.build", BuildLog, "Build panel"),
     Panel("containers", "panel.containers", ContainersPanel, "Containers panel"),
-    Panel("diff", "panel.diff", DiffView, "Diff panel"),
-    Panel("history", "panel.history", HistoryTable, "History panel"),
+    Panel("diff", "panel.diff", DiffView, "Diff panel", keys=(ChangeList,)),
+    Panel("history", "panel.history", HistoryTable, "History panel", keys=(HistoryRows,)),
     Panel("push", "panel.push", PushLog),  # no keys of its own
 )

@@ -73,7 +73,8 @@ class ChangeList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "jump(0)", "First path", show=False),
         Binding("end", "jump(-1)", "Last path", show=False),
-        Binding("n", "next_new", "Next ▲ new", show=True),
+        # N, not n: n is the lesson's "next lesson" (the screen says so when a lesson ends).
+        Binding("N", "next_new", "Next ▲ new", show=True),
     ]
 
     class Highlighted(Message):

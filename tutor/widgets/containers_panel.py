@@ -59,7 +59,8 @@ class ContainersPanel(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "fetch", "Open page", show=True),
-        Binding("l", "logs", "Logs", show=True),
+        # L, not l: l switches the language everywhere, this panel included.
+        Binding("L", "logs", "Logs", show=True),
         Binding("s", "stop", "Stop", show=True),
     ]
 
