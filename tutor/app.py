@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import Notification, Notify
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from tutor import settings
 from tutor.course.model import Course, Value
@@ -109,6 +110,8 @@ class TutorApp(App[None]):
     ) -> None:
         super().__init__()
         self.notes = tuple(notes)
+        #: Notices raised while a dialog is open (see ``_on_notify``).
+        self._held_notices: list[Notification] = []
         self._use_params = use_params
         self.course = course
         self.store = store
@@ -152,6 +155,34 @@ class TutorApp(App[None]):
         for note in (*self.notes, *self.journal.notes):
             self.notify(note, severity="warning", timeout=20, markup=False)
         self.connect()
+
+    # -- notices never cover a dialog ---------------------------------------------------------
+
+    def _on_notify(self, event: Notify) -> None:
+        """A notice raised while a dialog is open waits until it closes.
+
+        Textual draws toasts over every screen, modal ones included, where they
+        hid a prediction's choices (the previous step's explanation arrives just
+        as the next step asks its question). Textual 8.2.8's own handler runs
+        after this one unless the default is prevented.
+        """
+        if isinstance(self.screen, ModalScreen):
+            event.prevent_default()
+            self._held_notices.append(event.notification)
+
+    def _refresh_notifications(self) -> None:
+        """Show the notices on the current screen: none on a dialog, the held ones after it."""
+        if isinstance(self.screen, ModalScreen):
+            # Notices already up go aside too, with their full time once the dialog closes.
+            self._held_notices.extend(self._notifications)
+            self._notifications.clear()
+        elif self._held_notices:
+            held, self._held_notices = self._held_notices, []
+            for old in held:
+                self._notifications.add(
+                    Notification(old.message, old.title, old.severity, old.timeout, old.markup)
+                )
+        super()._refresh_notifications()
 
     def exit_on_signals(self) -> None:
         """Leave like ``q`` does on SIGTERM (``kill``) and SIGHUP (the terminal closed).

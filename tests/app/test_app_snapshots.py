@@ -412,6 +412,25 @@ def test_prediction_screen(
     assert snap_compare(tutor(), terminal_size=size, run_before=run_before)
 
 
+def notice_pending(app: TutorApp) -> None:
+    """The previous step's explanation, raised just as the question opens."""
+    app.notify("`RUN` and `COPY` write files.", title="✔ Build", timeout=30, markup=False)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_prediction_screen_with_a_notice_pending(
+    snap_compare: SnapCompare,
+    tutor: Callable[[], TutorApp],
+    fixed_course: Path,
+    progress_root: Path,
+    size: tuple[int, int],
+) -> None:
+    # The notice waits: the question's choices stay whole (it shows once the dialog closes).
+    save_progress(fixed_course, progress_root, {"the-app": ["write-files"]}, {}, at="the-app")
+    run_before = prepared(notice_pending, keys=("c",))
+    assert snap_compare(tutor(), terminal_size=size, run_before=run_before)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_reset_confirmation_screen(
     snap_compare: SnapCompare, tutor: Callable[[], TutorApp], midway: None, size: tuple[int, int]

@@ -121,7 +121,7 @@ class PrepareScreen(ModalScreen[bool], TranslatedKeys[bool]):
 
     def action_close(self) -> None:
         """Close once the work is over (a stand-in half made is not left to itself)."""
-        if self.running:
-            self.notify(say(self.language, "prepare.busy"), markup=False)
+        if self.running:  # said in the dialog: a notice would wait until it closes
+            self.query_one("#prepare-log", Log).write_line(say(self.language, "prepare.busy"))
             return
         self.dismiss(bool(self.report and self.report.ready))

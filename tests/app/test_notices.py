@@ -1,0 +1,42 @@
+"""Notices never cover a dialog: they wait until it closes, then show for their full time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from tests.app.conftest import MakeTutor, screen_text, settle
+from tests.app.test_app_snapshots import save_progress, write_fixed_course
+from tutor.screens.lesson import LessonScreen
+from tutor.screens.prediction import PredictionScreen
+
+
+def notices(app: App[None]) -> str:
+    """The text of the toasts on the current screen."""
+    return " ".join(" ".join(str(t.render()).split()) for t in app.screen.query("Toast"))
+
+
+async def test_a_notice_waits_while_a_question_is_open(
+    make_tutor: MakeTutor, tmp_path: Path, progress_root: Path
+) -> None:
+    course = write_fixed_course(tmp_path / "course")
+    save_progress(course, progress_root, {"the-app": ["write-files"]}, {}, at="the-app")
+    app = make_tutor(course_root=course)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        app.notify("shown before the question", timeout=30, markup=False)
+        await settle(app, pilot)
+        assert "shown before the question" in notices(app)
+        await pilot.press("c")  # the lesson opens on its prediction
+        await settle(app, pilot)
+        assert isinstance(app.screen, PredictionScreen)
+        app.notify("raised during the question", timeout=30, markup=False)
+        await settle(app, pilot)
+        assert "Of the four lines" in screen_text(app)
+        assert notices(app) == ""
+        await pilot.press("escape")  # decide later
+        await settle(app, pilot)
+        assert isinstance(app.screen, LessonScreen)
+        shown = notices(app)
+        assert "raised during the question" in shown and "shown before the question" in shown
