@@ -1,4 +1,5 @@
-"""Notices never cover a dialog: they wait until it closes, then show for their full time."""
+"""Notices never cover a dialog (they wait until it closes), and one-line texts show no raw
+Markdown: hints and notices turn `code` and *emphasis* into styles."""
 
 from __future__ import annotations
 
@@ -40,3 +41,18 @@ async def test_a_notice_waits_while_a_question_is_open(
         assert isinstance(app.screen, LessonScreen)
         shown = notices(app)
         assert "raised during the question" in shown and "shown before the question" in shown
+
+
+async def test_a_hint_shows_its_markdown_as_styles_not_markers(
+    make_tutor: MakeTutor, tmp_path: Path, progress_root: Path
+) -> None:
+    course = write_fixed_course(tmp_path / "course")
+    save_progress(course, progress_root, {"copy-on-write": ["start"]}, {}, at="copy-on-write")
+    app = make_tutor(course_root=course)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c", "h")  # the lesson, its step's first hint
+        await settle(app, pilot)
+        shown = screen_text(app)
+        assert "touch creates an empty file." in shown
+        assert "`" not in shown

@@ -54,6 +54,7 @@ from tutor.screens.panels import PANELS
 from tutor.screens.prediction import OutcomeScreen, PredictionScreen
 from tutor.screens.render_caches import forget_closed_widgets
 from tutor.widgets.engine_banner import EngineBanner
+from tutor.widgets.inline import inline_markup
 from tutor.widgets.step_panel import StepPanel, StepState, StepView
 
 if TYPE_CHECKING:
@@ -379,8 +380,9 @@ class LessonScreen(TranslatedKeys[None]):
         words = step.words(lang)
         if step.prediction is None:
             if words.explanation.strip():
-                title = f"✔ {self._fill(words.title)}"
-                self.notify(self._fill(words.explanation), title=title, timeout=8, markup=False)
+                title = f"✔ {self._fill(words.title)}"  # a title is never markup
+                explanation = inline_markup(self._fill(words.explanation))
+                self.notify(explanation, title=title, timeout=8, markup=True)
             self._advance()
             return
         outcome = OutcomeScreen(

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Markdown, Static
 
 from tutor.i18n import say
+from tutor.widgets.inline import inline_text
 
 
 class StepState(Enum):
@@ -168,11 +169,10 @@ class StepPanel(Vertical):
         hint.display = self.hints_shown > 0
         if self.hints_shown:
             text = view.hints[self.hints_shown - 1]
-            hint.update(
-                say(lang, "step.hint", number=self.hints_shown, total=len(view.hints), text=text)
-            )
+            said = say(lang, "step.hint", number=self.hints_shown, total=len(view.hints), text=text)
+            hint.update(inline_text(said))  # a hint is Markdown: `code` shows bold, not quoted
         output = self.query_one("#step-output", Static)
         output.display = bool(self.output)
         output.update(self.output)
-        status.update(say(lang, self.state.value, detail=self.detail))
+        status.update(inline_text(say(lang, self.state.value, detail=self.detail)))
         status.set_classes(f"step-part {STATE_CLASS.get(self.state, '')}")
