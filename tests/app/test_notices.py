@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.app import App
 
 from tests.app.conftest import MakeTutor, screen_text, settle
@@ -56,3 +57,20 @@ async def test_a_hint_shows_its_markdown_as_styles_not_markers(
         shown = screen_text(app)
         assert "touch creates an empty file." in shown
         assert "`" not in shown
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_the_lesson_text_scrolls_with_the_keys_as_soon_as_it_opens(
+    make_tutor: MakeTutor, size: tuple[int, int]
+) -> None:
+    app = make_tutor()  # the real course: its prose is longer than the screen
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        app.open_lesson("cache")
+        await settle(app, pilot)
+        prose = app.screen.query_one("#prose-side" if size[0] >= 130 else "#prose")
+        assert app.screen.focused is prose
+        assert prose.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        assert prose.scroll_y > 0

@@ -164,6 +164,11 @@ class LessonScreen(TranslatedKeys[None]):
         self.deck.set_wide(wide)
         self.query_one("#prose-side").display = wide
         self._show_prose()
+        focused = self.focused
+        if focused is None or not focused.display or not focused.region:
+            # The lesson's text scrolls with the keys from the start (PageDown did
+            # nothing until a panel was chosen); a hidden copy must not keep the focus.
+            self.query_one("#prose-side" if wide else "#prose").focus()
 
     def show_pane(self, name: str | None, *, focus: bool = False) -> None:
         """Bring a pane forward (tabs) and optionally move the focus into it."""
