@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.widgets._markdown import MarkdownFence
 
 from tests.app.conftest import MakeTutor, screen_text, settle
 from tests.app.test_app_snapshots import save_progress, write_fixed_course
@@ -74,3 +75,25 @@ async def test_the_lesson_text_scrolls_with_the_keys_as_soon_as_it_opens(
         await pilot.press("pagedown")
         await settle(app, pilot)
         assert prose.scroll_y > 0
+
+
+async def test_commands_in_the_lessons_text_wrap_instead_of_being_cut(
+    make_tutor: MakeTutor,
+) -> None:
+    # The real course at the narrowest size, with names a shared engine can give a
+    # learner (`<name>-<namespace>`): lesson 3's `docker run` line no longer fits.
+    names = {"image": "python-hello-world-maria", "container": "python-hello-world-maria"}
+    app = make_tutor(params=names)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_lesson("run")
+        await settle(app, pilot)
+        fences = list(app.screen.query_one("#prose").query(MarkdownFence))
+        assert fences, "lesson 3's text shows its commands in code blocks"
+        longest = max(fences, key=lambda fence: max(map(len, fence.code.splitlines())))
+        assert max(map(len, longest.code.splitlines())) > longest.size.width  # would be cut
+        for fence in fences:
+            assert fence.max_scroll_x == 0, fence.code
+            label = fence.query_one("#code-content")
+            assert label.size.width <= fence.size.width
+            assert label.size.height >= len(fence.code.strip().splitlines())
