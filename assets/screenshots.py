@@ -26,6 +26,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from tests.app.conftest import DownEngine  # noqa: E402
 from tests.app.test_app_snapshots import (  # noqa: E402
+    SHOWN_WORKSPACE,
     STACK,
     prepared,
     save_midway,
@@ -94,7 +95,7 @@ async def shoot(name: str, size: tuple[int, int], out: Path) -> Path:
             connect_engine=DownEngine(),
             course_root=course,
             progress_root=Path(tmp) / "progress",
-            workspace_root=Path(tmp) / "workspace",
+            workspace_root=SHOWN_WORKSPACE,
             namespace="learner",
             language="en",
         )

@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -24,6 +25,7 @@ from textual.screen import ModalScreen, Screen
 from tutor import settings
 from tutor.course.model import Course, Value
 from tutor.course.step_flow import resume_target
+from tutor.course.workspace import default_root as default_workspace_root
 from tutor.engine import containers
 from tutor.engine.errors import EngineError
 from tutor.i18n import say
@@ -71,6 +73,7 @@ class TutorApp(App[None]):
         notes: Warnings to show once started (a damaged settings file).
         use_params: Makes later runners use these parameter values (after
             ``prepare`` made a stand-in base image).
+        workspace_root: Where the learner's lesson folders are (the runner's too).
     """
 
     CSS_PATH = "tutor.tcss"
@@ -107,8 +110,10 @@ class TutorApp(App[None]):
         keep_containers: bool = False,
         notes: Sequence[str] = (),
         use_params: Callable[[Mapping[str, Value]], object] | None = None,
+        workspace_root: Path | None = None,
     ) -> None:
         super().__init__()
+        self.workspace_root = workspace_root or default_workspace_root(namespace)
         self.notes = tuple(notes)
         #: Notices raised while a dialog is open (see ``_on_notify``).
         self._held_notices: list[Notification] = []

@@ -101,6 +101,7 @@ def make_app(
         keep_containers=keep_containers,
         notes=notes,
         use_params=overrides.update,
+        workspace_root=workspace,
     )
 
 

@@ -346,10 +346,15 @@ def prepared(
     return run_before
 
 
+#: Where the pictures say the learner's files are: the same on every machine. Nothing is
+#: written there: without an engine the tutor copies no lesson files.
+SHOWN_WORKSPACE = Path("/home/learner/.local/share/layers-tutor/workspace/learner")
+
+
 @pytest.fixture
 def tutor(make_tutor: MakeTutor, fixed_course: Path) -> Callable[[], TutorApp]:
     """The app on the fixed course, with no engine."""
-    return lambda: make_tutor(course_root=fixed_course)
+    return lambda: make_tutor(course_root=fixed_course, workspace_root=SHOWN_WORKSPACE)
 
 
 @pytest.fixture

@@ -97,3 +97,20 @@ async def test_commands_in_the_lessons_text_wrap_instead_of_being_cut(
             label = fence.query_one("#code-content")
             assert label.size.width <= fence.size.width
             assert label.size.height >= len(fence.code.strip().splitlines())
+
+
+async def test_the_step_names_the_lessons_folder_and_y_copies_it(
+    make_tutor: MakeTutor, tmp_path: Path, progress_root: Path
+) -> None:
+    course = write_fixed_course(tmp_path / "course")
+    app = make_tutor(course_root=course, workspace_root=tmp_path / "ws")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.open_lesson("copy-on-write")
+        await settle(app, pilot)
+        folder = str(tmp_path / "ws" / "copy-on-write")
+        line = app.screen.query_one("#step-folder")
+        assert line.display and line.region.height > 0  # on screen, not only in the tree
+        assert str(line.render()) == f"Files: {folder} (Y copies it)"
+        await pilot.press("Y")
+        assert app.clipboard == folder

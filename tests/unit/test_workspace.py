@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from tutor.course.model import Lesson, LessonFile
-from tutor.course.workspace import Workspace, WorkspaceError, default_root, safe_relative
+from tutor.course.workspace import (
+    Workspace,
+    WorkspaceError,
+    default_root,
+    safe_relative,
+    shown_path,
+)
 
 
 def make_lesson(tmp_path: Path, files: dict[str, str], lesson_id: str = "first") -> Lesson:
@@ -114,3 +120,10 @@ def test_last_change_is_the_newest_file(tmp_path: Path) -> None:
     os.utime(ws.path("first", "a"), (1000, 1000))
     os.utime(ws.path("first", "b"), (2000, 2000))
     assert ws.last_change(lesson) == 2000
+
+
+def test_a_folder_is_shown_as_the_learner_would_type_it(tmp_path: Path) -> None:
+    home = tmp_path / "home" / "maria"
+    inside = home / ".local/share/layers-tutor/workspace/maria/build"
+    assert shown_path(inside, home) == "~/.local/share/layers-tutor/workspace/maria/build"
+    assert shown_path(tmp_path / "elsewhere", home) == str(tmp_path / "elsewhere")

@@ -72,6 +72,19 @@ class PrepareReport:
     conflicts: list[str] = field(default_factory=list)
 
 
+def shown_path(path: Path, home: Path | None = None) -> str:
+    """``path`` as a learner would type it: the home folder as ``~``.
+
+    The full ``~/.local/share/layers-tutor/workspace/<namespace>/<lesson>`` is
+    long, but it is where the learner's editor must go, so it is said whole.
+    """
+    home = home if home is not None else Path.home()
+    try:
+        return str(Path("~") / path.relative_to(home))
+    except ValueError:
+        return str(path)
+
+
 class WorkspaceError(ValueError):
     """A lesson names a file outside its own folder (a broken or hostile lesson)."""
 

@@ -32,6 +32,7 @@ from tutor.course.panel_data import original_files
 from tutor.course.runner import ActionDone, ActionFailed, CheckResult
 from tutor.course.step_flow import StepFlow
 from tutor.course.vocabulary import fill_known
+from tutor.course.workspace import Workspace, shown_path
 from tutor.engine.errors import EngineError
 from tutor.engine.events import EngineEvent, watch
 from tutor.engine.labels import NAMESPACE_LABEL
@@ -81,6 +82,7 @@ class LessonScreen(TranslatedKeys[None]):
         Binding("p", "predict", "Predict"),
         Binding("n", "next_lesson", "Next lesson"),
         Binding("y", "copy_command", "Copy command", show=False),
+        Binding("Y", "copy_folder", "Copy folder", show=False),
         Binding("escape", "back", "Back"),
         # A number key per panel of the registry (tutor.screens.panels), up to nine.
         Binding("1", "show_pane(0)", "Panels", key_display=f"1-{len(PANELS)}"),
@@ -300,7 +302,14 @@ class LessonScreen(TranslatedKeys[None]):
             command=command,
             can_run=step.action is not None,
             hints=tuple(self._fill(hint) for hint in words.hints),
+            folder=self._folder(),
         )
+
+    def _folder(self) -> str:
+        """The lesson's folder as the learner would type it ("" without files)."""
+        if not self.lesson.files:
+            return ""
+        return shown_path(Workspace(self.tutor.workspace_root).folder(self.lesson.id))
 
     def _enter_step(self) -> None:
         step = self.steps.enter()
@@ -544,6 +553,12 @@ class LessonScreen(TranslatedKeys[None]):
         if view is not None and view.command:
             self.app.copy_to_clipboard(view.command)
             self.notify(view.command, title=say(self.tutor.language, "step.copied"), markup=False)
+
+    def action_copy_folder(self) -> None:
+        """Copy the lesson's folder, to open it in an editor or cd into it."""
+        folder = str(Workspace(self.tutor.workspace_root).folder(self.lesson.id))
+        self.app.copy_to_clipboard(folder)
+        self.notify(folder, title=say(self.tutor.language, "step.copied"), markup=False)
 
     def action_next_lesson(self) -> None:
         """Open the next lesson of the course."""

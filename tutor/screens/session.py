@@ -10,6 +10,7 @@ messages (``OpenLesson``, ``SaveProgress``, ``UseParams`` in
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class TutorSession(Protocol):
     journal: Journal
     runner: LessonRunner | None
     namespace: str
+    workspace_root: Path
 
     @property
     def language(self) -> str:

@@ -53,6 +53,8 @@ class StepView:
         command: The command to type, parameters filled in.
         can_run: Whether the tutor can run it for the learner (``t``).
         hints: The hints, shown one at a time.
+        folder: Where the lesson's files are, as the learner would type it
+            (``~/...``); "" for a lesson without files.
     """
 
     number: int
@@ -62,6 +64,7 @@ class StepView:
     command: str
     can_run: bool
     hints: tuple[str, ...] = ()
+    folder: str = ""
 
 
 class StepPanel(Vertical):
@@ -83,6 +86,7 @@ class StepPanel(Vertical):
         yield Markdown(id="step-body", classes="step-part")
         yield Static(id="step-command", classes="step-part", markup=False)
         yield Static(id="step-how", classes="step-part", markup=False)
+        yield Static(id="step-folder", classes="step-part", markup=False)
         yield Static(id="step-hint", classes="step-part", markup=False)
         yield Static(id="step-output", classes="step-part", markup=False)
         yield Static(id="step-status", classes="step-part", markup=False)
@@ -165,6 +169,9 @@ class StepPanel(Vertical):
         how = "both" if view.command and view.can_run else "tutor" if view.can_run else "type"
         self.query_one("#step-how", Static).update(say(lang, f"step.how.{how}"))
         self.query_one("#step-how").display = bool(view.command or view.can_run)
+        folder = self.query_one("#step-folder", Static)
+        folder.display = bool(view.folder)
+        folder.update(say(lang, "step.folder", folder=view.folder))
         hint = self.query_one("#step-hint", Static)
         hint.display = self.hints_shown > 0
         if self.hints_shown:
