@@ -1049,3 +1049,17 @@ SNAPSHOTS: dict[str, tuple[Callable[[], Widget], Callable[[Pilot[None]], Awaitab
 def test_snapshot(widget: str, size: tuple[int, int], snap_compare: Any) -> None:
     make, run_before = SNAPSHOTS[widget]
     assert snap_compare(WidgetHarness(make), terminal_size=size, run_before=run_before)
+
+
+async def test_a_build_failure_in_a_short_panel_still_shows_the_engines_words() -> None:
+    # At 80x24 the Build tab is some ten rows high: the failure box used to end at
+    # "The engine said:", with the message cut off below it.
+    app = WidgetHarness(lambda: BuildLog())
+    async with app.run_test(size=(80, 12)) as pilot:
+        log = app.query_one(BuildLog)
+        for event in build_events(fail_at=3):
+            log.add_event(event)
+        await pilot.pause()
+        text = app.screen_text()
+        assert "The engine said:" in text
+        assert "returned a non-zero code: 1" in text

@@ -69,8 +69,8 @@ class BuildLog(Vertical):
     BuildLog > #status.-done { background: $success 25%; }
     BuildLog > RichLog { height: 1fr; padding: 0 1; }
     BuildLog > #failure {
-        display: none; height: auto; max-height: 50%; padding: 0 1;
-        border: heavy $error; color: $text;
+        display: none; height: auto; max-height: 60%; min-height: 5; padding: 0 1;
+        border: heavy $error; color: $text; overflow-y: auto;
     }
     BuildLog > #failure.-visible { display: block; }
     BuildLog .build-log--step { text-style: bold; }
@@ -275,12 +275,14 @@ class BuildLog(Vertical):
 
 
 def _failure_text(error: BuildError, where: str, language: str) -> Content:
-    instruction = f"\n  {error.instruction}" if error.instruction else ""
+    # The engine's words come first after the place: in a short panel they were
+    # cut off below a blank line ("The engine said:" and nothing after it).
+    instruction = f": {error.instruction}" if error.instruction else ""
     return Content.assemble(
         (say(language, "build.failure"), "bold"),
         (where, "bold"),
         instruction,
-        f"\n\n{say(language, 'build.engine_said')}\n  ",
+        f"\n{say(language, 'build.engine_said')} ",
         (error.message, "bold"),
     )
 
