@@ -125,6 +125,21 @@ def test_rw_size_grows_and_diff_works_when_stopped(
     assert stopped.changes == after.changes
 
 
+def test_a_fresh_container_has_an_empty_read_write_layer_not_an_unknown_one(
+    engine: Engine, docker_client: docker.DockerClient, namespace: str, lesson_image: str
+) -> None:
+    # Docker leaves SizeRw out of its answer when it is 0: the layer is empty, and the
+    # panels must say 0 B (the lesson says a fresh container shows 0B), not "?".
+    container = docker_client.containers.create(
+        lesson_image, ["sleep", "600"], name=f"{namespace}-fresh",
+        labels=labels_for(namespace, "test"),
+    )  # fmt: skip
+    sized = docker_client.api.containers(all=True, size=True, filters={"id": container.id})
+    assert "SizeRw" not in sized[0] or sized[0]["SizeRw"] == 0
+    fresh = diff(engine, str(container.id))
+    assert fresh.changes == () and fresh.rw_size == 0
+
+
 def test_an_unchanged_container_gives_the_same_diff_object(
     engine: Engine, docker_client: docker.DockerClient, namespace: str, lesson_image: str
 ) -> None:

@@ -177,7 +177,9 @@ def diff(
         except docker.errors.APIError as exc:
             raise _refused(engine, container, exc) from exc
     image_id = str(info.get("Image") or "")
-    rw = sized[0].get("SizeRw") if sized else None
+    # Asked with size=true, Docker leaves SizeRw out when it is 0 (Go's omitempty):
+    # a fresh container's layer is empty, not of an unknown size.
+    rw = sized[0].get("SizeRw", 0) if sized else None
     rw_size = None if rw is None else int(rw)
     key = _LAST.key(entries)
     same = _LAST.get(cid, key, rw_size, image_id)
