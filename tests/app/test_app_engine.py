@@ -10,6 +10,7 @@ page the app serves, the container's diff as files change.
 from __future__ import annotations
 
 import gc
+import io
 import threading
 import weakref
 from collections.abc import Callable
@@ -42,7 +43,14 @@ from tutor.screens.lesson import LessonScreen
 from tutor.screens.panel_deck import DIFF_POLL
 from tutor.screens.panels import Panel
 from tutor.screens.prediction import OutcomeScreen, PredictionScreen
-from tutor.widgets import BuildLog, ContainersPanel, DiffView, ExecInput, FilesView
+from tutor.widgets import (
+    BuildLog,
+    ContainersPanel,
+    DiffView,
+    ExecInput,
+    FilesView,
+    HistoryTable,
+)
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.step_panel import StepPanel, StepState
 
@@ -446,3 +454,44 @@ async def test_a_panel_is_added_with_its_widget_and_one_registry_entry(
                 break
             await pilot.pause(0.05)
         assert "containers of yours: 1" in screen_text(app)
+
+
+async def test_c_on_a_history_step_shows_the_history_as_it_passes(
+    real_tutor: Callable[..., TutorApp],
+    fixture_images: dict[str, str],
+    tutor_params: dict[str, Any],
+    docker_client: docker.DockerClient,
+    namespace: str,
+) -> None:
+    # A learner who typed `docker image history` in their own terminal presses c: the
+    # step passes, and the History panel shows what they saw (it was never shown).
+    # The learner's image, as lesson 2 leaves it: theirs by its labels.
+    dockerfile = io.BytesIO(f"FROM {fixture_images['busybox']}\nRUN touch /app.py\n".encode())
+    docker_client.images.build(fileobj=dockerfile, tag=tutor_params["image"], rm=True,
+                               labels=labels_for(namespace, "build"))  # fmt: skip
+    app = real_tutor()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.open_lesson("history")
+        await settle(app, pilot)
+        if isinstance(app.screen, PredictionScreen):
+            await pilot.press("1")
+            await settle(app, pilot)
+        lesson = next(s for s in app.screen_stack if isinstance(s, LessonScreen))
+        first = lesson.lesson.steps[0].id
+        assert lesson.steps.step is not None and lesson.steps.step.id == first
+        await pilot.press("c")
+        for _ in range(EVENT_PATIENCE):
+            if first in lesson.steps.passed:
+                break
+            await pilot.pause(0.05)
+            await settle(app, pilot)
+        assert first in lesson.steps.passed and first in lesson.steps.ran
+        # The History panel was brought forward and shows the image's rows.
+        assert lesson.deck.active == "pane-history"
+        table = lesson.query_one(HistoryTable)
+        for _ in range(EVENT_PATIENCE):
+            if table.table.row_count:
+                break
+            await pilot.pause(0.05)
+        assert table.table.row_count >= 3  # busybox's COPY, RUN and CMD

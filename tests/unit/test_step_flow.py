@@ -114,3 +114,13 @@ def test_continue_never_points_at_a_finished_lesson(course: Course) -> None:
     assert resume_target(course, progress) == (course.lessons[7].id, "")
     progress.move_to("push", "some-step")  # left off inside lesson 8
     assert resume_target(course, progress) == ("push", "some-step")
+
+
+def test_c_on_a_step_that_only_reads_runs_it_too(course: Course) -> None:
+    history = lesson_of(course, "history").steps[0]
+    assert history.action is not None and history.action.kind == "history"
+    assert flow(course, "history").shows_on_check(history)
+    build = next(
+        s for s in lesson_of(course, "build").steps if s.action and s.action.kind == "build"
+    )
+    assert not flow(course, "build").shows_on_check(build)  # c never builds for the learner

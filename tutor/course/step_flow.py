@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from tutor.course.model import Course, Lesson, Step
 from tutor.progress import Progress
 
+#: Actions that only read what is on the engine: when the learner presses c on such a
+#: step (saying they typed it), the tutor runs it too, so its output is on screen.
+READ_ONLY_ACTIONS = frozenset(
+    {"history", "list_images", "list_containers", "diff", "logs", "fetch"}
+)
+
 
 @dataclass
 class StepFlow:
@@ -105,6 +111,15 @@ class StepFlow:
         """The learner pressed c: they say they ran it; say "not yet" if it is not."""
         self.explicit = True
         self.ran.add(step.id)
+
+    def shows_on_check(self, step: Step) -> bool:
+        """Whether c on ``step`` runs its command too: it only reads, and its check
+        cannot tell whether the learner looked (e.g. ``docker image history``)."""
+        return (
+            step.action is not None
+            and step.action.kind in READ_ONLY_ACTIONS
+            and step.check.kind == "answered"
+        )
 
     def says_not_yet(self, step_id: str) -> bool:
         """Whether a failed check of ``step_id`` should change what the step shows.

@@ -539,6 +539,11 @@ class LessonScreen(TranslatedKeys[None]):
             self.action_predict()
             return
         self.steps.checked_by_learner(step)
+        if self.steps.shows_on_check(step) and not self.steps.running:
+            # The step only reads: show what it reads as it passes (its check could not
+            # tell whether the learner ever looked; the history was never on screen).
+            self.action_run_step()
+            return
         self.query_one(StepPanel).set_state(StepState.CHECKING)
         self.check_step()
 
