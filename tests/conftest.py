@@ -19,6 +19,7 @@ from pathlib import Path
 import docker
 import docker.errors
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests import provision
 from tutor import settings
@@ -27,6 +28,15 @@ from tutor.engine.labels import NAMESPACE_LABEL, TOOL_LABEL
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
+
+# Hypothesis profiles. ``ci`` runs 1,000 examples per property (issue 16: the
+# lesson and progress parsers are fuzzed with weight there); ``quick`` is the
+# default for a local run. ``HYPOTHESIS_PROFILE`` picks one by name. A property
+# that needs a different count (a slow one) sets it with ``@settings`` itself.
+_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("ci", max_examples=1000, print_blob=True, **_COMMON)  # type: ignore[arg-type]
+settings.register_profile("quick", max_examples=60, **_COMMON)  # type: ignore[arg-type]
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "quick"))
 
 
 @pytest.fixture(scope="session", autouse=True)
