@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import signal
 from collections.abc import Callable, Mapping, Sequence
@@ -351,7 +352,12 @@ class TutorApp(App[None]):
         try:
             self.store.save(self.progress)
         except OSError as exc:
-            self.notify(say(self.language, "step.saved", error=exc), severity="error", markup=False)
+            # A full disk is common enough on a lab machine to be said plainly; the
+            # store leaves the previous file whole, and the progress stays in memory.
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            text = say(self.language, "step.disk_full") if full else None
+            text = text or say(self.language, "step.saved", error=exc)
+            self.notify(text, severity="error", timeout=20, markup=False)
 
     def watch_language(self) -> None:
         self.save_progress()
