@@ -19,7 +19,8 @@ from pathlib import Path
 import docker
 import docker.errors
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests import provision
 from tutor import settings
@@ -33,10 +34,16 @@ IN_CI = bool(os.environ.get("CI"))
 # lesson and progress parsers are fuzzed with weight there); ``quick`` is the
 # default for a local run. ``HYPOTHESIS_PROFILE`` picks one by name. A property
 # that needs a different count (a slow one) sets it with ``@settings`` itself.
-_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
-settings.register_profile("ci", max_examples=1000, print_blob=True, **_COMMON)  # type: ignore[arg-type]
-settings.register_profile("quick", max_examples=60, **_COMMON)  # type: ignore[arg-type]
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "quick"))
+for _name, _examples in (("ci", 1000), ("quick", 60)):
+    hypothesis_settings.register_profile(
+        _name,
+        max_examples=_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        print_blob=_name == "ci",
+    )
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "quick")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
 
 
 @pytest.fixture(scope="session", autouse=True)
