@@ -29,6 +29,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tutor import settings
 from tutor.course.journal import BuildRecord, Journal, PushRecord
 from tutor.course.loader import load_course
 from tutor.engine.layer_index import CACHE_FORMAT, LayerIndex
@@ -255,6 +256,38 @@ def test_wrong_shapes_in_the_journal(data: bytes) -> None:
     check_journal_survives(data)
 
 
+# -- the settings file: properties ----------------------------------------------------
+
+
+def check_settings_survive(data: bytes) -> None:
+    folder = fresh_folder()
+    try:
+        path = folder / "settings.toml"
+        neighbour = sample_store(folder)
+        path.write_bytes(data)
+        read = settings.load(path)  # never raises
+        if not read.problem:
+            assert read.set_aside is None and path.read_bytes() == data
+            assert all(isinstance(v, (str, int, bool)) for v in read.params.values())
+        else:
+            assert read.params == {} and read.set_aside == assert_kept_aside(path, data)
+        settings.update({"base_image": "python:3.12-alpine"}, path)
+        assert settings.load(path).params["base_image"] == "python:3.12-alpine"
+        assert neighbour.load().problem is None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@given(st.binary(max_size=300))
+def test_random_bytes_as_the_settings_file(data: bytes) -> None:
+    check_settings_survive(data)
+
+
+@given(st.sampled_from(["", "[params]\n", "params = ", "[params]\nbase_image = "]), toml_scalars)
+def test_wrong_shapes_in_the_settings_file(head: str, value: str) -> None:
+    check_settings_survive(f"{head}{value}\n".encode())
+
+
 # -- the layer-index cache: properties -----------------------------------------------
 
 
@@ -350,6 +383,21 @@ def test_each_kind_in_place_of_the_journal(tmp_path: Path, kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_in_place_of_the_settings_file(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "settings.toml"
+    original = make_kind(path, kind)
+    read = settings.load(path)  # a pipe in its place must not block the start
+    if kind == "empty":  # an empty TOML file: valid, and no settings
+        assert read == settings.Settings(path)
+    else:
+        assert read.problem and read.set_aside is not None and read.params == {}
+    if original is not None and kind != "empty":
+        assert_kept_aside(path, original)
+    settings.update({"port": 8080}, path)
+    assert settings.load(path).params == {"port": 8080}
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_each_kind_in_place_of_a_cache_file_is_rebuilt_silently(tmp_path: Path, kind: str) -> None:
     index = LayerIndex(tmp_path)
     make_kind(index._cache_file(DIFF_ID), kind)
@@ -384,6 +432,7 @@ def test_read_text_caps_what_it_reads(tmp_path: Path) -> None:
 UNREADABLE_PROBE = """
 import json, sys
 from pathlib import Path
+from tutor import settings
 from tutor.course.journal import Journal
 from tutor.progress import ProgressStore
 import os
