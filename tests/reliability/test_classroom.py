@@ -230,16 +230,6 @@ def test_twenty_learners_on_one_engine(
         f"({before['containerd']:.0f}) MiB, machine in use {mib['machine']:.0f} "
         f"({before['machine']:.0f}) MiB"
     )
-    # KNOWN BUG found here: with twenty building at once, a learner's rebuild in the
-    # cache lesson sometimes finds CMD (step 3) no longer in the cache ("step 3 ran
-    # again"; 3 of 20 learners in the first run). Its cause is not found yet; it is
-    # counted and printed, and any other failing step fails the test.
-    known = [f for seat in seats for f in seat.failures if KNOWN_CACHE_MISS in f]
-    print(f"known cache-lesson misses: {len(known)} of {LEARNERS} learners: {known}")
-    unknown = {
-        seat.namespace: [f for f in seat.failures if KNOWN_CACHE_MISS not in f] for seat in seats
-    }
-    assert unknown == {ns: [] for ns in classroom}
 
     params = [seat.runner.params for seat in seats]
     for key in ("image", "image2", "base", "container", "container2", "port", "registry"):
@@ -268,3 +258,14 @@ def test_twenty_learners_on_one_engine(
         )
     for s in others:
         clean(engine, s.namespace)
+
+    # KNOWN BUG found here: with twenty building at once, a learner's rebuild in the
+    # cache lesson sometimes finds CMD (step 3) no longer in the cache ("step 3 ran
+    # again"; 3 of 20 learners in the first run). Its cause is not found yet; it is
+    # counted and printed, and any other failing step fails the test.
+    known = [f for seat in seats for f in seat.failures if KNOWN_CACHE_MISS in f]
+    print(f"known cache-lesson misses: {len(known)} of {LEARNERS} learners: {known}")
+    unknown = {
+        seat.namespace: [f for f in seat.failures if KNOWN_CACHE_MISS not in f] for seat in seats
+    }
+    assert unknown == {ns: [] for ns in classroom}
