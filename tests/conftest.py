@@ -19,6 +19,8 @@ from pathlib import Path
 import docker
 import docker.errors
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests import provision
 from tutor import settings
@@ -27,6 +29,21 @@ from tutor.engine.labels import NAMESPACE_LABEL, TOOL_LABEL
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
+
+# Hypothesis profiles. ``ci`` runs 1,000 examples per property (issue 16: the
+# lesson and progress parsers are fuzzed with weight there); ``quick`` is the
+# default for a local run. ``HYPOTHESIS_PROFILE`` picks one by name. A property
+# that needs a different count (a slow one) sets it with ``@settings`` itself.
+for _name, _examples in (("ci", 1000), ("quick", 60)):
+    hypothesis_settings.register_profile(
+        _name,
+        max_examples=_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        print_blob=_name == "ci",
+    )
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "quick")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
 
 
 @pytest.fixture(scope="session", autouse=True)

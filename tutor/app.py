@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import signal
 from collections.abc import Callable, Mapping, Sequence
@@ -39,6 +40,7 @@ from tutor.screens.lesson import LessonScreen
 from tutor.screens.prediction import PredictionScreen
 from tutor.screens.prepare import PrepareScreen
 from tutor.session_end import started_containers
+from tutor.user_files import Damage
 from tutor.worker_threads import FreshContextExecutor
 
 if TYPE_CHECKING:
@@ -129,6 +131,7 @@ class TutorApp(App[None]):
         loaded = store.load()
         self.progress: Progress = loaded.progress
         self.load_problem = loaded.problem
+        self.load_damage = loaded.damage
         self.engine: Engine | None = None
         self.runner: LessonRunner | None = None
         self.connecting = False
@@ -153,13 +156,22 @@ class TutorApp(App[None]):
         if self.handles_signals:
             self.exit_on_signals()
         self.push_screen(CourseScreen())
-        if self.load_problem:
-            self.notify(
-                self.load_problem, title="Progress", severity="warning", timeout=20, markup=False
-            )
-        for note in (*self.notes, *self.journal.notes):
-            self.notify(note, severity="warning", timeout=20, markup=False)
+        self._report_damaged_files()
         self.connect()
+
+    def _report_damaged_files(self) -> None:
+        """Say, in the learner's language, which file was damaged and where it was kept."""
+        title = say(self.language, "damaged.title")
+        found = (("progress", self.load_damage), ("journal", self.journal.damage))
+        for which, damage in found:
+            if damage is not None:
+                text = say_damage(self.language, which, damage)
+                self.notify(text, title=title, severity="warning", timeout=30, markup=False)
+        if self.load_problem and self.load_damage is None:  # a store that only words it
+            self.notify(self.load_problem, severity="warning", timeout=30, markup=False)
+        journal_notes = self.journal.notes if self.journal.damage is None else []
+        for note in (*self.notes, *journal_notes):
+            self.notify(note, severity="warning", timeout=20, markup=False)
 
     # -- notices never cover a dialog ---------------------------------------------------------
 
@@ -340,7 +352,12 @@ class TutorApp(App[None]):
         try:
             self.store.save(self.progress)
         except OSError as exc:
-            self.notify(say(self.language, "step.saved", error=exc), severity="error", markup=False)
+            # A full disk is common enough on a lab machine to be said plainly; the
+            # store leaves the previous file whole, and the progress stays in memory.
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            text = say(self.language, "step.disk_full") if full else None
+            text = text or say(self.language, "step.saved", error=exc)
+            self.notify(text, severity="error", timeout=20, markup=False)
 
     def watch_language(self) -> None:
         self.save_progress()
@@ -431,3 +448,25 @@ class TutorApp(App[None]):
                 with contextlib.suppress(EngineError):
                     containers.remove(engine, info.id, namespace=self.namespace)
         self.call_from_thread(self.exit)
+
+
+def say_damage(language: str, which: str, damage: Damage) -> str:
+    """A damaged user file, said in the learner's language.
+
+    Args:
+        language: A lesson language.
+        which: ``progress`` or ``journal``.
+        damage: What :mod:`tutor.user_files` found, and where the file went.
+
+    Returns:
+        One sentence or two; the detail of a file whose content was wrong (the
+        line the format stopped at) is added as the reader wrote it.
+    """
+    why = say(language, f"damage.{damage.reason}")
+    if damage.reason == "wrong-content" and damage.detail:
+        why = f"{why}: {damage.detail}"
+    if damage.backup is not None:
+        kept = say(language, "damaged.kept", backup=damage.backup.name)
+    else:
+        kept = say(language, "damaged.not_kept")
+    return say(language, f"damaged.{which}", why=why, kept=kept)

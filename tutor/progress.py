@@ -17,12 +17,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
 from platformdirs import user_data_dir
+
+from tutor.user_files import Damage, read_text, set_aside
 
 FILE_NAME = "progress.toml"
 
@@ -134,11 +135,14 @@ class Loaded:
         progress: The progress to use (fresh when the file was damaged).
         problem: Why the file could not be used, for a notification.
         backup: Where the damaged file was kept.
+        damage: The same, as a reason code the app words in the learner's
+            language (see :mod:`tutor.user_files`).
     """
 
     progress: Progress
     problem: str | None = None
     backup: Path | None = None
+    damage: Damage | None = None
 
 
 def default_root() -> Path:
@@ -173,21 +177,22 @@ class ProgressStore:
             The progress, plus the problem and the backup's path when the file
             could not be used. A missing file is not a problem.
         """
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        read = read_text(self.path)
+        if read.missing:
             return Loaded(self.fresh())
-        except (OSError, UnicodeDecodeError) as exc:
-            return self._damaged(f"it cannot be read ({exc.__class__.__name__})")
+        if read.text is None:
+            return self._damaged(read.reason or "unreadable", read.detail)
+        text = read.text
         from tutor.progress_format import FormatError, parse  # it builds on this module
 
         try:
             progress = parse(text)
         except FormatError as exc:
-            return self._damaged(str(exc))
+            return self._damaged("wrong-content", str(exc))
         if (progress.course, progress.namespace) != (self.course, self.namespace):
             return self._damaged(
-                f"it belongs to course {progress.course!r}, namespace {progress.namespace!r}"
+                "wrong-content",
+                f"it belongs to course {progress.course!r}, namespace {progress.namespace!r}",
             )
         return Loaded(progress)
 
@@ -213,22 +218,13 @@ class ProgressStore:
             raise
         _sync_folder(self.path.parent)
 
-    def _damaged(self, why: str) -> Loaded:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        backup = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}")
-        n = 1
-        while backup.exists():
-            n += 1
-            backup = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}-{n}")
-        try:
-            os.replace(self.path, backup)
-        except OSError:
-            kept: Path | None = None
-        else:
-            kept = backup
+    def _damaged(self, reason: str, detail: str) -> Loaded:
+        damage = set_aside(self.path, reason, detail)
+        kept = damage.backup
+        why = detail if reason == "wrong-content" else f"{reason}, {detail}"
         where = f"; kept as {kept.name}" if kept else ""
         problem = f"Your progress file {self.path} is damaged: {why}{where}. Starting fresh."
-        return Loaded(self.fresh(), problem=problem, backup=kept)
+        return Loaded(self.fresh(), problem=problem, backup=kept, damage=damage)
 
 
 def _safe(name: str) -> str:

@@ -149,11 +149,14 @@ def _value(raw: str, n: int) -> object:
     if raw in ("true", "false"):
         return raw == "true"
     if _INT.fullmatch(raw):
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:  # more digits than Python converts (4,300): not ours
+            raise FormatError(f"line {n}: a number of {len(raw)} digits") from None
     if raw[:1] in ('"', "["):
         try:
             value = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
             value = None
         if isinstance(value, str) or (
             isinstance(value, list) and all(isinstance(v, str) for v in value)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from pathlib import Path
 import tomli_w
 from platformdirs import user_config_dir
 
+from tutor import user_files
 from tutor.course.model import Value
 from tutor.course.records import write_atomic
 
@@ -98,20 +98,20 @@ def load(path: Path | None = None) -> Settings:
         The settings; never raises for what is in the file.
     """
     path = path if path is not None else default_path()
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
+    # tutor.user_files never blocks on a pipe in the file's place and never raises.
+    read = user_files.read_text(path, limit=MAX_BYTES)
+    if read.missing:
         return Settings(path)
-    except OSError as exc:  # a folder in its place, no permission, a symlink loop
-        return Settings(path, problem=f"cannot be read ({exc.strerror or exc})")
     problem = ""
     params: dict[str, str | int | bool] = {}
-    if len(raw) > MAX_BYTES:
-        problem = f"is larger than {MAX_BYTES // 1024} KiB, which no settings file is"
+    if read.text is None:
+        problem = {
+            "too-large": f"is larger than {MAX_BYTES // 1024} KiB, which no settings file is",
+            "not-text": "is not text (UTF-8)",
+        }.get(read.reason or "", f"cannot be read ({read.reason}: {read.detail})")
     else:
         try:
-            data = tomllib.loads(raw.decode("utf-8"))
+            data = tomllib.loads(read.text)
             table = data.get("params", {})
             if not isinstance(table, dict):
                 raise ValueError("[params] is not a table")
@@ -119,22 +119,17 @@ def load(path: Path | None = None) -> Settings:
                 if not isinstance(value, (str, int, bool)):
                     raise ValueError(f"params.{name} is not a string, a number or true/false")
                 params[name] = value
-        except UnicodeDecodeError:
-            problem = "is not text (UTF-8)"
         except (tomllib.TOMLDecodeError, ValueError) as exc:
             problem = f"is not valid: {exc}"
+        except RecursionError:  # "a = [[[[..." nested deeper than the parser goes
+            problem = "is not valid: its values are nested too deep"
     if not problem:
         return Settings(path, params)
-    return Settings(path, problem=problem, set_aside=_set_aside(path))
+    return Settings(path, problem=problem, set_aside=_set_aside(path, read.reason, problem))
 
 
-def _set_aside(path: Path) -> Path | None:
-    target = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-    try:
-        path.replace(target)
-        return target
-    except OSError:
-        return None
+def _set_aside(path: Path, reason: str | None, problem: str) -> Path | None:
+    return user_files.set_aside(path, reason or "wrong-content", problem).backup
 
 
 def save(params: Mapping[str, str | int | bool], path: Path | None = None) -> Path:

@@ -103,3 +103,19 @@ def test_reference_key_spells_out_the_tag() -> None:
     assert reference_key("app") == "app:latest"
     assert reference_key("app:v2") == "app:v2"
     assert reference_key("127.0.0.1:5000/app") == "127.0.0.1:5000/app:latest"
+
+
+def test_a_journal_that_is_not_utf8_is_kept_aside_and_a_fresh_one_starts(tmp_path: Path) -> None:
+    # Issue 16: 37 random bytes in journal.json stopped the tutor with
+    # "'utf-8' codec can't decode byte 0x8e" (read_text raised, load let it out).
+    path = tmp_path / "journal.json"
+    noise = bytes([0x7B, 0x22, 0x66, 0x8E, 0xFF, 0x00]) + os.urandom(31)
+    path.write_bytes(noise)
+    journal = Journal.load(path)
+    assert journal.builds == {} and journal.answers == {}
+    assert journal.damage is not None and journal.damage.reason == "not-text"
+    backups = list(tmp_path.glob("journal.json.corrupt-*"))
+    assert len(backups) == 1 and backups[0].read_bytes() == noise
+    assert not path.exists()
+    journal.record_answer("l", "s", 1)
+    assert Journal.load(path).answer("l", "s") == 1

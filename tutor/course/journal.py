@@ -48,17 +48,15 @@ fresh one starts: the learner loses notes, never the session.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tutor.course.records import BuildRecord, PushRecord, reference_key, write_atomic
+from tutor.user_files import Damage, read_text, set_aside
 
 __all__ = ["FORMAT", "BuildRecord", "Journal", "PushRecord", "reference_key", "write_atomic"]
 
@@ -78,6 +76,7 @@ class Journal:
         params: Names chosen in earlier sessions, so they stay stable.
         step_images: Short ids of the step images the tutor's builds made.
         notes: What happened while loading (e.g. a corrupt file moved aside).
+        damage: Why the file on disk could not be used, and where it was kept.
     """
 
     path: Path | None = None
@@ -88,6 +87,7 @@ class Journal:
     params: dict[str, Any] = field(default_factory=dict)
     step_images: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    damage: Damage | None = None
     # Checks run in one worker thread while an action records in another.
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
@@ -95,43 +95,56 @@ class Journal:
     def load(cls, path: Path) -> Journal:
         """Read the journal at ``path``; a missing file gives an empty journal.
 
+        Whatever is in its place (bytes that are not UTF-8, JSON of another
+        shape, a folder, a symlink loop...) gives an empty journal too: the
+        file is set aside as ``<name>.corrupt-<time>`` (see
+        :mod:`tutor.user_files`) and :attr:`damage` says why, so the app can
+        tell the learner in their language. Never raises.
+
         Args:
             path: The journal file (need not exist yet).
 
         Returns:
-            The journal. When the file was unreadable it has been moved aside
-            and the returned journal is empty, with a note saying where it went.
+            The journal, empty when the file was missing or damaged.
         """
         journal = cls(path=path)
-        try:
-            raw = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        read = read_text(path)
+        if read.missing:
             return journal
-        except OSError as exc:
-            journal.notes.append(f"Could not read {path}: {exc}; starting a fresh journal.")
-            return journal
-        try:
-            journal._fill(json.loads(raw))
-        except (ValueError, TypeError, KeyError, AttributeError):
-            backup = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
-            with contextlib.suppress(OSError):
-                os.replace(path, backup)
-            fresh = cls(path=path)
-            fresh.notes.append(f"The journal {path} was damaged; it was kept as {backup.name}.")
-            return fresh
-        return journal
+        reason, detail = read.reason, read.detail
+        if read.text is not None:
+            try:
+                journal._fill(json.loads(read.text))
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+                reason, detail = "wrong-content", str(exc)[:200]
+            else:
+                return journal
+        fresh = cls(path=path)
+        fresh.damage = set_aside(path, reason or "wrong-content", detail)
+        kept = fresh.damage.backup
+        where = f"; it was kept as {kept.name}" if kept else ""
+        fresh.notes.append(f"The journal {path} was damaged ({reason}: {detail}){where}.")
+        return fresh
 
     def _fill(self, data: Any) -> None:
+        """Take the records from the parsed JSON, refusing any value of the wrong type.
+
+        A field of the wrong type would otherwise surface later, in a check, as
+        a traceback far from its cause.
+        """
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError("not a journal of this format")
-        self.builds = {str(k): BuildRecord(**v) for k, v in data.get("builds", {}).items()}
-        self.images_seen = {
-            str(k): [str(i) for i in v] for k, v in data.get("images_seen", {}).items()
-        }
-        self.pushes = {str(k): PushRecord(**v) for k, v in data.get("pushes", {}).items()}
-        self.answers = {str(k): int(v) for k, v in data.get("answers", {}).items()}
-        self.params = dict(data.get("params", {}))
-        self.step_images = [str(i) for i in data.get("step_images", [])]
+        builds = _table(data, "builds", dict)
+        self.builds = {k: _record(BuildRecord, v, _BUILD_TYPES) for k, v in builds.items()}
+        self.images_seen = {k: _strings(v) for k, v in _table(data, "images_seen", list).items()}
+        pushes = _table(data, "pushes", dict)
+        self.pushes = {k: _record(PushRecord, v, _PUSH_TYPES) for k, v in pushes.items()}
+        self.answers = dict(_table(data, "answers", int))
+        if any(isinstance(v, bool) for v in self.answers.values()):
+            raise TypeError("answers must be whole numbers")
+        params = _table(data, "params", (str, int))
+        self.params = dict(params)
+        self.step_images = _strings(data.get("step_images", []))
 
     def to_json(self) -> dict[str, Any]:
         """The journal as the JSON document described in the module docstring."""
@@ -212,3 +225,56 @@ class Journal:
     def answer(self, lesson: str, step: str) -> int | None:
         """The learner's prediction for a step, or None when not answered yet."""
         return self.answers.get(f"{lesson}/{step}")
+
+
+_NUMBER = (int, float)
+_BUILD_TYPES: dict[str, Any] = {
+    "image_id": str,
+    "lesson": str,
+    "started": _NUMBER,
+    "finished": _NUMBER,
+    "steps": list,
+}
+_PUSH_TYPES: dict[str, Any] = {
+    "reference": str,
+    "digest": str,
+    "pushed": int,
+    "existing": int,
+    "mounted": int,
+    "finished": _NUMBER,
+}
+
+
+def _table(data: dict[str, Any], key: str, kind: Any) -> dict[str, Any]:
+    """``data[key]``: an object whose values are all of ``kind`` (missing: empty)."""
+    table = data.get(key, {})
+    if not isinstance(table, dict) or not all(isinstance(v, kind) for v in table.values()):
+        raise TypeError(f"{key} is not an object of the expected values")
+    return table
+
+
+def _strings(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("expected a list of strings")
+    return list(value)
+
+
+def _record(kind: Any, value: dict[str, Any], types: dict[str, Any]) -> Any:
+    """A record made from ``value``, whose fields must all be known and of their type."""
+    for name, wanted in types.items():
+        if name in value and (not isinstance(value[name], wanted) or isinstance(value[name], bool)):
+            raise TypeError(f"{name} has the wrong type")
+    if kind is BuildRecord and not all(_build_step(s) for s in value.get("steps", [])):
+        raise TypeError("build steps must be {number, instruction, cached} objects")
+    return kind(**value)  # unknown or missing fields: TypeError
+
+
+def _build_step(step: Any) -> bool:
+    """A build step as the cache checks read it: a whole number and a true/false."""
+    return (
+        isinstance(step, dict)
+        and isinstance(step.get("number"), int)
+        and not isinstance(step.get("number"), bool)
+        and isinstance(step.get("cached"), bool)
+        and isinstance(step.get("instruction", ""), str)
+    )

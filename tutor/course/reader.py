@@ -15,9 +15,13 @@ from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from tutor import user_files
 from tutor.course.model import Problem, Value
 from tutor.course.tomldoc import Key, KeyLines, tomllib
 from tutor.course.vocabulary import placeholders
+
+#: Largest course file read (a lesson's TOML or prose): far above any real one.
+COURSE_FILE_MAX_BYTES = 2 * 1024 * 1024
 
 _AT_LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _AT_END = re.compile(r"\s*\(at end of document\)$")
@@ -176,24 +180,38 @@ def inside(name: str) -> bool:
 def read_text(path: Path) -> tuple[str | None, Problem | None]:
     """A course file's text, or the problem that stops it being read.
 
+    Read through :func:`tutor.user_files.read_text`, so a folder, a pipe, a
+    symlink loop or a 100 MB file in a lesson file's place is a problem like
+    any other, never a hang or a traceback.
+
     Args:
         path: The file.
 
     Returns:
         ``(text, None)``, or ``(None, problem)`` when the file is missing,
-        unreadable or not UTF-8 (located at the line of the first bad byte).
+        unreadable, too large or not UTF-8 (located at the line of the first
+        bad byte).
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    read = user_files.read_text(path, limit=COURSE_FILE_MAX_BYTES)
+    if read.text is not None:
+        return read.text, None
+    if read.missing:
         return None, Problem(path, 1, "file is missing")
-    except OSError as exc:
-        return None, Problem(path, 1, f"cannot be read: {exc.strerror or exc}")
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return None, Problem(path, line, f"is not UTF-8 text (byte 0x{data[exc.start]:02x})")
+    if read.reason == "not-text":
+        try:
+            data = path.read_bytes()  # read whole a moment ago: small, and a file
+            data.decode("utf-8")
+        except OSError:
+            pass  # gone or changed since: said as "cannot be read" below
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            return None, Problem(path, line, f"is not UTF-8 text (byte 0x{data[exc.start]:02x})")
+    message = {
+        "not-a-file": "is not a file",
+        "symlink-loop": "is a symbolic link that leads back to itself",
+        "too-large": f"is too large for a course file (over {COURSE_FILE_MAX_BYTES} bytes)",
+    }.get(read.reason or "", "cannot be read")
+    return None, Problem(path, 1, f"{message} ({read.detail})" if read.detail else message)
 
 
 def parse(path: Path) -> tuple[dict[str, Any] | None, KeyLines, list[Problem]]:

@@ -29,8 +29,12 @@ from tutor.engine.layer_tar import IndexCancelled as IndexCancelled
 from tutor.engine.layer_tar import layer_files as layer_files
 from tutor.engine.layer_tar import read_layer_tar as read_layer_tar
 from tutor.engine.streams import catch_response
+from tutor.user_files import read_text, set_aside
 
 CACHE_FORMAT = 1  # bump when the JSON written by LayerIndex changes shape
+#: Largest cache file read back: a layer of some 500,000 paths. A larger file is
+#: not one this module wrote whole; the layer is read again instead.
+CACHE_MAX_BYTES = 64 * 1024 * 1024
 MAX_VIEWS = 16  # stacks whose path -> layer answers are remembered
 
 
@@ -200,14 +204,34 @@ class LayerIndex:
         return self.cache_dir / (diff_id.replace(":", "-").replace("/", "_") + ".json")
 
     def _load(self, diff_id: str) -> LayerFiles | None:
-        try:
-            data = json.loads(self._cache_file(diff_id).read_text("utf-8"))
-            if data["format"] != CACHE_FORMAT or data["diff_id"] != diff_id:
-                return None  # older format or a stray file: read the layer again
-            whiteouts, opaque = frozenset(data["whiteouts"]), frozenset(data["opaque_dirs"])
-            return LayerFiles(diff_id, frozenset(data["paths"]), whiteouts, opaque)
-        except (OSError, ValueError, KeyError, TypeError):
+        """The cached file list of a layer, or None to read the layer again.
+
+        A cache file may hold anything after a crash or a full disk; whatever
+        is wrong with it (bytes, JSON of another shape, a folder or a link loop
+        in its place) only means the layer is read again and the file
+        rewritten, silently: it is a cache, not the learner's work.
+        """
+        path = self._cache_file(diff_id)
+        read = read_text(path, limit=CACHE_MAX_BYTES)
+        if read.text is None:
+            if read.reason in ("not-a-file", "symlink-loop"):
+                set_aside(path, read.reason)  # so the rewrite can take its place
             return None
+        try:
+            data = json.loads(read.text)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+            return None  # older format or a stray file: read the layer again
+        lists: list[Any] = [data.get(key) for key in ("paths", "whiteouts", "opaque_dirs")]
+        if data.get("diff_id") != diff_id or not all(_strings(v) for v in lists):
+            return None
+        paths, whiteouts, opaque = (frozenset(v) for v in lists)
+        return LayerFiles(diff_id, paths, whiteouts, opaque)
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def attribute(stack: Sequence[LayerFiles], path: str) -> int | None:
