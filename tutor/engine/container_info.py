@@ -61,8 +61,18 @@ def container_info(engine: Engine, container: str) -> ContainerInfo | None:
     return None if attrs is None else info_from_inspect(attrs)
 
 
+#: Seconds a freshly started app gets to listen: Flask starts in about a second, but on
+#: a lab server where a whole class starts theirs at once it took over ten.
+PAGE_WAIT = 30.0
+
+
 def fetch_page(
-    engine: Engine, container: str, container_port: int = 5000, path: str = "/", *, wait: float = 10
+    engine: Engine,
+    container: str,
+    container_port: int = 5000,
+    path: str = "/",
+    *,
+    wait: float = PAGE_WAIT,
 ) -> str:
     """GET a page from the app in a container, through its published port.
 
