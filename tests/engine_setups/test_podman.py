@@ -37,6 +37,8 @@ def podman_host(engine_handle: provision.EngineHandle) -> Iterator[str]:
         pytest.skip("Podman is installed and started as root with apt")
     if not shutil.which("podman"):
         provision.apt_install("podman")
+    storage = "/var/lib/containers/storage/overlay"
+    mounted_before = _is_mount(storage)
     folder = Path(tempfile.mkdtemp(prefix="lt-podman-", dir="/run"))
     host = f"unix://{folder / 'podman.sock'}"
     service = subprocess.Popen(
@@ -58,6 +60,13 @@ def podman_host(engine_handle: provision.EngineHandle) -> Iterator[str]:
         service.terminate()
         service.wait(timeout=30)
         shutil.rmtree(folder, ignore_errors=True)
+        if not mounted_before and _is_mount(storage):
+            # Podman's overlay driver bind-mounts its storage folder on itself and leaves it.
+            subprocess.run(["umount", storage], check=False)
+
+
+def _is_mount(path: str) -> bool:
+    return subprocess.run(["mountpoint", "-q", path], check=False).returncode == 0
 
 
 def test_doctor_names_podman_and_the_lessons_it_cannot_do(podman_host: str) -> None:
