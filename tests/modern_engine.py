@@ -46,7 +46,7 @@ import docker
 from tests.provision import apt_install, apt_mirror, log
 
 #: Bump to debootstrap the folder again.
-RECIPE = "trixie docker.io ca-certificates iptables 1"
+RECIPE = "trixie docker.io docker-buildx ca-certificates iptables 2"
 CACHE = Path("/var/cache/layers-tutor-test/docker26")
 ROOTFS = CACHE / "rootfs"
 STATE = Path("/run/layers-tutor-test-docker26.json")
@@ -135,6 +135,8 @@ def ensure_rootfs() -> Path:
     marker = CACHE / "recipe"
     if marker.exists() and marker.read_text() == RECIPE and (ROOTFS / "usr/sbin/dockerd").exists():
         return ROOTFS
+    if STATE.exists():
+        raise RuntimeError(f"the Docker 26 engine runs from {ROOTFS}: stop it first")
     apt_install("debootstrap")
     shutil.rmtree(ROOTFS, ignore_errors=True)
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -143,7 +145,7 @@ def ensure_rootfs() -> Path:
         [
             "debootstrap",
             "--variant=minbase",
-            "--include=docker.io,ca-certificates,iptables",
+            "--include=docker.io,docker-buildx,ca-certificates,iptables",
             "trixie",
             str(ROOTFS),
             apt_mirror(),
@@ -154,6 +156,16 @@ def ensure_rootfs() -> Path:
     shutil.rmtree(ROOTFS / "var/cache/apt/archives", ignore_errors=True)
     marker.write_text(RECIPE)
     return ROOTFS
+
+
+def buildx_plugin() -> Path:
+    """Debian trixie's ``docker buildx``, to build with BuildKit as a learner's terminal does.
+
+    The docker CLI on this machine kind has no buildx plugin, and
+    ``docker build`` needs one for BuildKit; the folder's copy works for any
+    engine (set ``DOCKER_CONFIG`` to a folder with ``cli-plugins/docker-buildx``).
+    """
+    return ensure_rootfs() / "usr/libexec/docker/cli-plugins/docker-buildx"
 
 
 def _fresh_state(root: Path) -> None:
