@@ -160,7 +160,7 @@ def image_finding(engine: Engine, label: str, image: str, required: bool = True)
             label,
             False,
             f"{image} is not here, and this engine cannot say whether it can be pulled",
-            f"Load {image} with `docker load`, or pull it first.",
+            "Run `python -m tutor prepare --load FILE` (or `--build-local`) to make it present.",
             required,
         )
     try:
