@@ -91,6 +91,13 @@ def settings_findings(
     return dict(values), findings
 
 
+def course_lessons(course_root: Path | None) -> list[str]:
+    """The course's lesson ids, in order (what the engine findings name)."""
+    from tutor.course.loader import default_course_root, load_course
+
+    return [entry.id for entry in load_course(course_root or default_course_root()).entries]
+
+
 def examine(
     course_root: Path | None = None, command_line: Mapping[str, str] | None = None
 ) -> list[Finding]:
@@ -128,7 +135,7 @@ def examine(
                 required=False,
             ),
         ]
-        findings += engine_findings(found)
+        findings += engine_findings(found, course_lessons(course_root))
         findings.append(image_finding(engine, "base image", str(values.get("base_image", ""))))
         registry = str(values.get("registry") or "")
         if registry:

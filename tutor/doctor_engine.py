@@ -8,10 +8,12 @@ differs per engine is written down.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tutor.doctor import Finding
 from tutor.engine.profile import EngineProfile
 
-#: The lessons, in course order, as ``doctor`` names them.
+#: The built-in course's lessons, in order (``examine`` passes the course's own).
 LESSONS = (
     "the-app",
     "build",
@@ -26,11 +28,12 @@ LESSONS = (
 )
 
 
-def engine_findings(found: EngineProfile) -> list[Finding]:
+def engine_findings(found: EngineProfile, lessons: Sequence[str] = LESSONS) -> list[Finding]:
     """The findings that explain what this kind of engine changes for the learner.
 
     Args:
         found: The engine's profile.
+        lessons: The course's lesson ids, in order.
 
     Returns:
         Zero or more findings, none of them required.
@@ -39,7 +42,7 @@ def engine_findings(found: EngineProfile) -> list[Finding]:
     if found.remote:
         findings.append(remote_finding(found))
     if found.podman:
-        findings.append(podman_finding(found))
+        findings.append(podman_finding(found, lessons))
     return findings
 
 
@@ -58,10 +61,10 @@ def remote_finding(found: EngineProfile) -> Finding:
     )
 
 
-def podman_finding(found: EngineProfile) -> Finding:
+def podman_finding(found: EngineProfile, lessons: Sequence[str] = LESSONS) -> Finding:
     """Which lessons work on Podman's Docker-compatible API, and why the others do not."""
-    limits = found.lesson_limits()
-    works = [lesson for lesson in LESSONS if lesson not in limits]
+    limits = {k: v for k, v in found.lesson_limits().items() if k in lessons}
+    works = [lesson for lesson in lessons if lesson not in limits]
     why = "; ".join(f"{lesson}: {reason}" for lesson, reason in limits.items())
     return Finding(
         "podman",
