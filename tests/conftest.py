@@ -22,13 +22,17 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from tests import provision
+from tests import modern_engine, provision
 from tutor import settings
 from tutor.engine.connection import Engine, connect
 from tutor.engine.labels import NAMESPACE_LABEL, TOOL_LABEL
+from tutor.engine.profile import EngineProfile, profile
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
+#: Which engine the engine tests run on: unset for the one that answers,
+#: ``docker26`` for the second, modern engine that ``tests/modern_engine.py`` starts.
+TEST_ENGINE = os.environ.get("LAYERS_TUTOR_TEST_ENGINE", "")
 
 # Hypothesis profiles. ``ci`` runs 1,000 examples per property (issue 16: the
 # lesson and progress parsers are fuzzed with weight there); ``quick`` is the
@@ -74,8 +78,47 @@ def engine_handle() -> Iterator[provision.EngineHandle]:
         handle.images = provision.ensure_images(handle.client)
     except Exception as exc:  # pragma: no cover - reported, not hidden
         pytest.fail(f"could not make the fixture images: {exc}")
-    yield handle
+    if TEST_ENGINE == "docker26":
+        with modern_engine_for(handle) as modern:
+            yield modern
+    else:
+        yield handle
     provision.stop_engine(handle)
+
+
+@contextlib.contextmanager
+def modern_engine_for(source: provision.EngineHandle) -> Iterator[provision.EngineHandle]:
+    """The Docker 26 containerd-store engine, with the fixture images moved in from ``source``.
+
+    ``DOCKER_HOST`` points at it for the whole session (the tutor, the CLI
+    tests' subprocesses and the relays all read it); it is stopped, and
+    ``DOCKER_HOST`` restored, at the end, even when the session fails.
+    """
+    reason = modern_engine.why_not()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"CI must run the tests on the Docker 26 engine, but: {reason}")
+        pytest.skip(reason)
+    assert source.client is not None
+    before = os.environ.get("DOCKER_HOST")
+    try:
+        try:
+            started = modern_engine.start()
+        except RuntimeError as exc:
+            if IN_CI:
+                pytest.fail(f"CI must run the tests on the Docker 26 engine, but: {exc}")
+            pytest.skip(str(exc))
+        modern_engine.load_images(source.client, started.host, list(source.images.values()))
+        os.environ["DOCKER_HOST"] = started.host
+        client = docker.DockerClient(base_url=started.host, timeout=120)
+        yield provision.EngineHandle(client, images=dict(source.images))
+        client.close()
+    finally:
+        modern_engine.stop()
+        if before is None:
+            os.environ.pop("DOCKER_HOST", None)
+        else:
+            os.environ["DOCKER_HOST"] = before
 
 
 @pytest.fixture(scope="session")
@@ -129,6 +172,35 @@ def sweep_namespace(client: docker.DockerClient, ns: str) -> None:
         for tag in img.tags or [img.id]:
             with contextlib.suppress(docker.errors.APIError):
                 client.images.remove(tag, force=True)
+
+
+@pytest.fixture(scope="session")
+def engine_profile(engine_handle: provision.EngineHandle) -> EngineProfile:
+    """What differs on the engine under test: the one place tests ask (never a version)."""
+    eng = connect()
+    try:
+        return profile(eng)
+    finally:
+        eng.close()
+
+
+@pytest.fixture(autouse=True)
+def _engine_differences(request: pytest.FixtureRequest) -> None:
+    """``@pytest.mark.engine_differs(PROPERTY, reason=...)``: a known difference, proven.
+
+    Where the engine profile's ``PROPERTY`` is true, the test is expected to
+    fail (strictly: when it passes there, the difference is gone and the
+    marker must go too). Elsewhere it runs as usual.
+    """
+    marks = list(request.node.iter_markers("engine_differs"))
+    if not marks:
+        return
+    found = request.getfixturevalue("engine_profile")
+    for mark in marks:
+        prop = str(mark.args[0])
+        if getattr(found, prop):
+            reason = f"{found.name}: {prop}: {mark.kwargs.get('reason', '')}"
+            request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

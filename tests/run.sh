@@ -3,6 +3,9 @@
 #
 # Uses a Docker engine that already answers; otherwise, as root with apt, the
 # test suite installs and starts one (and stops only that one at the end).
+# Then the engine-level tests and the course solution check run a second time,
+# on Docker 26 with the containerd image store (tests/modern_engine.py starts
+# it beside the first engine and stops it, even when the run fails).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +24,13 @@ echo "== mypy"
 echo "== lessons"
 .venv/bin/python -m tutor validate lessons
 echo "== pytest"
-exec .venv/bin/python -m pytest "$@"
+status=0
+.venv/bin/python -m pytest "$@" || status=$?
+if [ $# -eq 0 ]; then
+    echo "== pytest on Docker 26 with the containerd image store (tests/engine)"
+    # Backstop: the test session stops the engine itself; this catches a killed session.
+    trap '.venv/bin/python -m tests.modern_engine stop' EXIT
+    trap 'exit 130' INT TERM HUP
+    LAYERS_TUTOR_TEST_ENGINE=docker26 .venv/bin/python -m pytest tests/engine || status=$?
+fi
+exit "$status"

@@ -17,6 +17,7 @@ import docker.errors
 
 from tutor.engine.connection import Engine, connect
 from tutor.engine.errors import EngineError
+from tutor.engine.profile import profile
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,13 @@ def settings_findings(
     return dict(values), findings
 
 
+def course_lessons(course_root: Path | None) -> list[str]:
+    """The course's lesson ids, in order (what the engine findings name)."""
+    from tutor.course.loader import default_course_root, load_course
+
+    return [entry.id for entry in load_course(course_root or default_course_root()).entries]
+
+
 def examine(
     course_root: Path | None = None, command_line: Mapping[str, str] | None = None
 ) -> list[Finding]:
@@ -103,6 +111,8 @@ def examine(
     Returns:
         The findings, in the order a learner should fix them.
     """
+    from tutor.doctor_engine import engine_findings  # it builds on this module's Finding
+
     values, sources = settings_findings(course_root, command_line or {})
     try:
         engine = connect()
@@ -110,9 +120,10 @@ def examine(
         return [*sources, Finding("engine", False, str(exc), exc.hint)]
     try:
         facts = engine.facts()
+        found = profile(engine)
         findings = [
             *sources,
-            Finding("engine", True, f"Docker {facts.server_version} at {facts.host}"),
+            Finding("engine", True, f"{found.name} at {facts.host}"),
             Finding("api", True, f"API {facts.api_version} (negotiated)"),
             Finding("storage driver", True, facts.storage_driver, required=False),
             Finding(
@@ -124,6 +135,7 @@ def examine(
                 required=False,
             ),
         ]
+        findings += engine_findings(found, course_lessons(course_root))
         findings.append(image_finding(engine, "base image", str(values.get("base_image", ""))))
         registry = str(values.get("registry") or "")
         if registry:
@@ -150,6 +162,14 @@ def image_finding(engine: Engine, label: str, image: str, required: bool = True)
         pass
     except docker.errors.APIError as exc:
         return Finding(label, False, f"{image}: {exc.explanation or exc}", "", required)
+    if not profile(engine).can_ask_registry_about_images:
+        return Finding(
+            label,
+            False,
+            f"{image} is not here, and this engine cannot say whether it can be pulled",
+            "Run `python -m tutor prepare --load FILE` (or `--build-local`) to make it present.",
+            required,
+        )
     try:
         engine.api.inspect_distribution(image)
         return Finding(label, True, f"{image} is not here yet but can be pulled", required=required)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from tutor.engine.diff import ContainerDiff
 from tutor.engine.layers import Layer, LayerStack
+from tutor.engine.profile import EXEC_OUTSIDE
 from tutor.engine.sharing import Sharing
 
 
@@ -102,6 +103,7 @@ def diff_json(result: ContainerDiff) -> dict[str, object]:
         "container": result.container,
         "image_id": result.image_id,
         "rw_size": result.rw_size,
+        "exec_outside": result.exec_outside,
         "changes": [
             {
                 "path": c.path,
@@ -125,7 +127,10 @@ def diff_table(result: ContainerDiff) -> str:
         f"{len(result.added)} added, {len(result.changed)} changed, "
         f"{len(result.deleted)} deleted; read-write layer {human_size(result.rw_size)}"
     )
-    return "\n".join([table(["", "PATH", "FROM LAYER"], rows), summary])
+    lines = [table(["", "PATH", "FROM LAYER"], rows), summary]
+    if result.exec_outside:
+        lines.append(EXEC_OUTSIDE)
+    return "\n".join(lines)
 
 
 def sharing_json(sharing: Sharing) -> dict[str, object]:

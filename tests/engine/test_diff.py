@@ -14,10 +14,13 @@ import pytest
 from tests import provision
 from tests.conftest import sweep_namespace
 from tutor.engine.connection import Engine
+from tutor.engine.containers import exec_in
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange, diff, image_layers
 from tutor.engine.errors import ContainerNotFound, ImageNotFound
 from tutor.engine.labels import labels_for
 from tutor.engine.layer_index import IndexCancelled, LayerIndex
+from tutor.engine.profile import EXEC_OUTSIDE, exec_reaches_container
+from tutor.report import diff_table
 
 # Three layers on busybox: make files, replace one and delete two (whiteouts),
 # then make one of the deleted files again.
@@ -240,3 +243,19 @@ def test_index_reads_the_layers_itself_and_names_missing_images(engine: Engine) 
 def test_missing_container_is_a_typed_error(engine: Engine, namespace: str) -> None:
     with pytest.raises(ContainerNotFound):
         diff(engine, f"{namespace}-no-such-container")
+
+
+def test_changes_made_with_docker_exec_are_in_the_diff(
+    engine: Engine, docker_client: docker.DockerClient, namespace: str, lesson_image: str
+) -> None:
+    """Lesson 7 writes with ``docker exec``: on every engine the tests run, the diff shows it."""
+    cid = start(docker_client, lesson_image, namespace, "true")
+    result = exec_in(engine, cid, "echo exec >> /data/a && echo n > /by-exec", require_ours=False)
+    assert result.exit_code == 0, result.output
+    found = diff(engine, cid, LayerIndex())
+    assert found.exec_outside is False
+    assert exec_reaches_container(engine, cid) is True
+    kinds = {c.path: c.kind for c in found.changes}
+    assert kinds["/data/a"] is ChangeKind.CHANGED
+    assert kinds["/by-exec"] is ChangeKind.ADDED
+    assert EXEC_OUTSIDE not in diff_table(found)

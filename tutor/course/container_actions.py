@@ -19,6 +19,7 @@ from tutor.engine.diff import diff
 from tutor.engine.errors import NotOurs, PortInUse
 from tutor.engine.labels import is_ours
 from tutor.engine.ports import free_port
+from tutor.engine.profile import EXEC_OUTSIDE
 
 
 def run(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -164,6 +165,8 @@ def show_diff(ctx: Context, args: Args, cancel: threading.Event | None) -> Itera
     for change in found.changes:
         source = f"    (from: {change.source_instruction})" if change.source_instruction else ""
         yield ActionOutput(f"{change.kind.value} {change.path}{source}")
+    if found.exec_outside:
+        yield ActionOutput(EXEC_OUTSIDE)
     yield ActionDone(f"{len(found.changes)} paths differ from the image.")
 
 

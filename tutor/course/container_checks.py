@@ -16,6 +16,7 @@ from tutor.course.model import Step
 from tutor.engine import containers
 from tutor.engine.connection import engine_errors
 from tutor.engine.labels import label_filters
+from tutor.engine.profile import EXEC_OUTSIDE, exec_reaches_container
 
 
 def _container_running(ctx: Context, step: Step, args: Args) -> CheckResult:
@@ -71,6 +72,9 @@ def _diff_has(ctx: Context, step: Step, args: Args) -> CheckResult:
         except docker.errors.NotFound:
             return CheckResult(False, f"There is no container {name} yet.")
     found = {str(e["Path"]): "CAD"[int(e["Kind"])] for e in entries}
+    if found.get(path) != change and exec_reaches_container(ctx.engine, name) is False:
+        # Waiting for a change that this engine can never show is worse than saying why.
+        return CheckResult(False, f"docker diff {name} cannot show {change} {path}. {EXEC_OUTSIDE}")
     return CheckResult.of(
         found.get(path) == change, f"docker diff {name} does not show {change} {path} yet."
     )

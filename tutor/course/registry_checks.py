@@ -64,25 +64,27 @@ def _registry_ready(ctx: Context, step: Step, args: Args) -> CheckResult:
     address = find_registry(ctx)
     if not address:
         return CheckResult(False, "No registry runs for you yet.")
-    registry.registry_tags(address, "layers-tutor-probe")  # RegistryError when it is silent
+    reach = registry.reachable_address(ctx.engine, address)
+    registry.registry_tags(reach, "layers-tutor-probe")  # RegistryError when it is silent
     return CheckResult(True, f"The registry at {address} answers.")
 
 
-def _split_repository(repository: str) -> tuple[str, str]:
+def _split_repository(ctx: Context, repository: str) -> tuple[str, str]:
+    """``HOST:PORT/NAME`` -> (where this machine reads the registry, ``NAME``)."""
     host, _, name = repository.partition("/")
-    return host, name
+    return registry.reachable_address(ctx.engine, host), name
 
 
 def _registry_has(ctx: Context, step: Step, args: Args) -> CheckResult:
     repository, tag = str(args["repository"]), str(args.get("tag") or "latest")
-    tags = registry.registry_tags(*_split_repository(repository))
+    tags = registry.registry_tags(*_split_repository(ctx, repository))
     return CheckResult.of(tag in tags, f"The registry does not hold {repository}:{tag} yet.")
 
 
 def _push_reused(ctx: Context, step: Step, args: Args) -> CheckResult:
     repository, tag = str(args["repository"]), str(args.get("tag") or "latest")
     fewest = int(args.get("min_existing") or 1)
-    address, name = _split_repository(repository)
+    address, name = _split_repository(ctx, repository)
     tags = registry.registry_tags(address, name)
     if tag not in tags:
         return CheckResult(False, f"The registry does not hold {repository}:{tag} yet.")

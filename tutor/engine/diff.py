@@ -22,6 +22,7 @@ from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import ContainerNotFound, EngineError, EngineRefused
 from tutor.engine.layer_index import LayerIndex
 from tutor.engine.layers import Layer, layers
+from tutor.engine.profile import exec_known_outside, exec_reaches_container
 
 __all__ = ["ChangeKind", "ContainerDiff", "PathChange", "changes_since", "diff", "image_layers"]
 
@@ -65,12 +66,17 @@ class ContainerDiff:
         changes: One entry per path, sorted by path.
         rw_size: Bytes in the read-write layer (None if the engine did not say).
         image_id: The image the container was made from.
+        exec_outside: This engine runs ``docker exec`` outside the container's
+            filesystem (see :func:`tutor.engine.profile.exec_reaches_container`):
+            what an exec'd command wrote is not in this list, and never will be.
+            Whoever shows the list must say so, never "no changes".
     """
 
     container: str
     changes: tuple[PathChange, ...]
     rw_size: int | None
     image_id: str = ""
+    exec_outside: bool = False
 
     @property
     def added(self) -> tuple[PathChange, ...]:
@@ -181,9 +187,10 @@ def diff(
     # a fresh container's layer is empty, not of an unknown size.
     rw = sized[0].get("SizeRw", 0) if sized else None
     rw_size = None if rw is None else int(rw)
+    outside = _exec_outside(engine, info)
     key = _LAST.key(entries)
     same = _LAST.get(cid, key, rw_size, image_id)
-    if same is not None:
+    if same is not None and same.exec_outside == outside:
         return same
     found = [(str(e["Path"]), _KIND_CODES[int(e["Kind"])]) for e in entries]
     found.sort(key=lambda pair: pair[0])
@@ -201,9 +208,22 @@ def diff(
             changes.append(PathChange(path, kind))
         else:
             changes.append(PathChange(path, kind, layer.index, layer.instruction))
-    result = ContainerDiff(cid, tuple(changes), rw_size, image_id)
+    result = ContainerDiff(cid, tuple(changes), rw_size, image_id, outside)
     _LAST.put(cid, key, result)
     return result
+
+
+def _exec_outside(engine: Engine, info: dict[str, Any]) -> bool:
+    """Whether this engine's ``docker exec`` misses the container's filesystem.
+
+    Probed once per engine, on the first running container whose diff is
+    read (one small exec); afterwards it is a dictionary lookup.
+    """
+    if exec_known_outside(engine):
+        return True
+    if (info.get("State") or {}).get("Running"):
+        return exec_reaches_container(engine, str(info["Id"])) is False
+    return False
 
 
 def _gone(container: str) -> ContainerNotFound:

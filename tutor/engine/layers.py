@@ -32,6 +32,7 @@ from tutor.engine.history_rows import (
 )
 from tutor.engine.image_config import saved_filesystem_flags
 from tutor.engine.missing_rows import ITS_BASE_IMAGE, THIS_IMAGE, Anchor, MissingReason, why_missing
+from tutor.engine.profile import profile
 
 _MISSING = "<missing>"
 
@@ -182,6 +183,6 @@ def _anchor(
         name=name,
         parent_id=parent,
         parent_exists=bool(parent) and _inspect(engine, parent) is not None,
-        pulled=bool(info.get("RepoDigests")),
+        pulled=bool(info.get("RepoDigests")) and profile(engine).repo_digests_mean_pulled,
         buildkit=any(BUILDKIT_MARK in str(r.get("CreatedBy") or "") for r in rows[: oldest + 1]),
     )

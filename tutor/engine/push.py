@@ -22,6 +22,7 @@ from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import EngineUnreachable, ImageNotFound, NameTaken, NotOurs, PushFailed
 from tutor.engine.events import close_when_set
 from tutor.engine.labels import is_ours
+from tutor.engine.profile import profile
 from tutor.engine.push_stream import PushDone, PushError, PushEvent, parse_push_stream
 
 # `X as X`: still importable from here, their home before push_stream was split off.
@@ -70,8 +71,9 @@ def push(
         raise NameTaken(
             f"{reference!r} names an image that is not the tutor's.", "Use another tag."
         )
-    containerd = engine.facts().containerd_store
-    diff_ids = [] if containerd else list((attrs.get("RootFS") or {}).get("Layers") or [])
+    # Under the containerd store push events name compressed blobs: no diff-id to tie them to.
+    blobs = profile(engine).push_ids_are_blob_digests
+    diff_ids = [] if blobs else list((attrs.get("RootFS") or {}).get("Layers") or [])
     with engine_errors(engine.host):
         try:
             engine.api.tag(attrs["Id"], repository, tag)

@@ -1,9 +1,13 @@
 """A private image registry for the push lessons, and questions to ask it.
 
-The registry runs as one of the learner's labelled containers, published on
-``127.0.0.1`` only: the engine trusts registries on 127.0.0.0/8 without TLS,
-so ``docker push 127.0.0.1:PORT/NAME`` works with no set-up, and nobody else on
-the network can reach it.
+The registry runs as one of the learner's labelled containers. The engine
+pushes to it at ``127.0.0.1:PORT``, its own loopback: the engine trusts
+registries on 127.0.0.0/8 without TLS, so ``docker push 127.0.0.1:PORT/NAME``
+works with no set-up. On a local engine it is published on ``127.0.0.1`` only,
+and nobody else on the network can reach it. A remote engine's loopback is out
+of this machine's reach, so there it is published on the engine host's
+addresses and the tutor reads it at ``ENGINE_HOST:PORT``
+(:func:`reachable_address`), while pushes still name ``127.0.0.1:PORT``.
 """
 
 from __future__ import annotations
@@ -109,6 +113,7 @@ def _run_registry(
     engine: Engine, image: str, name: str, namespace: str, port: int | None
 ) -> ContainerInfo:
     ports: dict[int, int | None] = {REGISTRY_PORT: port}
+    local = is_local_engine(str(engine.api.base_url), engine.host)
     return run(
         engine,
         image,
@@ -116,9 +121,32 @@ def _run_registry(
         namespace=namespace,
         lesson="registry",
         ports=ports,
-        host_ip="127.0.0.1",
+        host_ip="127.0.0.1" if local else "",  # "": every address, so that we can read it
         replace=True,
     )
+
+
+def reachable_address(engine: Engine, address: str) -> str:
+    """Where this machine reaches a registry the engine pushes to at ``address``.
+
+    The same ``HOST:PORT`` for a local engine, or for a registry elsewhere; a
+    remote engine's ``127.0.0.1:PORT`` (or ``localhost:PORT``) is its own
+    loopback, reached from here at the engine's host.
+
+    Args:
+        engine: The engine that pushes.
+        address: ``HOST:PORT`` as the engine pushes to it.
+
+    Returns:
+        ``HOST:PORT`` to read it from this machine.
+    """
+    host, _, port = address.rpartition(":")
+    if host not in ("127.0.0.1", "localhost") or is_local_engine(
+        str(engine.api.base_url), engine.host
+    ):
+        return address
+    contact = engine_host(engine)
+    return f"[{contact}]:{port}" if ":" in contact else f"{contact}:{port}"
 
 
 def _ensure_image(engine: Engine, image: str) -> None:

@@ -147,6 +147,8 @@ class DiffView(Vertical):
         legend = say(lang, "diff.legend")
         if self._new_count:
             legend += say(lang, "diff.new", count=self._new_count)
+        if diff.exec_outside:
+            legend += "\n" + say(lang, "diff.exec_outside")
         self.query_one("#legend", Static).update(legend)
 
     def _say_exec(self) -> None:
