@@ -75,8 +75,10 @@ from textual.screen import Screen
 from tutor.app import TutorApp
 from tutor.course.journal import Journal
 from tutor.engine import containers
-from tutor.engine.build import BuildDone, BuildError, StepFinished, build
-from tutor.engine.cleanup import clean, forget_intermediates
+from tutor.engine.build import build
+from tutor.engine.build_events import BuildDone, BuildError, StepFinished
+from tutor.engine.build_leftovers import forget_intermediates
+from tutor.engine.cleanup import clean
 from tutor.engine.connection import Engine, connect
 from tutor.engine.labels import label_filters, labels_for
 from tutor.launch import make_app

@@ -18,7 +18,8 @@ from tutor.engine.connection import Engine
 from tutor.engine.errors import ImageNotFound, NameTaken, NotOurs
 from tutor.engine.labels import labels_for
 from tutor.engine.profile import EngineProfile
-from tutor.engine.push import PushDone, PushError, PushEvent, PushProgress, push
+from tutor.engine.push import push
+from tutor.engine.push_stream import PushDone, PushError, PushEvent, PushProgress
 from tutor.engine.registry import (
     Registry,
     registry_container_name,

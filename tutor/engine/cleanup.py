@@ -18,9 +18,6 @@ from typing import Any
 
 import docker.errors
 
-# Step images of the tutor's stopped builds carry no labels; the runner hands
-# their recorded ids to this after clean() (see tutor.engine.build_leftovers).
-from tutor.engine.build_leftovers import forget_intermediates as forget_intermediates
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.labels import is_ours, label_filters
 

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import RichLog, Static
 
 from tutor.engine import cache_miss
-from tutor.engine.build import (
+from tutor.engine.build_events import (
     BuildDone,
     BuildError,
     BuildEvent,

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from tutor.engine.push import PushDone, PushError, PushEvent, PushProgress
+from tutor.engine.push_stream import PushDone, PushError, PushEvent, PushProgress
 from tutor.i18n import say
 from tutor.widgets.layer_bands import human_size
 
