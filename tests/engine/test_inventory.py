@@ -28,8 +28,8 @@ from tutor.engine.errors import (
     NotOurs,
     PullFailed,
 )
-from tutor.engine.ids import short_id
 from tutor.engine.labels import label_filters, labels_for
+from tutor.engine.printed import short_id
 from tutor.engine.push import push
 from tutor.engine.push_stream import PushDone
 from tutor.engine.registry import start_registry

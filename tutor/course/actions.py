@@ -32,14 +32,14 @@ from tutor.course.context import (
     Context,
 )
 from tutor.course.leftovers import forget_step_images
-from tutor.course.listing import container_table, history_table, human_size, image_table
+from tutor.course.listing import container_table, history_table, image_table
 from tutor.course.model import Action
 from tutor.course.params import ParamError, fill_value
 from tutor.course.workspace import WorkspaceError
 from tutor.engine import cleanup, registry
 from tutor.engine.connection import engine_refusals
 from tutor.engine.errors import EngineError, EngineRejected
-from tutor.engine.ids import short_id
+from tutor.engine.printed import short_id
 
 __all__ = [
     "PERFORMERS",
@@ -52,7 +52,6 @@ __all__ = [
     "Performer",
     "container_table",
     "history_table",
-    "human_size",
     "image_table",
     "perform",
 ]

@@ -14,8 +14,8 @@ from tutor.course.model import Step
 from tutor.engine import containers, inventory
 from tutor.engine.diff import plain_changes
 from tutor.engine.errors import ContainerNotFound
-from tutor.engine.ids import short_id
 from tutor.engine.labels import label_filters
+from tutor.engine.printed import short_id
 from tutor.engine.profile import EXEC_OUTSIDE, exec_reaches_container
 
 

@@ -1,10 +1,10 @@
 """Listings shaped like the docker command's, so the learner recognises them later.
 
 The ``list_images``, ``list_containers`` and ``history`` actions show these
-tables: the same columns, the same short IDs, the same "3 minutes ago" and the
-same decimal sizes as ``docker image ls``, ``docker ps`` and ``docker image
-history``. When the learner later types those commands, what they see is
-already familiar.
+tables: the same columns, the same short IDs, the same "3 minutes ago" and
+decimal sizes as ``docker image ls``, ``docker ps`` and ``docker image
+history`` (written ``52.4 MB``, as everywhere in the tutor). When the learner
+later types those commands, what they see is already familiar.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from tutor.course.params import split_tag
 from tutor.engine import inventory
 from tutor.engine.connection import Engine
 from tutor.engine.errors import EngineError, ImageNotFound
-from tutor.engine.ids import short_id
+from tutor.engine.printed import human_size, short_id
 
 
 def image_table(engine: Engine) -> list[str]:
@@ -108,23 +108,6 @@ def history_table(engine: Engine, image: str) -> list[str]:
             ]
         )
     return _aligned(table)
-
-
-def human_size(size: Any) -> str:
-    """Bytes the way docker prints them: decimal units, three significant digits.
-
-    Args:
-        size: A byte count (``None`` counts as 0).
-
-    Returns:
-        e.g. ``"364B"``, ``"52.4MB"``.
-    """
-    value = float(size or 0)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{value:.3g}{unit}"
-        value /= 1000
-    return f"{value:.3g}TB"  # pragma: no cover - the loop always returns
 
 
 #: (below this many seconds, count in units of, unit) for "N units ago".
