@@ -9,7 +9,6 @@ docker-py itself says about the same objects.
 from __future__ import annotations
 
 import contextlib
-import io
 from collections.abc import Iterator
 
 import docker
@@ -18,6 +17,7 @@ import pytest
 from docker.models.containers import Container
 from docker.models.images import Image
 
+from tests.engine.labelled import build_labelled
 from tutor.engine import images, inventory
 from tutor.engine.connection import Engine, engine_refusals
 from tutor.engine.diff import ChangeKind, plain_changes
@@ -40,14 +40,10 @@ def built(
     docker_client: docker.DockerClient, fixture_images: dict[str, str], namespace: str
 ) -> Image:
     """A labelled image of the namespace: busybox plus one RUN layer."""
-    tag = f"inventory-{namespace}:v1"
-    dockerfile = f"FROM {fixture_images['busybox']}\nRUN echo one > /one\n".encode()
-    for event in docker_client.api.build(
-        fileobj=io.BytesIO(dockerfile), tag=tag, labels=labels_for(namespace, "inventory"),
-        rm=True, forcerm=True, decode=True,
-    ):  # fmt: skip
-        assert "errorDetail" not in event, event
-    return docker_client.images.get(tag)
+    return build_labelled(
+        docker_client, fixture_images["busybox"], f"inventory-{namespace}:v1", namespace,
+        "echo one > /one", lesson="inventory",
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -283,9 +283,7 @@ def network_names(engine: Engine, labels: Sequence[str]) -> list[str]:
         EngineRejected: the engine refused.
         EngineError: the engine cannot be asked.
     """
-    with engine_errors(engine.host), engine_refusals():
-        rows = engine.api.networks(filters={"label": list(labels)})
-    return [str(n["Name"]) for n in rows]
+    return _names(engine, "networks", labels)
 
 
 def volume_names(engine: Engine, labels: Sequence[str]) -> list[str]:
@@ -295,6 +293,13 @@ def volume_names(engine: Engine, labels: Sequence[str]) -> list[str]:
         EngineRejected: the engine refused.
         EngineError: the engine cannot be asked.
     """
+    return _names(engine, "volumes", labels)
+
+
+def _names(engine: Engine, kind: str, labels: Sequence[str]) -> list[str]:
     with engine_errors(engine.host), engine_refusals():
-        answer = engine.api.volumes(filters={"label": list(labels)})
-    return [str(v["Name"]) for v in (answer or {}).get("Volumes") or []]
+        if kind == "networks":
+            rows = engine.api.networks(filters={"label": list(labels)})
+        else:  # the volumes answer wraps its list
+            rows = (engine.api.volumes(filters={"label": list(labels)}) or {}).get("Volumes")
+    return [str(row["Name"]) for row in rows or []]
