@@ -33,9 +33,11 @@ from tutor.course.listing import image_table
 from tutor.course.loader import default_course_root, load_course
 from tutor.course.model import Action
 from tutor.course.workspace import Workspace
-from tutor.engine.build import BuildError, build
+from tutor.engine.build import build
+from tutor.engine.build_events import BuildError
+from tutor.engine.build_leftovers import forget_intermediates
 from tutor.engine.build_stream import BuildStreamParser
-from tutor.engine.cleanup import clean, forget_intermediates
+from tutor.engine.cleanup import clean
 from tutor.engine.connection import Engine, connect
 from tutor.engine.containers import run
 from tutor.engine.labels import labels_for

@@ -75,10 +75,13 @@ from textual.screen import Screen
 from tutor.app import TutorApp
 from tutor.course.journal import Journal
 from tutor.engine import containers
-from tutor.engine.build import BuildDone, BuildError, StepFinished, build
-from tutor.engine.cleanup import clean, forget_intermediates
+from tutor.engine.build import build
+from tutor.engine.build_events import BuildDone, BuildError, StepFinished
+from tutor.engine.build_leftovers import forget_intermediates
+from tutor.engine.cleanup import clean
 from tutor.engine.connection import Engine, connect
 from tutor.engine.labels import label_filters, labels_for
+from tutor.engine.printed import short_id
 from tutor.launch import make_app
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.prediction import OutcomeScreen, PredictionScreen
@@ -710,7 +713,7 @@ def clean_up(engine: Engine, namespace: str, sessions: list[Session]) -> list[st
     filters = {"label": label_filters(namespace)}
     api = engine.api
     left = [f"container {c['Names'][0]}" for c in api.containers(all=True, filters=filters)]
-    left += [f"image {i['Id'][7:19]}" for i in api.images(all=True, filters=filters)]
+    left += [f"image {short_id(i['Id'])}" for i in api.images(all=True, filters=filters)]
     left += [f"volume {v['Name']}" for v in api.volumes(filters=filters).get("Volumes") or []]
     left += [f"network {n['Name']}" for n in api.networks(filters=filters)]
     return left

@@ -21,6 +21,7 @@ echo "== ruff"
 .venv/bin/ruff format --check tutor tests benchmarks assets hatch_build.py
 echo "== mypy"
 .venv/bin/mypy
+.venv/bin/lint-imports
 echo "== lessons"
 .venv/bin/python -m tutor validate lessons
 echo "== pytest"

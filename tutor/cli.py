@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.engine.errors import EngineError
+from tutor.engine.printed import short_id
 
 if TYPE_CHECKING:
     from tutor.engine.connection import Engine
@@ -229,7 +230,7 @@ def _clean(args: argparse.Namespace) -> int:
         "networks": report.networks,
         "volumes": report.volumes,
     }
-    removed["step images"] = [i.removeprefix("sha256:")[:12] for i in forgotten]
+    removed["step images"] = [short_id(i) for i in forgotten]
     total = sum(len(v) for v in removed.values())
     print(f"Removed {total} object(s) made by layers-tutor for {who}.")
     for kind, names in removed.items():

@@ -13,10 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import docker.errors
-
+from tutor.engine import images, inventory
 from tutor.engine.connection import Engine, connect
-from tutor.engine.errors import EngineError
+from tutor.engine.errors import EngineError, EngineRejected
 from tutor.engine.profile import profile
 
 
@@ -156,12 +155,10 @@ def image_finding(engine: Engine, label: str, image: str, required: bool = True)
     if not image:
         return Finding(label, False, "no image configured", "Set it with --param.", required)
     try:
-        engine.client.images.get(image)
-        return Finding(label, True, f"{image} is present", required=required)
-    except docker.errors.ImageNotFound:
-        pass
-    except docker.errors.APIError as exc:
-        return Finding(label, False, f"{image}: {exc.explanation or exc}", "", required)
+        if inventory.inspect_image(engine, image) is not None:
+            return Finding(label, True, f"{image} is present", required=required)
+    except EngineRejected as exc:
+        return Finding(label, False, f"{image}: {exc.explanation}", "", required)
     if not profile(engine).can_ask_registry_about_images:
         return Finding(
             label,
@@ -170,18 +167,17 @@ def image_finding(engine: Engine, label: str, image: str, required: bool = True)
             "Run `python -m tutor prepare --load FILE` (or `--build-local`) to make it present.",
             required,
         )
-    try:
-        engine.api.inspect_distribution(image)
+    can_pull, why = images.pullable(engine, image)
+    if can_pull:
         return Finding(label, True, f"{image} is not here yet but can be pulled", required=required)
-    except docker.errors.APIError as exc:
-        return Finding(
-            label,
-            False,
-            f"{image} is not here and cannot be pulled ({exc.explanation or exc})",
-            "Run `python -m tutor prepare` (it pulls, loads an archive with --load FILE, "
-            "or makes a stand-in here with --build-local).",
-            required,
-        )
+    return Finding(
+        label,
+        False,
+        f"{image} is not here and cannot be pulled ({why})",
+        "Run `python -m tutor prepare` (it pulls, loads an archive with --load FILE, "
+        "or makes a stand-in here with --build-local).",
+        required,
+    )
 
 
 def registry_finding(address: str, timeout: float = 5.0) -> Finding:

@@ -11,20 +11,9 @@ from collections.abc import Sequence
 
 from tutor.engine.diff import ContainerDiff
 from tutor.engine.layers import Layer, LayerStack
+from tutor.engine.printed import human_size, short_id
 from tutor.engine.profile import EXEC_OUTSIDE
 from tutor.engine.sharing import Sharing
-
-
-def human_size(size: int | None) -> str:
-    """Bytes the way ``docker image ls`` shows them (decimal units)."""
-    if size is None:
-        return "?"
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f}{unit}" if unit == "B" else f"{value:.3g}{unit}"
-        value /= 1000
-    return f"{value:.3g}TB"  # pragma: no cover - loop always returns
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -36,13 +25,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     for row in rows:
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return "\n".join(lines)
-
-
-def short(digest: str | None, length: int = 12) -> str:
-    """``sha256:abcdef...`` as Docker shows it: 12 hex digits, or ``<missing>``."""
-    if not digest:
-        return "<missing>"
-    return digest.split(":", 1)[-1][:length]
 
 
 def layer_json(layer: Layer) -> dict[str, object]:
@@ -84,13 +66,13 @@ def stack_table(stack: LayerStack) -> str:
         rows.append(
             [
                 str(layer.index),
-                short(layer.image_id),
+                short_id(layer.image_id) if layer.image_id else "<missing>",
                 human_size(layer.size),
                 kind,
                 _clip(layer.instruction, 60),
             ]
         )
-    head = f"{stack.image} ({short(stack.image_id)}), {len(stack.filesystem_layers)} "
+    head = f"{stack.image} ({short_id(stack.image_id)}), {len(stack.filesystem_layers)} "
     head += f"filesystem layers, {human_size(stack.total_size)}"
     notes = sorted({f"<missing>: {x.missing_reason}" for x in stack.layers if x.missing_reason})
     body = table(["#", "IMAGE", "SIZE", "KIND", "INSTRUCTION"], rows)

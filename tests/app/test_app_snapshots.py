@@ -18,10 +18,11 @@ from textual.pilot import Pilot
 from tests.app.conftest import MakeTutor, settle, stop_blinking
 from tutor.app import TutorApp
 from tutor.course.loader import load_course
-from tutor.engine.build import BuildDone, BuildEvent, OutputLine, StepFinished, StepStarted
-from tutor.engine.containers import ContainerInfo, PortMapping
+from tutor.engine.build_events import BuildDone, BuildEvent, OutputLine, StepFinished, StepStarted
+from tutor.engine.container_info import ContainerInfo
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
 from tutor.engine.layers import Layer, LayerStack
+from tutor.engine.published import PortMapping
 from tutor.progress import ProgressStore
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.prediction import OutcomeScreen

@@ -18,7 +18,7 @@ from textual.widgets import DataTable
 
 from tests.app.widget_harness import WidgetHarness
 from tutor.engine import cache_miss
-from tutor.engine.build import (
+from tutor.engine.build_events import (
     BuildDone,
     BuildError,
     BuildEvent,
@@ -27,14 +27,14 @@ from tutor.engine.build import (
     StepStarted,
 )
 from tutor.engine.connection import classify, permission_denied
-from tutor.engine.containers import ContainerInfo
+from tutor.engine.container_info import ContainerInfo
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
 from tutor.engine.errors import EngineUnreachable
 from tutor.engine.layers import Layer
 from tutor.engine.layers import LayerStack as ImageLayers
 from tutor.engine.missing_rows import THIS_IMAGE, MissingCause, MissingReason
-from tutor.engine.ports import PortMapping
-from tutor.engine.push import PushDone, PushError, PushEvent, PushProgress
+from tutor.engine.published import PortMapping
+from tutor.engine.push_stream import PushDone, PushError, PushEvent, PushProgress
 from tutor.engine.sharing import Sharing
 from tutor.widgets.build_log import BuildLog
 from tutor.widgets.containers_panel import ContainersPanel

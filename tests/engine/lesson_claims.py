@@ -21,7 +21,7 @@ import docker.errors
 from tutor.course.actions import ActionDone
 from tutor.course.filling import fill
 from tutor.course.runner import LessonRunner
-from tutor.engine.build import StepFinished
+from tutor.engine.build_events import StepFinished
 from tutor.engine.connection import connect
 from tutor.engine.diff import diff
 from tutor.engine.labels import LESSON_LABEL, NAMESPACE_LABEL, TOOL_LABEL, TOOL_NAME

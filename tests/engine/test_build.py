@@ -13,14 +13,14 @@ import docker
 import docker.errors
 import pytest
 
-from tutor.engine.build import (
+from tutor.engine.build import build
+from tutor.engine.build_events import (
     BuildDone,
     BuildError,
     BuildEvent,
     OutputLine,
     StepFinished,
     StepStarted,
-    build,
 )
 from tutor.engine.cache_miss import (
     BUILD_ARG_CHANGED,

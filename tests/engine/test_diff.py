@@ -18,7 +18,8 @@ from tutor.engine.containers import exec_in
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange, diff, image_layers
 from tutor.engine.errors import ContainerNotFound, ImageNotFound
 from tutor.engine.labels import labels_for
-from tutor.engine.layer_index import IndexCancelled, LayerIndex
+from tutor.engine.layer_index import LayerIndex
+from tutor.engine.layer_tar import IndexCancelled
 from tutor.engine.profile import EXEC_OUTSIDE, exec_reaches_container
 from tutor.report import diff_table
 

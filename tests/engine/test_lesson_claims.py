@@ -23,7 +23,8 @@ import docker
 import docker.errors
 import pytest
 
-from tutor.engine.build import StepStarted, build
+from tutor.engine.build import build
+from tutor.engine.build_events import StepStarted
 from tutor.engine.cleanup import clean
 from tutor.engine.connection import Engine
 from tutor.engine.labels import NAMESPACE_LABEL, TOOL_LABEL, TOOL_NAME, labels_for

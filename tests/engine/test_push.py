@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import socket
 import threading
 import time
-from typing import Any
 
 import docker
 import docker.errors
 import pytest
 import requests
 
+from tests.engine.labelled import build_labelled
 from tutor.engine.connection import Engine
 from tutor.engine.errors import ImageNotFound, NameTaken, NotOurs
-from tutor.engine.labels import labels_for
 from tutor.engine.profile import EngineProfile
-from tutor.engine.push import PushDone, PushError, PushEvent, PushProgress, push
+from tutor.engine.push import push
+from tutor.engine.push_stream import PushDone, PushError, PushEvent, PushProgress
 from tutor.engine.registry import (
     Registry,
     registry_container_name,
@@ -26,17 +25,6 @@ from tutor.engine.registry import (
     registry_tags,
     start_registry,
 )
-
-
-def _build(client: docker.DockerClient, base: str, tag: str, namespace: str, run: str) -> Any:
-    """A labelled image: ``base`` plus one RUN layer (what the tutor's build makes)."""
-    dockerfile = f"FROM {base}\nRUN {run}\n".encode()
-    for event in client.api.build(
-        fileobj=io.BytesIO(dockerfile), tag=tag, labels=labels_for(namespace, "push"),
-        rm=True, forcerm=True, decode=True,
-    ):  # fmt: skip
-        assert "errorDetail" not in event, event
-    return client.images.get(tag)
 
 
 def _final(events: list[PushEvent]) -> dict[str, PushProgress]:
@@ -90,7 +78,7 @@ def test_push_then_push_again_then_share_the_base(
     namespace: str,
     registry: Registry,
 ) -> None:
-    app = _build(
+    app = build_labelled(
         docker_client, fixture_images["busybox"], f"app-{namespace}", namespace, "echo 1 > /one"
     )
     diff_ids = app.attrs["RootFS"]["Layers"]
@@ -121,7 +109,9 @@ def test_push_then_push_again_then_share_the_base(
     assert set(_final(second)) == set(ids)
     assert isinstance(second[-1], PushDone) and second[-1].digest == done.digest
 
-    child = _build(docker_client, app.tags[0], f"app2-{namespace}", namespace, "echo 2 > /two")
+    child = build_labelled(
+        docker_client, app.tags[0], f"app2-{namespace}", namespace, "echo 2 > /two"
+    )
     child_diff_ids = child.attrs["RootFS"]["Layers"]
     assert child_diff_ids[: len(diff_ids)] == diff_ids
     third = _final(list(push(engine, child.tags[0], repo, "v2")))
@@ -143,7 +133,9 @@ def test_push_to_a_registry_that_does_not_answer_is_a_push_error(
     fixture_images: dict[str, str],
     namespace: str,
 ) -> None:
-    app = _build(docker_client, fixture_images["busybox"], f"lost-{namespace}", namespace, "true")
+    app = build_labelled(
+        docker_client, fixture_images["busybox"], f"lost-{namespace}", namespace, "true"
+    )
     events = list(push(engine, app.id, f"127.0.0.1:1/{namespace}/lost"))
     # Newer engines report each layer waiting before they find out; none gets sent.
     assert isinstance(events[-1], PushError)
@@ -168,7 +160,9 @@ def test_push_will_not_move_a_tag_that_names_someone_elses_image(
     fixture_images: dict[str, str],
     namespace: str,
 ) -> None:
-    app = _build(docker_client, fixture_images["busybox"], f"mine-{namespace}", namespace, "true")
+    app = build_labelled(
+        docker_client, fixture_images["busybox"], f"mine-{namespace}", namespace, "true"
+    )
     theirs = f"127.0.0.1:1/{namespace}/theirs"
     docker_client.api.tag(fixture_images["busybox"], theirs, "latest")
     try:
@@ -189,7 +183,7 @@ def test_cancel_stops_a_push_promptly(
     namespace: str,
     registry: Registry,
 ) -> None:
-    big = _build(
+    big = build_labelled(
         docker_client, fixture_images["busybox"], f"big-{namespace}", namespace,
         "head -c 200000000 /dev/urandom > /big",
     )  # fmt: skip
@@ -214,7 +208,9 @@ def test_cancel_before_any_event_closes_the_stream(
     fixture_images: dict[str, str],
     namespace: str,
 ) -> None:
-    app = _build(docker_client, fixture_images["busybox"], f"early-{namespace}", namespace, "true")
+    app = build_labelled(
+        docker_client, fixture_images["busybox"], f"early-{namespace}", namespace, "true"
+    )
     cancel = threading.Event()
     cancel.set()
     events = list(push(engine, app.id, f"127.0.0.1:1/{namespace}/early", cancel=cancel))
@@ -258,7 +254,9 @@ def test_cancel_while_the_engine_waits_on_a_silent_registry(
     fixture_images: dict[str, str],
     namespace: str,
 ) -> None:
-    app = _build(docker_client, fixture_images["busybox"], f"wait-{namespace}", namespace, "true")
+    app = build_labelled(
+        docker_client, fixture_images["busybox"], f"wait-{namespace}", namespace, "true"
+    )
     with socket.socket() as silent:  # accepts connections, never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(16)
@@ -282,7 +280,9 @@ def test_a_stopped_registry_starts_again_with_what_was_pushed(
     namespace: str,
     registry: Registry,
 ) -> None:
-    app = _build(docker_client, fixture_images["busybox"], f"kept-{namespace}", namespace, "true")
+    app = build_labelled(
+        docker_client, fixture_images["busybox"], f"kept-{namespace}", namespace, "true"
+    )
     events = list(push(engine, app.id, registry.repository(f"{namespace}/kept")))
     assert isinstance(events[-1], PushDone)
     docker_client.containers.get(registry.container).stop(timeout=1)

@@ -32,8 +32,8 @@ from tutor.engine.connection import Engine, connect
 from tutor.engine.container_info import fetch_page
 from tutor.engine.containers import run
 from tutor.engine.labels import labels_for
-from tutor.engine.ports import page_url
 from tutor.engine.profile import profile
+from tutor.engine.published import page_url
 from tutor.engine.push import PushDone, push
 from tutor.engine.registry import reachable_address, registry_tags, start_registry
 

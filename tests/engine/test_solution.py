@@ -29,7 +29,7 @@ from tutor.course.loader import default_course_root, load_course
 from tutor.course.model import Lesson, Value
 from tutor.course.params import LEARNER, namespaced, resolve
 from tutor.course.runner import LessonRunner
-from tutor.engine.build import StepFinished
+from tutor.engine.build_events import StepFinished
 from tutor.engine.cleanup import clean
 from tutor.engine.connection import Engine
 from tutor.engine.labels import NAMESPACE_LABEL, TOOL_LABEL, TOOL_NAME

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import docker
 
-from tutor.engine.build import BuildEvent, StepFinished
+from tutor.engine.build_events import BuildEvent, StepFinished
 
 
 def dockerfile(base: str, namespace: str, last: str) -> str:

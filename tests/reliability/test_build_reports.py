@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.engine.build_stream import BuildError, BuildStreamParser, StepFinished
+from tutor.engine.build_events import BuildError, StepFinished
+from tutor.engine.build_stream import BuildStreamParser
 
 BASE = "2838e4c1716d"
 

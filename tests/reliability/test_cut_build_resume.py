@@ -22,7 +22,7 @@ import pytest
 
 from tests.reliability.play import course_with, play, session
 from tutor.course.actions import ActionFailed
-from tutor.engine.build import StepFinished
+from tutor.engine.build_events import StepFinished
 from tutor.engine.connection import Engine
 
 

@@ -18,7 +18,8 @@ import pytest
 
 from tests import provision
 from tests.reliability.engine_state import wait_until
-from tutor.engine.build import BuildDone, BuildError, BuildEvent, OutputLine, build
+from tutor.engine.build import build
+from tutor.engine.build_events import BuildDone, BuildError, BuildEvent, OutputLine
 from tutor.engine.connection import Engine, connect
 from tutor.engine.containers import run
 from tutor.engine.diff import ContainerDiff, diff

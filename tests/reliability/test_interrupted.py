@@ -27,8 +27,10 @@ from tests.reliability.engine_state import (
 )
 from tests.reliability.play import course_with, session
 from tutor.course.runner import ActionDone, ActionFailed
-from tutor.engine.build import BuildDone, BuildError, BuildEvent, OutputLine, StepFinished, build
-from tutor.engine.cleanup import clean, forget_intermediates
+from tutor.engine.build import build
+from tutor.engine.build_events import BuildDone, BuildError, BuildEvent, OutputLine, StepFinished
+from tutor.engine.build_leftovers import forget_intermediates
+from tutor.engine.cleanup import clean
 from tutor.engine.connection import Engine, connect
 from tutor.engine.errors import EngineUnreachable
 from tutor.engine.labels import NAMESPACE_LABEL, TOOL_LABEL, TOOL_NAME, labels_for

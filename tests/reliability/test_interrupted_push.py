@@ -24,12 +24,15 @@ from tests.reliability.engine_state import (
     wait_until,
 )
 from tests.reliability.silent_relay import SilentRelay
-from tutor.engine.build import BuildEvent, OutputLine, build
-from tutor.engine.cleanup import clean, forget_intermediates
+from tutor.engine.build import build
+from tutor.engine.build_events import BuildEvent, OutputLine
+from tutor.engine.build_leftovers import forget_intermediates
+from tutor.engine.cleanup import clean
 from tutor.engine.connection import Engine, connect
 from tutor.engine.errors import EngineUnreachable
 from tutor.engine.labels import label_filters, labels_for
-from tutor.engine.push import PushDone, PushError, PushEvent, PushProgress, push
+from tutor.engine.push import push
+from tutor.engine.push_stream import PushDone, PushError, PushEvent, PushProgress
 from tutor.engine.registry import Registry, registry_tags, start_registry
 
 

@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-from tutor.engine.build_stream import (
+from tutor.engine.build_events import (
     BuildDone,
     BuildError,
     BuildEvent,
-    BuildStreamParser,
     OutputLine,
     StepFinished,
     StepStarted,
 )
+from tutor.engine.build_stream import BuildStreamParser
 from tutor.engine.cache_miss import (
     BASE_CHANGED,
     BUILD_ARG_CHANGED,

@@ -22,8 +22,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 
-import docker.errors
-
 from tutor.course import container_actions, file_actions, registry_actions
 from tutor.course.context import (
     ActionDone,
@@ -34,12 +32,14 @@ from tutor.course.context import (
     Context,
 )
 from tutor.course.leftovers import forget_step_images
-from tutor.course.listing import container_table, history_table, human_size, image_table
+from tutor.course.listing import container_table, history_table, image_table
 from tutor.course.model import Action
 from tutor.course.params import ParamError, fill_value
 from tutor.course.workspace import WorkspaceError
 from tutor.engine import cleanup, registry
-from tutor.engine.errors import EngineError
+from tutor.engine.connection import engine_refusals
+from tutor.engine.errors import EngineError, EngineRejected
+from tutor.engine.printed import short_id
 
 __all__ = [
     "PERFORMERS",
@@ -52,7 +52,6 @@ __all__ = [
     "Performer",
     "container_table",
     "history_table",
-    "human_size",
     "image_table",
     "perform",
 ]
@@ -79,11 +78,12 @@ def perform(
         return
     try:
         args = {k: fill_value(v, ctx.params) for k, v in action.args.items()}
-        yield from performer(ctx, args, cancel)
+        with engine_refusals():  # refusals an engine function let through
+            yield from performer(ctx, args, cancel)
+    except EngineRejected as exc:
+        yield ActionFailed(f"The engine refused: {exc.explanation}", "")
     except EngineError as exc:
         yield ActionFailed(exc.message, exc.hint)
-    except docker.errors.APIError as exc:
-        yield ActionFailed(f"The engine refused: {exc.explanation or exc}", "")
     except (ParamError, WorkspaceError) as exc:
         yield ActionFailed(str(exc), "The lesson itself is wrong here; tell your teacher.")
     except OSError as exc:
@@ -115,9 +115,7 @@ def clean(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[
         ("volume", report.volumes),
     ):
         yield from (ActionOutput(f"removed {kind} {name}") for name in names)
-    yield from (
-        ActionOutput(f"removed step image {i.removeprefix('sha256:')[:12]}") for i in forgotten
-    )
+    yield from (ActionOutput(f"removed step image {short_id(i)}") for i in forgotten)
     yield from (ActionOutput(f"kept {why}") for why in report.kept)
     if registry.registry_container_name(ctx.namespace) in report.containers:
         ctx.params["registry"] = ""  # the tutor's registry is gone with everything else

@@ -25,19 +25,16 @@ for a local engine and assumes the clocks agree for a remote one.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
-
-import docker.errors
 
 from tutor.course.context import Args, CheckResult, Context, Decider
 from tutor.course.image_checks import inspect_image
 from tutor.course.journal import reference_key
 from tutor.course.model import Step
 from tutor.course.params import fill_value
-from tutor.engine.connection import engine_errors
+from tutor.engine import inventory
 from tutor.engine.dockerfile_steps import read_steps
+from tutor.engine.inventory import HistoryRow
 from tutor.engine.labels import LESSON_LABEL, TOOL_LABEL, is_ours
 
 
@@ -47,7 +44,7 @@ def _build_cached(ctx: Context, step: Step, args: Args) -> CheckResult:
     info = inspect_image(ctx, image)
     if info is None:
         return CheckResult(False, f"The image {image} does not exist yet.")
-    labels = (info.get("Config") or {}).get("Labels") or {}
+    labels = info.labels
     built_in = labels.get(LESSON_LABEL)
     if built_in and built_in != ctx.lesson.id and is_ours(labels, ctx.namespace):
         return CheckResult(
@@ -55,11 +52,11 @@ def _build_cached(ctx: Context, step: Step, args: Args) -> CheckResult:
             f"{image} was built in the lesson {built_in!r}: build it from this lesson's folder.",
         )
     since = ctx.workspace.last_change(ctx.lesson) or 0.0
-    if want_built and created_at(str(info.get("Created") or "")) < since:
+    if want_built and created_at(info.created) < since:
         return CheckResult(False, f"{image} was built before your last change: build it again.")
-    flags = _journal_flags(ctx, image, str(info["Id"]), since)
+    flags = _journal_flags(ctx, image, info.id, since)
     if flags is None:
-        flags = _history_flags(ctx, step, image, str(info["Id"]), since)
+        flags = _history_flags(ctx, step, image, info.id, since)
     wrong = [f"step {n} came from the cache" for n in want_built if flags.get(n) is not False]
     wrong += [f"step {n} ran again" for n in want_cached if flags.get(n) is not True]
     return CheckResult.of(not wrong, f"In the last build of {image}, {' and '.join(wrong)}.")
@@ -78,25 +75,22 @@ def _history_flags(
     steps = read_steps(ctx.folder / _dockerfile_of(ctx, step, image))
     last_from = max(s.number for s in steps if s.keyword == "FROM")
     own = [s for s in steps if s.number > last_from]
-    with engine_errors(ctx.engine.host):
-        rows = ctx.engine.api.history(image_id) or []
-        while rows and f"LABEL {TOOL_LABEL.rsplit('.', 1)[0]}." in str(rows[0].get("CreatedBy")):
-            rows = rows[1:]  # the tutor's labels, added as steps of their own
-        flags = {s.number: True for s in steps if s.number <= last_from}
-        for item, row in zip(own, reversed(rows[: len(own)]), strict=False):
-            flags[item.number] = _row_time(ctx, row) < since
+    rows = inventory.image_history(ctx.engine, image_id)
+    while rows and f"LABEL {TOOL_LABEL.rsplit('.', 1)[0]}." in rows[0].created_by:
+        rows = rows[1:]  # the tutor's labels, added as steps of their own
+    flags = {s.number: True for s in steps if s.number <= last_from}
+    for item, row in zip(own, reversed(rows[: len(own)]), strict=False):
+        flags[item.number] = _row_time(ctx, row) < since
     return flags
 
 
-def _row_time(ctx: Context, row: Mapping[str, Any]) -> float:
+def _row_time(ctx: Context, row: HistoryRow) -> float:
     """When a history row was made, leaning towards "after" when only seconds are known."""
-    rid = str(row.get("Id") or "<missing>")
-    if rid != "<missing>":
-        try:
-            return created_at(str(ctx.engine.api.inspect_image(rid).get("Created") or ""))
-        except docker.errors.ImageNotFound:
-            pass
-    return float(row.get("Created") or 0) + 1.0
+    if row.id != "<missing>":
+        facts = inventory.inspect_image(ctx.engine, row.id)
+        if facts is not None:
+            return created_at(facts.created)
+    return float(row.created) + 1.0
 
 
 def _dockerfile_of(ctx: Context, step: Step, image: str) -> str:

@@ -20,15 +20,14 @@ The kinds live in modules by what they look at:
 
 from __future__ import annotations
 
-import docker.errors
-
 from tutor.course import cache_checks, container_checks, image_checks, registry_checks
 from tutor.course.cache_checks import created_at
 from tutor.course.context import Args, CheckResult, Context, Decider
 from tutor.course.model import Step
 from tutor.course.params import ParamError, fill_value
 from tutor.course.registry_checks import find_registry
-from tutor.engine.errors import EngineError
+from tutor.engine.connection import engine_refusals
+from tutor.engine.errors import EngineError, EngineRejected
 
 __all__ = ["DECIDERS", "CheckResult", "Decider", "created_at", "decide", "find_registry"]
 
@@ -48,11 +47,12 @@ def decide(ctx: Context, step: Step) -> CheckResult:
         return CheckResult(False, f"The tutor does not know the check {step.check.kind!r}.")
     try:
         args = {k: fill_value(v, ctx.params) for k, v in step.check.args.items()}
-        return decider(ctx, step, args)
+        with engine_refusals():  # refusals an engine function let through
+            return decider(ctx, step, args)
+    except EngineRejected as exc:
+        return CheckResult(False, f"The engine said: {exc.explanation}")
     except EngineError as exc:
         return CheckResult(False, exc.message)
-    except docker.errors.APIError as exc:
-        return CheckResult(False, f"The engine said: {exc.explanation or exc}")
     except (ParamError, OSError, ValueError) as exc:
         return CheckResult(False, str(exc))
     except Exception as exc:  # a bug must not take the app down with it

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 
 from tutor.course.context import ActionDone, ActionEvent, ActionFailed, ActionOutput, Args, Context
-from tutor.course.filling import placeholders
+from tutor.course.vocabulary import placeholders
 from tutor.engine import containers
 from tutor.engine.diff import diff
 from tutor.engine.errors import NotOurs, PortInUse

@@ -8,14 +8,14 @@ learner's labels, it finds anything the tutor made that is still there.
 
 from __future__ import annotations
 
-import docker.errors
-
 from tutor.course.context import Args, CheckResult, Context, Decider
 from tutor.course.image_checks import another_learners, inspect_image
 from tutor.course.model import Step
-from tutor.engine import containers
-from tutor.engine.connection import engine_errors
+from tutor.engine import containers, inventory
+from tutor.engine.diff import plain_changes
+from tutor.engine.errors import ContainerNotFound
 from tutor.engine.labels import label_filters
+from tutor.engine.printed import short_id
 from tutor.engine.profile import EXEC_OUTSIDE, exec_reaches_container
 
 
@@ -55,9 +55,8 @@ def _containers_from_image(ctx: Context, step: Step, args: Args) -> CheckResult:
     info = inspect_image(ctx, image)
     if info is None:
         return CheckResult(False, f"The image {image} does not exist yet.")
-    with engine_errors(ctx.engine.host):
-        rows = ctx.engine.api.containers(filters={"status": "running"})
-    running = sum(1 for row in rows if row.get("ImageID") == info["Id"])
+    rows = inventory.list_containers(ctx.engine, status="running")
+    running = sum(1 for row in rows if row.image_id == info.id)
     return CheckResult.of(
         running >= count, f"{running} of {count} containers from {image} are running."
     )
@@ -66,12 +65,11 @@ def _containers_from_image(ctx: Context, step: Step, args: Args) -> CheckResult:
 def _diff_has(ctx: Context, step: Step, args: Args) -> CheckResult:
     name, path = str(args["container"]), str(args["path"])
     change = str(args["change"])
-    with engine_errors(ctx.engine.host):
-        try:
-            entries = ctx.engine.api.diff(name) or []
-        except docker.errors.NotFound:
-            return CheckResult(False, f"There is no container {name} yet.")
-    found = {str(e["Path"]): "CAD"[int(e["Kind"])] for e in entries}
+    try:
+        entries = plain_changes(ctx.engine, name)
+    except ContainerNotFound:
+        return CheckResult(False, f"There is no container {name} yet.")
+    found = {e.path: e.kind.value for e in entries}
     if found.get(path) != change and exec_reaches_container(ctx.engine, name) is False:
         # Waiting for a change that this engine can never show is worse than saying why.
         return CheckResult(False, f"docker diff {name} cannot show {change} {path}. {EXEC_OUTSIDE}")
@@ -81,16 +79,13 @@ def _diff_has(ctx: Context, step: Step, args: Args) -> CheckResult:
 
 
 def _nothing_left(ctx: Context, step: Step, args: Args) -> CheckResult:
-    filters = {"label": label_filters(ctx.namespace)}
-    api = ctx.engine.api
-    with engine_errors(ctx.engine.host):
-        left = [
-            (r.get("Names") or ["?"])[0].lstrip("/")
-            for r in api.containers(all=True, filters=filters)
-        ]
-        left += [(r.get("RepoTags") or [r["Id"][7:19]])[0] for r in api.images(filters=filters)]
-        left += [n["Name"] for n in api.networks(filters=filters)]
-        left += [v["Name"] for v in api.volumes(filters=filters).get("Volumes") or []]
+    labels = label_filters(ctx.namespace)
+    engine = ctx.engine
+    held = inventory.list_containers(engine, include_stopped=True, labels=labels)
+    left = [(r.names or ("?",))[0] for r in held]
+    left += [(r.tags or (short_id(r.id),))[0] for r in inventory.list_images(engine, labels=labels)]
+    left += inventory.network_names(engine, labels)
+    left += inventory.volume_names(engine, labels)
     more = " ..." if len(left) > 4 else ""
     return CheckResult.of(not left, f"Still there: {', '.join(left[:4])}{more}.")
 

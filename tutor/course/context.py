@@ -18,9 +18,9 @@ from typing import Any
 from tutor.course.journal import Journal
 from tutor.course.model import Lesson, Step, Value
 from tutor.course.workspace import Workspace
-from tutor.engine.build import BuildEvent
+from tutor.engine.build_events import BuildEvent
 from tutor.engine.connection import Engine
-from tutor.engine.push import PushEvent
+from tutor.engine.push_stream import PushEvent
 
 #: An action's or a check's arguments, ``{param}``s already filled in.
 Args = Mapping[str, Any]

@@ -18,7 +18,8 @@ from typing import Any
 from tutor.course.context import ActionDone, ActionEvent, ActionFailed, ActionOutput, Args, Context
 from tutor.course.journal import BuildRecord, reference_key
 from tutor.course.workspace import safe_relative
-from tutor.engine.build import BuildDone, BuildError, StepFinished, build
+from tutor.engine.build import build
+from tutor.engine.build_events import BuildDone, BuildError, StepFinished
 from tutor.engine.labels import labels_for
 
 

@@ -20,23 +20,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from tutor.course.model import Value
-from tutor.course.vocabulary import PLACEHOLDER, fill_known
+from tutor.course.vocabulary import PLACEHOLDER, fill_known, placeholders
 
 
 class ParamError(ValueError):
     """A template names a parameter the course does not define (a lesson bug)."""
-
-
-def placeholders(template: str) -> list[str]:
-    """The parameter names a template uses, in order of appearance.
-
-    Args:
-        template: Any text with ``{param}``s.
-
-    Returns:
-        The names, repeated as often as they appear.
-    """
-    return PLACEHOLDER.findall(template)
 
 
 def fill(template: str, params: Mapping[str, Value]) -> str:

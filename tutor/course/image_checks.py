@@ -10,17 +10,15 @@ checks as one the tutor built for.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import docker.errors
 
 from tutor.course.context import Args, CheckResult, Context, Decider
 from tutor.course.model import Step
-from tutor.engine.connection import engine_errors
+from tutor.engine import inventory
+from tutor.engine.inventory import ImageFacts
 from tutor.engine.labels import is_ours
 
 
-def inspect_image(ctx: Context, image: str) -> dict[str, Any] | None:
+def inspect_image(ctx: Context, image: str) -> ImageFacts | None:
     """The engine's description of ``image``, or None when there is no such image.
 
     Args:
@@ -28,29 +26,12 @@ def inspect_image(ctx: Context, image: str) -> dict[str, Any] | None:
         image: An image reference or ID.
 
     Returns:
-        ``docker image inspect``'s object, or None.
+        The image's facts, or None.
 
     Raises:
         EngineError: the engine cannot be asked.
     """
-    with engine_errors(ctx.engine.host):
-        try:
-            info: dict[str, Any] = ctx.engine.api.inspect_image(image)
-            return info
-        except docker.errors.ImageNotFound:
-            return None
-
-
-def layer_ids(info: Mapping[str, Any]) -> list[str]:
-    """An inspected image's filesystem layers, oldest first, by content ID.
-
-    Args:
-        info: What :func:`inspect_image` returned.
-
-    Returns:
-        The diff IDs (``sha256:...``), one per layer.
-    """
-    return [str(d) for d in (info.get("RootFS") or {}).get("Layers") or []]
+    return inventory.inspect_image(ctx.engine, image)
 
 
 def another_learners(labels: Mapping[str, str] | None, namespace: str) -> bool:
@@ -68,9 +49,9 @@ def _image_exists(ctx: Context, step: Step, args: Args) -> CheckResult:
     info = inspect_image(ctx, image)
     if info is None:
         return CheckResult(False, f"The image {image} does not exist yet.")
-    if another_learners((info.get("Config") or {}).get("Labels"), ctx.namespace):
+    if another_learners(info.labels, ctx.namespace):
         return CheckResult(False, f"The image {image} is another learner's; build your own.")
-    count = len(layer_ids(info))
+    count = len(info.layers)
     return CheckResult.of(count >= fewest, f"{image} has {count} layers, not yet {fewest}.")
 
 
@@ -89,7 +70,7 @@ def _images_share(ctx: Context, step: Step, args: Args) -> CheckResult:
         info = inspect_image(ctx, name)
         if info is None:
             return CheckResult(False, f"The image {name} does not exist yet.")
-        stacks.append(layer_ids(info))
+        stacks.append(list(info.layers))
     common = _common_prefix(stacks[: len(names)])
     above = common - (len(stacks[-1]) if base else 0)
     where = f" above {base}" if base else ""
@@ -113,7 +94,7 @@ def _image_from(ctx: Context, step: Step, args: Args) -> CheckResult:
     mine, theirs = inspect_image(ctx, image), inspect_image(ctx, base)
     if mine is None or theirs is None:
         return CheckResult(False, f"The image {base if theirs is None else image} does not exist.")
-    ours, below = layer_ids(mine), layer_ids(theirs)
+    ours, below = list(mine.layers), list(theirs.layers)
     return CheckResult.of(ours[: len(below)] == below, f"{image} is not built on {base} yet.")
 
 

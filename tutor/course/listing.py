@@ -1,10 +1,10 @@
 """Listings shaped like the docker command's, so the learner recognises them later.
 
 The ``list_images``, ``list_containers`` and ``history`` actions show these
-tables: the same columns, the same short IDs, the same "3 minutes ago" and the
-same decimal sizes as ``docker image ls``, ``docker ps`` and ``docker image
-history``. When the learner later types those commands, what they see is
-already familiar.
+tables: the same columns, the same short IDs, the same "3 minutes ago" and
+decimal sizes as ``docker image ls``, ``docker ps`` and ``docker image
+history`` (written ``52.4 MB``, as everywhere in the tutor). When the learner
+later types those commands, what they see is already familiar.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import docker.errors
-
 from tutor.course.params import split_tag
-from tutor.engine.connection import Engine, engine_errors
-from tutor.engine.errors import EngineError
+from tutor.engine import inventory
+from tutor.engine.connection import Engine
+from tutor.engine.errors import EngineError, ImageNotFound
+from tutor.engine.printed import human_size, short_id
 
 
 def image_table(engine: Engine) -> list[str]:
@@ -31,20 +31,13 @@ def image_table(engine: Engine) -> list[str]:
     Raises:
         EngineError: the engine cannot be asked.
     """
-    with engine_errors(engine.host):
-        rows = sorted(engine.api.images(), key=lambda r: -int(r.get("Created") or 0))
+    rows = sorted(inventory.list_images(engine), key=lambda r: -r.created)
     table = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
     for row in rows:
-        for ref in row.get("RepoTags") or ["<none>:<none>"]:
+        for ref in row.tags or ("<none>:<none>",):
             repository, tag = split_tag(ref)
             table.append(
-                [
-                    repository,
-                    tag,
-                    _short(row["Id"]),
-                    _ago(row.get("Created")),
-                    human_size(row.get("Size")),
-                ]
+                [repository, tag, short_id(row.id), _ago(row.created), human_size(row.size)]
             )
     return _aligned(table)
 
@@ -61,27 +54,25 @@ def container_table(engine: Engine) -> list[str]:
     Raises:
         EngineError: the engine cannot be asked.
     """
-    with engine_errors(engine.host):
-        rows = engine.api.containers()
+    rows = inventory.list_containers(engine)
     table = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]]
     for row in rows:
         ports = ", ".join(
-            f"{p.get('IP', '')}:{p['PublicPort']}->{p['PrivatePort']}/{p.get('Type', 'tcp')}"
-            if p.get("PublicPort")
-            else f"{p['PrivatePort']}/{p.get('Type', 'tcp')}"
-            for p in row.get("Ports") or []
+            f"{p.host_ip}:{p.public_port}->{p.private_port}/{p.protocol}"
+            if p.public_port
+            else f"{p.private_port}/{p.protocol}"
+            for p in row.ports
         )
-        command = f'"{_cut(str(row.get("Command") or ""), 20)}"'
-        names = ",".join(n.lstrip("/") for n in row.get("Names") or [])
+        command = f'"{_cut(row.command, 20)}"'
         table.append(
             [
-                row["Id"][:12],
-                str(row.get("Image")),
+                short_id(row.id),
+                row.image,
                 command,
-                _ago(row.get("Created")),
-                str(row.get("Status")),
+                _ago(row.created),
+                row.status,
                 ports,
-                names,
+                ",".join(row.names),
             ]
         )
     return _aligned(table)
@@ -101,41 +92,22 @@ def history_table(engine: Engine, image: str) -> list[str]:
         EngineError: the image does not exist (said so the learner knows to
             build it), or the engine cannot be asked.
     """
-    with engine_errors(engine.host):
-        try:
-            rows = engine.api.history(image) or []
-        except docker.errors.ImageNotFound as exc:
-            raise EngineError(f"There is no image {image!r} yet.", "Build it first.") from exc
+    try:
+        rows = inventory.image_history(engine, image)
+    except ImageNotFound as exc:
+        raise EngineError(f"There is no image {image!r} yet.", "Build it first.") from exc
     table = [["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"]]
     for row in rows:
-        rid = str(row.get("Id") or "<missing>")
         table.append(
             [
-                rid if rid == "<missing>" else _short(rid),
-                _ago(row.get("Created")),
-                _cut(str(row.get("CreatedBy") or ""), 45),
-                human_size(row.get("Size")),
-                str(row.get("Comment") or ""),
+                row.id if row.id == "<missing>" else short_id(row.id),
+                _ago(row.created),
+                _cut(row.created_by, 45),
+                human_size(row.size),
+                row.comment,
             ]
         )
     return _aligned(table)
-
-
-def human_size(size: Any) -> str:
-    """Bytes the way docker prints them: decimal units, three significant digits.
-
-    Args:
-        size: A byte count (``None`` counts as 0).
-
-    Returns:
-        e.g. ``"364B"``, ``"52.4MB"``.
-    """
-    value = float(size or 0)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{value:.3g}{unit}"
-        value /= 1000
-    return f"{value:.3g}TB"  # pragma: no cover - the loop always returns
 
 
 #: (below this many seconds, count in units of, unit) for "N units ago".
@@ -155,10 +127,6 @@ def _ago(created: Any) -> str:
         return "Less than a second ago"
     _limit, size, unit = next(row for row in _AGES if seconds < row[0])
     return f"{int(seconds // size)} {unit}s ago"
-
-
-def _short(image_id: str) -> str:
-    return image_id.removeprefix("sha256:")[:12]
 
 
 def _cut(text: str, width: int) -> str:

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 from tutor.course.model import Lesson, Value
 from tutor.course.vocabulary import fill_known
 from tutor.engine import containers
-from tutor.engine.containers import ContainerInfo
+from tutor.engine.container_info import ContainerInfo
 from tutor.engine.diff import ContainerDiff, diff
 from tutor.engine.errors import ContainerNotFound, EngineRefused, ImageNotFound, NotOurs
 from tutor.engine.labels import is_ours
-from tutor.engine.layer_index import IndexCancelled
+from tutor.engine.layer_tar import IndexCancelled
 from tutor.engine.layers import LayerStack, layers
 from tutor.engine.sharing import Sharing, shared
 

@@ -41,10 +41,10 @@ from tutor.course.filling import (
     fill,
     fill_value,
     merge,
-    placeholders,
 )
 from tutor.course.model import Course, Value
 from tutor.course.shared_engine import name_for, namespaced, port_for, split_tag
+from tutor.course.vocabulary import placeholders
 from tutor.engine.connection import Engine
 
 __all__ = [

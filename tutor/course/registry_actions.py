@@ -15,11 +15,10 @@ from collections.abc import Iterator
 from tutor.course.context import ActionDone, ActionEvent, ActionFailed, ActionOutput, Args, Context
 from tutor.course.journal import PushRecord
 from tutor.course.params import split_tag
-from tutor.engine import registry
-from tutor.engine.connection import engine_errors
-from tutor.engine.errors import NotOurs
-from tutor.engine.labels import is_ours
-from tutor.engine.push import PushDone, PushError, PushProgress, push
+from tutor.engine import images, registry
+from tutor.engine.errors import PullFailed
+from tutor.engine.push import push
+from tutor.engine.push_stream import PushDone, PushError, PushProgress
 
 
 def start_registry(
@@ -109,17 +108,8 @@ def remove_image(ctx: Context, args: Args, cancel: threading.Event | None) -> It
         NotOurs: the image was not built or tagged by the tutor for this learner.
     """
     image = str(args["image"])
-    with engine_errors(ctx.engine.host):
-        labels = (ctx.engine.api.inspect_image(image).get("Config") or {}).get("Labels")
-        if not is_ours(labels, ctx.namespace):
-            raise NotOurs(
-                f"The image {image!r} was not made by the tutor for you.",
-                f"Remove it yourself if you mean it: docker image rm {image}",
-            )
-        answer = ctx.engine.api.remove_image(image) or []
-    for row in answer:
-        for key, value in row.items():
-            yield ActionOutput(f"{key}: {value}")
+    for key, value in images.remove_ours(ctx.engine, image, ctx.namespace):
+        yield ActionOutput(f"{key}: {value}")
     yield ActionDone(f"Removed {image}.")
 
 
@@ -143,12 +133,10 @@ def pull(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[A
         return
     repository, tag = split_tag(reference)
     tag = tag or "latest"
-    with engine_errors(ctx.engine.host):
-        for event in ctx.engine.api.pull(repository, tag=tag, stream=True, decode=True):
-            if event.get("error"):
-                yield ActionFailed(str(event["error"]), "Was it pushed? (an earlier step)")
-                return
-            if event.get("status") and not event.get("progressDetail"):
-                prefix = f"{event['id']}: " if event.get("id") else ""
-                yield ActionOutput(prefix + str(event["status"]))
+    try:
+        for line in images.pull_lines(ctx.engine, repository, tag):
+            yield ActionOutput(line)
+    except PullFailed as exc:
+        yield ActionFailed(exc.message, "Was it pushed? (an earlier step)")
+        return
     yield ActionDone(f"Pulled {repository}:{tag}.")

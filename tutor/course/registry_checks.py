@@ -10,14 +10,12 @@ container, else a registry the learner started themselves.
 from __future__ import annotations
 
 import contextlib
-from typing import Any
-
-import docker.errors
 
 from tutor.course.context import Args, CheckResult, Context, Decider
 from tutor.course.model import Step
-from tutor.engine import containers, registry
-from tutor.engine.connection import engine_errors
+from tutor.engine import containers, inventory, registry
+from tutor.engine.errors import EngineRejected
+from tutor.engine.inventory import ContainerRow
 from tutor.engine.labels import is_ours
 
 
@@ -46,17 +44,16 @@ def find_registry(ctx: Context) -> str:
         if port:
             return f"127.0.0.1:{port}"
     image = str(ctx.params.get("registry_image") or "")
-    rows: list[dict[str, Any]] = []
-    with engine_errors(ctx.engine.host), contextlib.suppress(docker.errors.APIError):
+    rows: list[ContainerRow] = []
+    with contextlib.suppress(EngineRejected):
         # (newer engines refuse an ancestor filter naming an absent image)
-        rows = ctx.engine.api.containers(filters={"status": "running", "ancestor": image})
+        rows = inventory.list_containers(ctx.engine, status="running", ancestor=image)
     for row in rows if image else []:
-        labels = row.get("Labels") or {}
-        if is_ours(labels) and not is_ours(labels, ctx.namespace):
+        if is_ours(row.labels) and not is_ours(row.labels, ctx.namespace):
             continue  # another learner's registry
-        for p in row.get("Ports") or []:
-            if p.get("PrivatePort") == registry.REGISTRY_PORT and p.get("PublicPort"):
-                return f"127.0.0.1:{p['PublicPort']}"
+        for p in row.ports:
+            if p.private_port == registry.REGISTRY_PORT and p.public_port:
+                return f"127.0.0.1:{p.public_port}"
     return ""
 
 

@@ -16,10 +16,10 @@ name needs no claim: nobody else has that namespace.
 
 from __future__ import annotations
 
-import docker.errors
-
+from tutor.engine import inventory
 from tutor.engine.claims import claim
-from tutor.engine.connection import Engine, engine_errors
+from tutor.engine.connection import Engine
+from tutor.engine.errors import EngineRejected
 from tutor.engine.labels import is_ours
 from tutor.engine.ports import free_port
 
@@ -103,14 +103,13 @@ def port_for(engine: Engine, port: int, namespace: str) -> int:
     Raises:
         EngineError: the engine cannot be asked.
     """
-    with engine_errors(engine.host):
-        rows = engine.api.containers(filters={"status": "running"})
+    rows = inventory.list_containers(engine, status="running")
     own = {
-        int(p["PublicPort"])
+        p.public_port
         for row in rows
-        if is_ours(row.get("Labels"), namespace)
-        for p in row.get("Ports") or []
-        if p.get("PublicPort")
+        if is_ours(row.labels, namespace)
+        for p in row.ports
+        if p.public_port
     }
     if port in own:
         return port
@@ -123,17 +122,12 @@ def port_for(engine: Engine, port: int, namespace: str) -> int:
 
 
 def _taken_by_others(engine: Engine, kind: str, name: str, namespace: str) -> bool:
-    with engine_errors(engine.host):
-        if kind == "image":
-            repository, _tag = split_tag(name)
-            try:
-                rows = engine.api.images(name=repository)
-            except docker.errors.APIError:
-                return False
-            return any(not is_ours(row.get("Labels"), namespace) for row in rows)
-        rows = engine.api.containers(all=True, filters={"name": name})
-    wanted = f"/{name}"
-    return any(
-        wanted in (row.get("Names") or []) and not is_ours(row.get("Labels"), namespace)
-        for row in rows
-    )
+    if kind == "image":
+        repository, _tag = split_tag(name)
+        try:
+            images = inventory.list_images(engine, repository=repository)
+        except EngineRejected:
+            return False
+        return any(not is_ours(row.labels, namespace) for row in images)
+    rows = inventory.list_containers(engine, include_stopped=True, name=name)
+    return any(name in row.names and not is_ours(row.labels, namespace) for row in rows)

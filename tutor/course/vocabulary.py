@@ -181,7 +181,14 @@ CHECKS: Mapping[str, Kind] = _table(
 
 
 def placeholders(text: str) -> list[str]:
-    """The parameter names ``text`` uses, in order, so that each can be checked."""
+    """The parameter names ``text`` uses, in order of appearance, so that each can be checked.
+
+    Args:
+        text: Any text with ``{param}``s.
+
+    Returns:
+        The names, repeated as often as they appear.
+    """
     return PLACEHOLDER.findall(text)
 
 

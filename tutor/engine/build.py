@@ -23,16 +23,11 @@ from pathlib import Path
 import docker.errors
 from docker.types import CancellableStream
 
-from tutor.engine.build_leftovers import remove_leftovers
-from tutor.engine.build_stream import (
-    BuildDone,
-    BuildError,
+from tutor.engine.build_events import (
     BuildEvent,
-    BuildStreamParser,
-    OutputLine,
-    StepFinished,
-    StepStarted,
 )
+from tutor.engine.build_leftovers import remove_leftovers
+from tutor.engine.build_stream import BuildStreamParser
 from tutor.engine.build_wire import StreamWatch, read_events, refused, unless_gone
 from tutor.engine.cache_miss import PreviousStep
 from tutor.engine.connection import Engine, engine_errors
@@ -41,17 +36,7 @@ from tutor.engine.errors import BuildFailed, EngineError, NameTaken
 from tutor.engine.labels import NAMESPACE_LABEL, is_ours
 from tutor.engine.streams import catch_response
 
-__all__ = [
-    "BuildDone",
-    "BuildError",
-    "BuildEvent",
-    "OutputLine",
-    "StepFinished",
-    "StepStarted",
-    "build",
-    "catch_response",  # kept here for callers that imported it from build
-    "remove_leftovers",  # likewise; it lives with forget_intermediates now
-]
+__all__ = ["build"]
 
 
 def build(

@@ -18,14 +18,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# The events live in build_events; `X as X` keeps them importable from here.
-from tutor.engine.build_events import STREAM_CUT as STREAM_CUT
-from tutor.engine.build_events import BuildDone as BuildDone
-from tutor.engine.build_events import BuildError as BuildError
-from tutor.engine.build_events import BuildEvent as BuildEvent
-from tutor.engine.build_events import OutputLine as OutputLine
-from tutor.engine.build_events import StepFinished as StepFinished
-from tutor.engine.build_events import StepStarted as StepStarted
+from tutor.engine.build_events import (
+    STREAM_CUT,
+    BuildDone,
+    BuildError,
+    BuildEvent,
+    OutputLine,
+    StepFinished,
+    StepStarted,
+)
 from tutor.engine.cache_miss import PreviousStep, miss_reason
 from tutor.engine.dockerfile_steps import BuildStep
 

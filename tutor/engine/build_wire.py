@@ -22,7 +22,7 @@ import requests
 import urllib3.exceptions
 from docker.types import CancellableStream
 
-from tutor.engine.build_stream import STREAM_CUT, BuildError, BuildEvent
+from tutor.engine.build_events import STREAM_CUT, BuildError, BuildEvent
 from tutor.engine.connection import Engine, classify, engine_errors
 from tutor.engine.dockerfile_steps import engine_parse_error
 from tutor.engine.errors import BuildFailed, EngineError

@@ -18,11 +18,9 @@ from typing import Any
 
 import docker.errors
 
-# Step images of the tutor's stopped builds carry no labels; the runner hands
-# their recorded ids to this after clean() (see tutor.engine.build_leftovers).
-from tutor.engine.build_leftovers import forget_intermediates as forget_intermediates
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.labels import is_ours, label_filters
+from tutor.engine.printed import short_id
 
 
 @dataclass
@@ -66,7 +64,7 @@ def clean(engine: Engine, namespace: str | None, *, dry_run: bool = False) -> Cl
     with engine_errors(engine.host):
         for row in engine.api.containers(all=True, filters=filters):
             if is_ours(row.get("Labels"), namespace):
-                name = (row.get("Names") or [row["Id"][:12]])[0].lstrip("/")
+                name = (row.get("Names") or [short_id(row["Id"])])[0].lstrip("/")
                 remove = partial(engine.api.remove_container, row["Id"], force=True, v=True)
                 _remove(report, report.containers, name, dry_run, remove)
         _clean_images(engine, namespace, report, dry_run)
@@ -147,7 +145,7 @@ def _clean_images(
         for row in pending:
             names = [t for t in row.get("RepoTags") or [] if t != "<none>:<none>"]
             if dry_run:
-                report.images.extend(names or [_short(row["Id"])])
+                report.images.extend(names or [short_id(row["Id"])])
                 continue
             why = _remove_image(engine, row, names, namespace, report)
             if why:
@@ -180,7 +178,7 @@ def _remove_image(
                 engine.api.remove_image(ref, force=True)
             else:
                 return text  # dependent child images, or someone else's container
-        report.images.append(ref if ref != row["Id"] else _short(row["Id"]))
+        report.images.append(ref if ref != row["Id"] else short_id(row["Id"]))
     return ""
 
 
@@ -191,10 +189,6 @@ def _holding_container(engine: Engine, text: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def _short(image_id: str) -> str:
-    return image_id.removeprefix("sha256:")[:12]
-
-
 def _label(row: dict[str, Any]) -> str:
     tags = [t for t in row.get("RepoTags") or [] if t != "<none>:<none>"]
-    return tags[0] if tags else _short(row["Id"])
+    return tags[0] if tags else short_id(row["Id"])

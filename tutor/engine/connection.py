@@ -28,6 +28,7 @@ from tutor.engine.errors import (
     BadDockerHost,
     EngineError,
     EnginePermissionDenied,
+    EngineRejected,
     EngineUnreachable,
 )
 
@@ -189,6 +190,22 @@ def engine_errors(host: str) -> Iterator[None]:
         OSError,
     ) as exc:
         raise classify(exc, host) from exc
+
+
+@contextlib.contextmanager
+def engine_refusals() -> Iterator[None]:
+    """A refusal from the engine inside the block becomes :class:`EngineRejected`.
+
+    For code outside the engine layer, which must not know docker-py's
+    exceptions: the course's checks and actions run inside it, so a refusal
+    that an engine function let through still reaches them as the tutor's
+    own error, with the engine's words. Connection failures are left alone
+    (:func:`engine_errors` types those).
+    """
+    try:
+        yield
+    except docker.errors.APIError as exc:
+        raise EngineRejected(str(exc.explanation or exc)) from exc
 
 
 def classify(exc: BaseException, host: str) -> EngineError:

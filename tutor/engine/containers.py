@@ -28,7 +28,8 @@ from tutor.engine.container_info import (
 )
 from tutor.engine.errors import EngineError, ImageNotFound, NameTaken, NotOurs, PortInUse
 from tutor.engine.labels import is_ours, labels_for
-from tutor.engine.ports import PortMapping, free_port
+from tutor.engine.ports import free_port
+from tutor.engine.published import PortMapping
 
 __all__ = [
     "ContainerInfo",

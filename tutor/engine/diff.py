@@ -18,13 +18,21 @@ from typing import Any
 
 import docker.errors
 
-from tutor.engine.connection import Engine, engine_errors
+from tutor.engine.connection import Engine, engine_errors, engine_refusals
 from tutor.engine.errors import ContainerNotFound, EngineError, EngineRefused
 from tutor.engine.layer_index import LayerIndex
 from tutor.engine.layers import Layer, layers
 from tutor.engine.profile import exec_known_outside, exec_reaches_container
 
-__all__ = ["ChangeKind", "ContainerDiff", "PathChange", "changes_since", "diff", "image_layers"]
+__all__ = [
+    "ChangeKind",
+    "ContainerDiff",
+    "PathChange",
+    "changes_since",
+    "diff",
+    "image_layers",
+    "plain_changes",
+]
 
 
 class ChangeKind(Enum):
@@ -224,6 +232,32 @@ def _exec_outside(engine: Engine, info: dict[str, Any]) -> bool:
     if (info.get("State") or {}).get("Running"):
         return exec_reaches_container(engine, str(info["Id"])) is False
     return False
+
+
+def plain_changes(engine: Engine, container: str) -> tuple[PathChange, ...]:
+    """``docker diff`` as the engine gives it: no layer attribution, no caching.
+
+    A check asks once whether one path changed; reading the image's layers to
+    say where each file came from would cost it seconds for nothing.
+
+    Args:
+        engine: The engine that runs the container.
+        container: Container name or id.
+
+    Returns:
+        One entry per path, in the engine's order (by path), ``source_layer`` None.
+
+    Raises:
+        ContainerNotFound: There is no such container.
+        EngineRejected: The engine refused.
+        EngineError: The engine went away.
+    """
+    with engine_errors(engine.host), engine_refusals():
+        try:
+            entries = engine.api.diff(container) or []  # null for no change
+        except docker.errors.NotFound as exc:
+            raise _gone(container) from exc
+    return tuple(PathChange(str(e["Path"]), _KIND_CODES[int(e["Kind"])]) for e in entries)
 
 
 def _gone(container: str) -> ContainerNotFound:

@@ -110,5 +110,24 @@ class PushFailed(EngineError):
     """A push could not start or the registry refused it."""
 
 
+class EngineRejected(EngineError):
+    """The engine answered the request with a refusal of its own (an API error).
+
+    The tutor's checks and actions show the engine's words as they are,
+    inside a sentence of their own, so ``explanation`` keeps them apart.
+
+    Args:
+        explanation: What the engine said, e.g. ``No such image: app:v1``.
+    """
+
+    def __init__(self, explanation: str) -> None:
+        super().__init__(explanation)
+        self.explanation = explanation
+
+
+class PullFailed(EngineError):
+    """A pull started, but the registry or the engine stopped it with an error."""
+
+
 class NotOurs(EngineError):
     """We were asked to change something that the tutor did not create."""

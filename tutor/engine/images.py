@@ -17,8 +17,9 @@ from typing import IO, Any
 
 import docker.errors
 
-from tutor.engine.connection import Engine, engine_errors
-from tutor.engine.errors import BuildFailed, EngineError, ImageNotFound
+from tutor.engine.connection import Engine, engine_errors, engine_refusals
+from tutor.engine.errors import BuildFailed, EngineError, ImageNotFound, NotOurs, PullFailed
+from tutor.engine.labels import is_ours
 
 #: Bytes per chunk when an archive streams to or from the engine.
 CHUNK = 1 << 20
@@ -109,6 +110,61 @@ def pull(engine: Engine, image: str, on_progress: OnTransfer | None = None) -> N
             raise _not_pulled(image, str(exc.explanation or exc)) from exc
     if not present(engine, image):
         raise _not_pulled(image, "the engine finished the pull without the image")
+
+
+def pull_lines(engine: Engine, repository: str, tag: str) -> Iterator[str]:
+    """Pull ``repository:tag``, giving the engine's status lines as ``docker pull`` prints them.
+
+    Progress bars are left out (the lines with a byte count); each line is
+    ``LAYER: STATUS`` or, for the pull as a whole, ``STATUS``.
+
+    Args:
+        engine: The engine.
+        repository: ``[registry/]name``.
+        tag: The tag to pull.
+
+    Yields:
+        One line per status the engine reports.
+
+    Raises:
+        PullFailed: the registry or the engine stopped the pull (their words).
+        EngineRejected: the engine refused to start it.
+        EngineError: the engine cannot be asked.
+    """
+    with engine_errors(engine.host), engine_refusals():
+        for event in engine.api.pull(repository, tag=tag, stream=True, decode=True):
+            if event.get("error"):
+                raise PullFailed(str(event["error"]))
+            if event.get("status") and not event.get("progressDetail"):
+                prefix = f"{event['id']}: " if event.get("id") else ""
+                yield prefix + str(event["status"])
+
+
+def remove_ours(engine: Engine, image: str, namespace: str) -> list[tuple[str, str]]:
+    """Remove one image reference the tutor made for ``namespace`` (``docker image rm``).
+
+    Args:
+        engine: The engine.
+        image: The reference (or id) to remove.
+        namespace: The learner whose image it must be.
+
+    Returns:
+        What the engine did, as ``(Untagged|Deleted, what)`` pairs in its order.
+
+    Raises:
+        NotOurs: the image was not built or tagged by the tutor for this learner.
+        EngineRejected: the engine refused (no such image, a container uses it...).
+        EngineError: the engine cannot be asked.
+    """
+    with engine_errors(engine.host), engine_refusals():
+        labels = (engine.api.inspect_image(image).get("Config") or {}).get("Labels")
+        if not is_ours(labels, namespace):
+            raise NotOurs(
+                f"The image {image!r} was not made by the tutor for you.",
+                f"Remove it yourself if you mean it: docker image rm {image}",
+            )
+        answer = engine.api.remove_image(image) or []
+    return [(str(key), str(value)) for row in answer for key, value in row.items()]
 
 
 def _not_pulled(image: str, why: str) -> ImageNotFound:

@@ -22,12 +22,12 @@ import docker.errors
 
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import ImageNotFound
-from tutor.engine.layer_tar import CHUNK_SIZE, CancellableChunks, LayerFiles, read_saved_image
-
-# `X as X`: still importable from here, their home before layer_tar was split off.
-from tutor.engine.layer_tar import IndexCancelled as IndexCancelled
-from tutor.engine.layer_tar import layer_files as layer_files
-from tutor.engine.layer_tar import read_layer_tar as read_layer_tar
+from tutor.engine.layer_tar import (
+    CHUNK_SIZE,
+    CancellableChunks,
+    LayerFiles,
+    read_saved_image,
+)
 from tutor.engine.streams import catch_response
 from tutor.user_files import read_text, set_aside
 

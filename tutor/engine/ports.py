@@ -15,16 +15,9 @@ import socket
 
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import EngineError, PortInUse
-
-# `X as X`: still importable from here, their home before published was split off.
-from tutor.engine.published import PortMapping as PortMapping
-from tutor.engine.published import engine_host as engine_host
-from tutor.engine.published import get_text as get_text
-from tutor.engine.published import host_to_contact as host_to_contact
-from tutor.engine.published import is_local_engine as is_local_engine
-from tutor.engine.published import mappings_from_inspect as mappings_from_inspect
-from tutor.engine.published import mappings_from_summary as mappings_from_summary
-from tutor.engine.published import page_url as page_url
+from tutor.engine.published import (
+    is_local_engine,
+)
 
 # An address followed by a port: ``0.0.0.0:5000``, ``[::]:5000``, ``127.0.0.1:5000``.
 _ADDRESS_PORT = r"(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]*\]|::|localhost)?:(\d{1,5})"

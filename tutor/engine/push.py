@@ -25,11 +25,6 @@ from tutor.engine.labels import is_ours
 from tutor.engine.profile import profile
 from tutor.engine.push_stream import PushDone, PushError, PushEvent, parse_push_stream
 
-# `X as X`: still importable from here, their home before push_stream was split off.
-from tutor.engine.push_stream import PushProgress as PushProgress
-from tutor.engine.push_stream import match_diff_id as match_diff_id
-from tutor.engine.push_stream import parse_push_event as parse_push_event
-
 
 def push(
     engine: Engine,

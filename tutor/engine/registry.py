@@ -21,10 +21,11 @@ import docker.errors
 import requests
 
 from tutor.engine.connection import Engine, engine_errors
-from tutor.engine.containers import ContainerInfo, container_info, logs, run
+from tutor.engine.container_info import ContainerInfo, container_info, logs
+from tutor.engine.containers import run
 from tutor.engine.errors import EngineError, ImageNotFound, PortInUse
 from tutor.engine.labels import is_ours
-from tutor.engine.ports import engine_host, get_text, is_local_engine
+from tutor.engine.published import engine_host, get_text, is_local_engine
 
 REGISTRY_PORT = 5000  # the port inside the registry image, and the one we prefer outside
 _MANIFEST_TYPES = (

@@ -12,9 +12,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tutor.course.filling import fill, placeholders
+from tutor.course.filling import fill
 from tutor.course.model import Course, Value
 from tutor.course.params import created_params
+from tutor.course.vocabulary import placeholders
 
 _FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", re.I | re.M)
 

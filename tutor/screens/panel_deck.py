@@ -28,7 +28,7 @@ from tutor.course.panel_data import (
     gather_panels,
     targets_for,
 )
-from tutor.engine.build import BuildDone, BuildError, OutputLine, StepFinished, StepStarted
+from tutor.engine.build_events import BuildDone, BuildError, OutputLine, StepFinished, StepStarted
 from tutor.engine.diff import ContainerDiff, diff
 from tutor.engine.errors import (
     BadDockerHost,
@@ -38,9 +38,9 @@ from tutor.engine.errors import (
     EngineRefused,
     EngineUnreachable,
 )
-from tutor.engine.layer_index import IndexCancelled
+from tutor.engine.layer_tar import IndexCancelled
 from tutor.engine.layers import LayerStack as Stack
-from tutor.engine.push import PushDone, PushError, PushProgress
+from tutor.engine.push_stream import PushDone, PushError, PushProgress
 from tutor.engine.sharing import Sharing
 from tutor.i18n import say
 from tutor.messages import ContainerOutput, DiffPolled, EngineDown, PanelsLoaded

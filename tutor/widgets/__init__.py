@@ -9,7 +9,6 @@ from tutor.widgets.containers_panel import ContainersPanel
 from tutor.widgets.diff_view import DiffView, ExecInput
 from tutor.widgets.files_view import FilesView
 from tutor.widgets.history_table import HistoryTable
-from tutor.widgets.layer_bands import human_size
 from tutor.widgets.layer_stack import LayerStack
 from tutor.widgets.push_log import PushLog
 
@@ -22,5 +21,4 @@ __all__ = [
     "HistoryTable",
     "LayerStack",
     "PushLog",
-    "human_size",
 ]

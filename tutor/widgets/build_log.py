@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import RichLog, Static
 
 from tutor.engine import cache_miss
-from tutor.engine.build import (
+from tutor.engine.build_events import (
     BuildDone,
     BuildError,
     BuildEvent,
@@ -24,6 +24,7 @@ from tutor.engine.build import (
     StepStarted,
 )
 from tutor.engine.labels import is_tutor_labels
+from tutor.engine.printed import short_id
 from tutor.i18n import say
 
 #: Lines the log keeps (and build events kept to write it again in another language).
@@ -242,7 +243,7 @@ class BuildLog(Vertical):
             return line
         if isinstance(event, BuildError):
             return Text(say(lang, "build.error", message=event.message), self._style("error"))
-        built = say(lang, "build.built", tag=event.tag, image_id=_short(event.image_id))
+        built = say(lang, "build.built", tag=event.tag, image_id=short_id(event.image_id))
         return Text(built, self._style("cached"))
 
     def _update_status(self) -> None:
@@ -285,7 +286,3 @@ def _failure_text(error: BuildError, where: str, language: str) -> Content:
         f"\n{say(language, 'build.engine_said')} ",
         (error.message, "bold"),
     )
-
-
-def _short(image_id: str) -> str:
-    return image_id.removeprefix("sha256:")[:12]

@@ -12,7 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from tutor.engine.containers import ContainerInfo, PortMapping
+from tutor.engine.container_info import ContainerInfo
+from tutor.engine.published import PortMapping
 from tutor.i18n import say
 
 #: The table's columns: (key, words key).

@@ -14,9 +14,9 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
+from tutor.engine.printed import human_size, short_id
 from tutor.i18n import say
 from tutor.widgets.change_list import ChangeList, change_key
-from tutor.widgets.layer_bands import human_size
 
 
 class ExecInput(Input):
@@ -138,7 +138,7 @@ class DiffView(Vertical):
         text = say(
             lang,
             "diff.summary",
-            name=self.container_name or diff.container[:12],
+            name=self.container_name or short_id(diff.container),
             count=len(diff.changes),
             parts=parts,
             size=human_size(diff.rw_size),

@@ -21,8 +21,9 @@ from tutor.engine.labels import is_tutor_labels
 from tutor.engine.layers import Layer
 from tutor.engine.layers import LayerStack as ImageLayers
 from tutor.engine.missing_rows import ITS_BASE_IMAGE, THIS_IMAGE, MissingCause
+from tutor.engine.printed import human_size, short_id
 from tutor.i18n import say
-from tutor.widgets.layer_bands import fit, human_size
+from tutor.widgets.layer_bands import fit
 
 MISSING = "<missing>"
 #: The words of each cause of ``<missing>`` rows.
@@ -218,7 +219,7 @@ class HistoryTable(Vertical):
         if layer.image_id is None:
             image = styled(MISSING, "history-table--missing")
         else:
-            image = Text(layer.image_id.removeprefix("sha256:")[:12])
+            image = Text(short_id(layer.image_id))
         labels = is_tutor_labels(layer.instruction)
         kind = say(self.language, "band.labels") if labels else layer_kind(layer, self.language)
         if labels or not layer.is_filesystem:

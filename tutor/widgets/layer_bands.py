@@ -1,7 +1,7 @@
-"""The pieces a layer stack is drawn with: sizes in words, one band per layer, shared bases.
+"""The pieces a layer stack is drawn with: one band per layer, shared bases.
 
 Pure helpers and two one-line widgets, used by :mod:`tutor.widgets.layer_stack`
-(and the sizes by every panel that shows bytes).
+(sizes are said by :func:`tutor.engine.printed.human_size`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from tutor.engine.labels import is_tutor_labels
+from tutor.engine.printed import human_size
 from tutor.i18n import say
 
 if TYPE_CHECKING:  # the widgets only read these; no engine code runs here
@@ -22,31 +23,8 @@ if TYPE_CHECKING:  # the widgets only read these; no engine code runs here
     from tutor.engine.layers import LayerStack as ImageLayers
     from tutor.engine.sharing import Sharing
 
-_UNITS = ("kB", "MB", "GB", "TB")
 KIND_WIDTH = 22
 """Cells for "filesystem, read-only", "metadata only" or "read-write" (and their translations)."""
-
-
-def human_size(size: int | None) -> str:
-    """Say a byte count the way ``docker images`` does (decimal units).
-
-    Args:
-        size: Bytes, or None when the engine did not say.
-
-    Returns:
-        "0 B", "512 B", "1.23 kB", "45.6 MB"...; "?" for None.
-    """
-    if size is None:
-        return "?"
-    if size < 1000:
-        return f"{size} B"
-    value = float(size)
-    for unit in _UNITS:
-        value /= 1000
-        if value < 999.5 or unit == _UNITS[-1]:
-            digits = 2 if value < 10 else 1 if value < 100 else 0
-            return f"{value:.{digits}f} {unit}"
-    raise AssertionError("unreachable")
 
 
 def fit(text: str, width: int) -> str:

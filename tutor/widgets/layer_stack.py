@@ -15,8 +15,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from tutor.engine.printed import human_size
 from tutor.i18n import say
-from tutor.widgets.layer_bands import ContainerBand, LayerBand, LayerPlace, human_size, places_for
+from tutor.widgets.layer_bands import ContainerBand, LayerBand, LayerPlace, places_for
 
 if TYPE_CHECKING:  # the widget only reads these; no engine code runs here
     from tutor.engine.layers import LayerStack as ImageLayers

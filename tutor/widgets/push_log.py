@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from tutor.engine.push import PushDone, PushError, PushEvent, PushProgress
+from tutor.engine.printed import human_size, short_id
+from tutor.engine.push_stream import PushDone, PushError, PushEvent, PushProgress
 from tutor.i18n import say
-from tutor.widgets.layer_bands import human_size
 
 BAR_WIDTH = 12
 
@@ -171,7 +171,7 @@ class PushLog(Vertical):
             style = "push-log--skipped"
         rich_style = self.get_component_rich_style(style, partial=True) if style else ""
         status = Text(status_text(event, self.language), rich_style)
-        return Text(_short(event.layer)), Text(progress_bar(event), rich_style), status
+        return Text(short_id(event.layer)), Text(progress_bar(event), rich_style), status
 
     def _progress(self, event: PushProgress) -> None:
         table = self.query_one(DataTable)
@@ -214,8 +214,3 @@ class PushLog(Vertical):
         summary.update(self.summary())
         summary.set_class(self.error is not None, "-failed")
         summary.set_class(self.done is not None and self.error is None, "-done")
-
-
-def _short(layer: str) -> str:
-    """Layer ids are 12 hex digits, or digests under the containerd store."""
-    return layer.split(":", 1)[-1][:12]
