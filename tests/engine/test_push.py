@@ -13,12 +13,14 @@ import pytest
 import requests
 
 from tests.engine.labelled import build_labelled
+from tutor.engine.cleanup import clean
 from tutor.engine.connection import Engine
 from tutor.engine.errors import ImageNotFound, NameTaken, NotOurs
 from tutor.engine.profile import EngineProfile
 from tutor.engine.push import push
 from tutor.engine.push_stream import PushDone, PushError, PushEvent, PushProgress
 from tutor.engine.registry import (
+    PREFERRED_HOST_PORT,
     Registry,
     registry_container_name,
     registry_manifest_layers,
@@ -53,6 +55,23 @@ def test_start_registry_answers_and_is_reused(
     attrs = engine.api.inspect_container(registry.container)
     bindings = attrs["NetworkSettings"]["Ports"]["5000/tcp"]
     assert {b["HostIp"] for b in bindings} == {"127.0.0.1"}  # never on the network
+
+
+def test_a_learners_registry_prefers_port_5050_not_airplays_5000(
+    engine: Engine, fixture_images: dict[str, str], namespace: str
+) -> None:
+    with socket.socket() as probe:
+        free = probe.connect_ex(("127.0.0.1", PREFERRED_HOST_PORT)) != 0
+    try:
+        registry = start_registry(engine, namespace=namespace, image=fixture_images["registry"])
+        port = int(registry.address.rsplit(":", 1)[1])
+        if free:
+            assert port == PREFERRED_HOST_PORT == 5050
+        else:  # someone else's: another free port, and it answers
+            assert port != PREFERRED_HOST_PORT
+        assert requests.get(f"http://{registry.address}/v2/", timeout=5).status_code == 200
+    finally:
+        clean(engine, namespace)
 
 
 def _pushed_ids(

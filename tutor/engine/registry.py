@@ -27,7 +27,9 @@ from tutor.engine.errors import EngineError, ImageNotFound, PortInUse
 from tutor.engine.labels import is_ours
 from tutor.engine.published import engine_host, get_text, is_local_engine
 
-REGISTRY_PORT = 5000  # the port inside the registry image, and the one we prefer outside
+REGISTRY_PORT = 5000  # the port inside the registry image
+#: The host port a learner's registry prefers: not 5000, which AirPlay holds on macOS.
+PREFERRED_HOST_PORT = 5050
 _MANIFEST_TYPES = (
     "application/vnd.docker.distribution.manifest.v2+json",
     "application/vnd.oci.image.manifest.v1+json",
@@ -71,7 +73,8 @@ def start_registry(
         engine: The engine.
         namespace: The learner's namespace; one registry per namespace.
         image: The registry image; pulled once if it is absent.
-        port: The host port; None prefers 5000 and takes any free one otherwise.
+        port: The host port; None prefers :data:`PREFERRED_HOST_PORT` (5050, as the
+            push lesson's hand-started registry) and takes any free one otherwise.
 
     Returns:
         The registry, ready for pushes.
@@ -97,11 +100,11 @@ def start_registry(
             return registry
     _ensure_image(engine, image)
     try:
-        info = _run_registry(engine, image, name, namespace, port)
+        info = _run_registry(engine, image, name, namespace, port or PREFERRED_HOST_PORT)
     except PortInUse:
         if port is not None:
             raise
-        info = _run_registry(engine, image, name, namespace, None)  # lost a race for 5000
+        info = _run_registry(engine, image, name, namespace, None)  # 5050 taken: any port
     host_port = info.host_port(REGISTRY_PORT)
     if host_port is None:
         raise RegistryError(f"The registry {name!r} publishes no port.", "Remove it and retry.")
