@@ -20,6 +20,7 @@ from typing import Any
 import docker.errors
 import requests
 
+from tutor.engine import images
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.container_info import ContainerInfo, container_info, logs
 from tutor.engine.containers import run
@@ -154,24 +155,18 @@ def reachable_address(engine: Engine, address: str) -> str:
 
 
 def _ensure_image(engine: Engine, image: str) -> None:
-    with engine_errors(engine.host):
-        try:
-            engine.client.images.get(image)
-            return
-        except docker.errors.ImageNotFound:
-            pass
-        why = "it is not there"
-        try:
-            engine.api.pull(image)  # errors arrive in the body, so check again below
-            engine.client.images.get(image)
-            return
-        except docker.errors.APIError as exc:
-            why = str(exc.explanation or exc)
-    raise ImageNotFound(
-        f"The registry image {image!r} is not on this engine and could not be pulled ({why}).",
-        f"Provide the image {image!r}: `docker pull {image}` where the internet is reachable, "
-        "or `docker load` it from a file, then try again.",
-    )
+    """The registry image is here, or pulled now (the same calls as ``prepare``)."""
+    if images.present(engine, image):
+        return
+    try:
+        images.pull(engine, image)
+    except ImageNotFound as exc:
+        raise ImageNotFound(
+            f"The registry image {image!r} is not on this engine: {exc.message}",
+            f"Provide the image {image!r}: `docker pull {image}` where the internet is "
+            "reachable, `docker load` it from a file, or `python -m tutor prepare`, then "
+            "try again.",
+        ) from exc
 
 
 def _wait_until_ready(engine: Engine, registry: Registry, wait: float = 20.0) -> None:
