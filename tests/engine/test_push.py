@@ -308,3 +308,17 @@ def test_a_stopped_registry_starts_again_with_what_was_pushed(
     again = start_registry(engine, namespace=namespace, image=fixture_images["registry"])
     assert again.container == registry.container
     assert registry_tags(again.address, f"{namespace}/kept") == ["latest"]
+
+
+def test_a_registry_image_that_cannot_be_had_says_how_to_get_it(
+    engine: Engine, namespace: str
+) -> None:
+    absent = f"layers-tutor-test/absent-registry-{namespace}:2"
+    try:
+        with pytest.raises(ImageNotFound) as raised:
+            start_registry(engine, namespace=namespace, image=absent)
+        assert raised.value.message.startswith(f"The registry image {absent!r} is not on")
+        assert "could not be pulled" in raised.value.message
+        assert "python -m tutor prepare" in raised.value.hint
+    finally:
+        clean(engine, namespace)
