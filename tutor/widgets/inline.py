@@ -9,6 +9,7 @@ styles, and the markers go.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from rich.text import Text
 from textual.markup import escape
@@ -22,16 +23,22 @@ STYLES = {"code": "bold", "strong": "bold", "em": "italic", "em2": "italic"}
 MARKUP = {"code": "b", "strong": "b", "em": "i", "em2": "i"}
 
 
+def _segments(markdown: str) -> Iterator[tuple[str, str | None]]:
+    """The text in runs: ``(text, kind)``, kind ``code``/``strong``/``em``/``em2`` or None."""
+    last = 0
+    for match in _INLINE.finditer(markdown):
+        yield markdown[last : match.start()], None
+        kind = match.lastgroup or "code"
+        yield match.group(kind), kind
+        last = match.end()
+    yield markdown[last:], None
+
+
 def inline_text(markdown: str) -> Text:
     """``markdown``'s inline markers turned into styles (for a Static with ``markup=False``)."""
     text = Text()
-    last = 0
-    for match in _INLINE.finditer(markdown):
-        text.append(markdown[last : match.start()])
-        kind = match.lastgroup or "code"
-        text.append(match.group(kind), style=STYLES[kind])
-        last = match.end()
-    text.append(markdown[last:])
+    for part, kind in _segments(markdown):
+        text.append(part, style=STYLES[kind] if kind else "")
     return text
 
 
@@ -40,12 +47,7 @@ def inline_markup(markdown: str) -> str:
 
     Everything else in the text is escaped, so a ``[`` in a command stays a ``[``.
     """
-    out, last = [], 0
-    for match in _INLINE.finditer(markdown):
-        out.append(escape(markdown[last : match.start()]))
-        kind = match.lastgroup or "code"
-        tag = MARKUP[kind]
-        out.append(f"[{tag}]{escape(match.group(kind))}[/{tag}]")
-        last = match.end()
-    out.append(escape(markdown[last:]))
-    return "".join(out)
+    return "".join(
+        f"[{MARKUP[kind]}]{escape(part)}[/{MARKUP[kind]}]" if kind else escape(part)
+        for part, kind in _segments(markdown)
+    )
