@@ -74,7 +74,7 @@ def render(report: plan.Report, seconds: float) -> str:
     """The report as a few readable lines."""
     lines = []
     if report.loaded:
-        lines.append(f"Loaded from the archive: {', '.join(report.loaded)}")
+        lines.append(f"Loaded from the archive: {', '.join(sorted(report.loaded))}")
     absent = [o for o in report.outcomes if o.state != plan.PRESENT or o.image != o.needed.image]
     lines.append(
         f"The course needs {len(report.outcomes)} image(s); "
