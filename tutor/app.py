@@ -22,6 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.notifications import Notification, Notify
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.widgets._toast import ToastRack
 
 from tutor import settings
 from tutor.course.model import Course, Value
@@ -193,6 +194,11 @@ class TutorApp(App[None]):
             # Notices already up go aside too, with their full time once the dialog closes.
             self._held_notices.extend(self._notifications)
             self._notifications.clear()
+            # Textual updates only the top screen's toasts; the screen below shows through
+            # a dialog's translucent backdrop, so its toasts would still be drawn there.
+            for below in self.screen_stack[:-1]:
+                for rack in below.query(ToastRack):
+                    self.call_later(rack.show, self._notifications)
         elif self._held_notices:
             held, self._held_notices = self._held_notices, []
             for old in held:

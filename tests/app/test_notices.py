@@ -20,6 +20,13 @@ def notices(app: App[None]) -> str:
     return " ".join(" ".join(str(t.render()).split()) for t in app.screen.query("Toast"))
 
 
+def notices_below(app: App[None]) -> str:
+    """The text of the toasts on the screens under the current one (a dialog's backdrop
+    lets them show through)."""
+    toasts = [t for screen in app.screen_stack[:-1] for t in screen.query("Toast")]
+    return " ".join(" ".join(str(t.render()).split()) for t in toasts)
+
+
 async def test_a_notice_waits_while_a_question_is_open(
     make_tutor: MakeTutor, tmp_path: Path, progress_root: Path
 ) -> None:
@@ -34,6 +41,7 @@ async def test_a_notice_waits_while_a_question_is_open(
         await pilot.press("c")  # the lesson opens on its prediction
         await settle(app, pilot)
         assert isinstance(app.screen, PredictionScreen)
+        assert notices_below(app) == ""  # not drawn through the dialog's backdrop either
         app.notify("raised during the question", timeout=30, markup=False)
         await settle(app, pilot)
         assert "Of the four lines" in screen_text(app)
