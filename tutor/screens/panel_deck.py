@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, cast
 from textual import on, work
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Markdown, TabbedContent, TabPane
+from textual.widgets import Markdown, TabbedContent, TabPane, Tabs
 from textual.worker import get_current_worker
 
 from tutor.course.model import Lesson
@@ -144,6 +144,18 @@ class PanelDeck(TabbedContent):
             self.query_one(f"#pane-{panel.name}").border_title = say(language, panel.words)
         for widget in self.panel_widgets():
             widget.set_language(language)  # type: ignore[attr-defined]
+        self.set_timer(0.1, self._underline_chosen_tab)
+
+    def _underline_chosen_tab(self) -> None:
+        """Put the tab bar's underline under the chosen tab once the new labels are laid out.
+
+        Textual moves it when a tab is relabelled, but measures the tab before
+        the new label's width is laid out (even after the next refresh), so
+        after a language switch it marked part of a neighbour. A tenth of a
+        second later the layout is done. ``_highlight_active`` is Textual
+        8.2.8's own mover.
+        """
+        self.query_one(Tabs)._highlight_active(animate=False)
 
     # -- following the engine --------------------------------------------------------
 
