@@ -25,6 +25,7 @@ async def test_the_underline_follows_the_chosen_tab_after_l(
     course = write_fixed_course(tmp_path / "course")
     save_progress(course, progress_root, {"copy-on-write": ["start"]}, {}, at="copy-on-write")
     app = make_tutor(course_root=course)
+    app.animation_level = "full"  # as in a terminal: the underline slides to its place
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("c", key)
@@ -33,7 +34,7 @@ async def test_the_underline_follows_the_chosen_tab_after_l(
         for _ in range(2):  # to the other language and back
             await pilot.press("l")
             await settle(app, pilot)
-            await pilot.pause(0.5)  # the underline's own animation, 0.3 s
+            await pilot.pause(1.0)  # the slide, and the correction after it
             tabs = app.screen.query_one(Tabs)
             active = tabs.active_tab
             assert active is not None

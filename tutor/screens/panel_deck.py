@@ -12,12 +12,15 @@ lesson and step to follow and hands it what a run of a step streams.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Markdown, TabbedContent, TabPane, Tabs
+from textual.widgets import Markdown, TabbedContent, TabPane
+from textual.widgets._tabbed_content import ContentTabs
+from textual.widgets._tabs import Underline
 from textual.worker import get_current_worker
 
 from tutor.course.model import Lesson
@@ -144,18 +147,28 @@ class PanelDeck(TabbedContent):
             self.query_one(f"#pane-{panel.name}").border_title = say(language, panel.words)
         for widget in self.panel_widgets():
             widget.set_language(language)  # type: ignore[attr-defined]
-        self.set_timer(0.1, self._underline_chosen_tab)
+        self.set_timer(0.5, self._underline_chosen_tab)
 
-    def _underline_chosen_tab(self) -> None:
+    def _underline_chosen_tab(self, tries: int = 40) -> None:
         """Put the tab bar's underline under the chosen tab once the new labels are laid out.
 
-        Textual moves it when a tab is relabelled, but measures the tab before
-        the new label's width is laid out (even after the next refresh), so
-        after a language switch it marked part of a neighbour. A tenth of a
-        second later the layout is done. ``_highlight_active`` is Textual
-        8.2.8's own mover.
+        Relabelling every tab for the other language changes their widths.
+        Textual slides the underline when a tab is relabelled, but measures the
+        tab before its new width is laid out, so in a terminal the underline
+        stayed under part of a neighbour. Once Textual's slide is over and the
+        chosen tab has its new width, the underline is set to it here.
         """
-        self.query_one(Tabs)._highlight_active(animate=False)
+        tabs = self.get_child_by_type(ContentTabs)
+        chosen = tabs.active_tab
+        if chosen is None:
+            return
+        underline = tabs.query_one(Underline)
+        region = chosen.virtual_region.shrink(chosen.styles.gutter)
+        sliding = self.app.animator.is_being_animated(underline, "highlight_start")
+        if (sliding or region.width != chosen.label.cell_length) and tries:
+            self.set_timer(0.05, partial(self._underline_chosen_tab, tries - 1))
+            return
+        underline.highlight_start, underline.highlight_end = region.column_span
 
     # -- following the engine --------------------------------------------------------
 
