@@ -37,7 +37,7 @@ from tutor.prepare.plan import Outcome, readiness
 from tutor.progress import Progress, ProgressStore
 from tutor.screens.course import CourseScreen
 from tutor.screens.help import HelpScreen, KeySection
-from tutor.screens.lesson import LessonScreen
+from tutor.screens.lesson import PASSED_MARK, LessonScreen
 from tutor.screens.prediction import PredictionScreen
 from tutor.screens.prepare import PrepareScreen
 from tutor.session_end import started_containers
@@ -120,6 +120,8 @@ class TutorApp(App[None]):
         self.notes = tuple(notes)
         #: Notices raised while a dialog is open (see ``_on_notify``).
         self._held_notices: list[Notification] = []
+        #: A dialog is about to open (``set_notices_aside``): notices wait for it too.
+        self._dialog_coming = False
         self._use_params = use_params
         self.course = course
         self.store = store
@@ -177,20 +179,49 @@ class TutorApp(App[None]):
     # -- notices never cover a dialog ---------------------------------------------------------
 
     def _on_notify(self, event: Notify) -> None:
-        """A notice raised while a dialog is open waits until it closes.
+        """A notice raised while a dialog is open waits until it closes, and a passed
+        step's notice replaces the one before it.
 
         Textual draws toasts over every screen, modal ones included, where they
         hid a prediction's choices (the previous step's explanation arrives just
         as the next step asks its question). Textual 8.2.8's own handler runs
         after this one unless the default is prevented.
         """
-        if isinstance(self.screen, ModalScreen):
+        if _passed(event.notification):
+            # Only the newest step's notice stays: a stack of them covered the next
+            # step's command at 80x24 (three lessons' notices came back at once).
+            self._held_notices = [n for n in self._held_notices if not _passed(n)]
+            for old in [n for n in self._notifications if _passed(n)]:
+                del self._notifications[old]
+        if isinstance(self.screen, ModalScreen) or self._dialog_coming:
             event.prevent_default()
             self._held_notices.append(event.notification)
+
+    def set_notices_aside(self) -> None:
+        """Take the notices off the screen now: a dialog opens over it next.
+
+        A screen under a dialog keeps the picture it had when it was covered,
+        toasts included, so they must be gone from that picture before the
+        dialog opens (a passed step's notice arrives just as the next step
+        asks its question). They come back when the dialog closes; if none
+        opens within a second, they come back then.
+        """
+        self._dialog_coming = True
+        self._held_notices.extend(self._notifications)
+        self._notifications.clear()
+        for rack in self.screen.query(ToastRack):
+            rack.show(self._notifications)
+        self.set_timer(1.0, self._no_dialog_came)
+
+    def _no_dialog_came(self) -> None:
+        if self._dialog_coming:
+            self._dialog_coming = False
+            self._refresh_notifications()
 
     def _refresh_notifications(self) -> None:
         """Show the notices on the current screen: none on a dialog, the held ones after it."""
         if isinstance(self.screen, ModalScreen):
+            self._dialog_coming = False
             # Notices already up go aside too, with their full time once the dialog closes.
             self._held_notices.extend(self._notifications)
             self._notifications.clear()
@@ -476,3 +507,8 @@ def say_damage(language: str, which: str, damage: Damage) -> str:
     else:
         kept = say(language, "damaged.not_kept")
     return say(language, f"damaged.{which}", why=why, kept=kept)
+
+
+def _passed(notification: Notification) -> bool:
+    """Whether a notice says a step passed (its title starts with the mark)."""
+    return notification.title.startswith(PASSED_MARK)

@@ -17,6 +17,8 @@ from textual.widgets import DataTable, Header, Markdown, Static, TabPane
 
 from tests.app.conftest import DOWN_HINT, DOWN_MESSAGE, DownEngine, MakeTutor, screen_text, settle
 from tutor.app import TutorApp
+from tutor.course.context import ActionOutput
+from tutor.messages import ActionProgress
 from tutor.progress import FILE_NAME, ProgressStore
 from tutor.screens.course import ConfirmScreen, CourseScreen
 from tutor.screens.help import HelpScreen
@@ -426,3 +428,34 @@ async def test_q_ctrl_c_and_ctrl_q_quit(make_tutor: MakeTutor, key: str) -> None
         await pilot.press(key)
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_a_passed_steps_late_output_stays_off_the_next_step(
+    make_tutor: MakeTutor, progress_root: Path
+) -> None:
+    """The engine's events can pass a step before its run prints its last lines (lesson
+    8: the image is gone, then "Deleted: ..." arrives); those lines are not the next
+    step's, whose panel must keep its "press t" line in view at 80x24."""
+    store = ProgressStore("image-layers", "learner", root=progress_root)
+    progress = store.fresh()
+    progress.mark_step_done("cache", "change-the-text", ["change-the-text", "rebuild"])
+    progress.move_to("cache", "move-copy-up")
+    store.save(progress)
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        late = ActionProgress("cache", "rebuild")  # the step before, already passed
+        late.buffer.put(ActionOutput("Deleted: sha256:0123456789ab"))
+        screen.post_message(late)
+        await settle(app, pilot)
+        assert screen.query_one(StepPanel).output == ""
+        assert "Deleted:" not in screen_text(app)
+        now = ActionProgress("cache", "move-copy-up")  # the current step's own run
+        now.buffer.put(ActionOutput("Step 1/4 : FROM python"))
+        screen.post_message(now)
+        await settle(app, pilot)
+        assert "Step 1/4 : FROM python" in screen.query_one(StepPanel).output

@@ -3,6 +3,7 @@ Markdown: hints and notices turn `code` and *emphasis* into styles."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,10 @@ from textual.app import App
 from textual.widgets._markdown import MarkdownFence
 
 from tests.app.conftest import MakeTutor, screen_text, settle
+from tests.app.test_app_engine import real_tutor, tutor_params  # noqa: F401 (fixtures)
 from tests.app.test_app_snapshots import save_progress, write_fixed_course
-from tutor.screens.lesson import LessonScreen
+from tutor.app import TutorApp
+from tutor.screens.lesson import PASSED_MARK, LessonScreen
 from tutor.screens.prediction import PredictionScreen
 
 
@@ -122,3 +125,49 @@ async def test_the_step_names_the_lessons_folder_and_y_copies_it(
         assert str(line.render()) == f"Files: {folder} (Y copies it)"
         await pilot.press("Y")
         assert app.clipboard == folder
+
+
+async def test_a_passed_steps_notice_is_not_in_the_picture_under_the_next_question(
+    real_tutor: Callable[..., TutorApp],  # noqa: F811 (the fixture)
+) -> None:
+    """Step 1 of the first lesson passes (its notice goes up) and step 2 asks at once.
+
+    The lesson keeps, under the question, the picture it had when covered; the
+    notice must not be in it (seen in tmux: "✔ Create the app's files" beside the
+    choices). It shows once the question closes.
+    """
+    app = real_tutor()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")  # the first lesson, at its first step
+        await settle(app, pilot)
+        await pilot.press("t")  # the tutor writes the files; the step passes
+        for _ in range(50):
+            await settle(app, pilot)
+            if isinstance(app.screen, PredictionScreen):
+                break
+            await pilot.pause(0.1)
+        assert isinstance(app.screen, PredictionScreen)
+        drawn = screen_text(app)
+        assert "Of the four lines" in drawn
+        assert "Create the app's files" not in drawn
+        await pilot.press("escape")  # decide later
+        await settle(app, pilot)
+        assert "Create the app's files" in notices(app)
+
+
+async def test_a_passed_steps_notice_replaces_the_one_before_it(
+    make_tutor: MakeTutor, tmp_path: Path, progress_root: Path
+) -> None:
+    """Stacked step notices covered the next step's command at 80x24; warnings stay."""
+    course = write_fixed_course(tmp_path / "course")
+    app = make_tutor(course_root=course)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        app.notify("the engine is slow", severity="warning", timeout=30, markup=False)
+        app.notify("first explanation", title=f"{PASSED_MARK}First step", timeout=30)
+        app.notify("second explanation", title=f"{PASSED_MARK}Second step", timeout=30)
+        await settle(app, pilot)
+        shown = notices(app)
+        assert "second explanation" in shown and "the engine is slow" in shown
+        assert "first explanation" not in shown

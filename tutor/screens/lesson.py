@@ -16,7 +16,7 @@ Every Docker call runs in a worker that only posts messages back.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,6 +24,7 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.events import Resize
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Input, Markdown
 from textual.worker import get_current_worker
 
@@ -59,12 +60,16 @@ from tutor.widgets.inline import inline_markup
 from tutor.widgets.step_panel import StepPanel, StepState, StepView
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tutor.course.runner import LessonRunner
     from tutor.engine.connection import Engine
     from tutor.screens.session import TutorSession
 
 #: From this many columns and rows the panels are shown side by side.
 WIDE = (130, 34)
+#: How a passed step's notice title begins; the app keeps only the newest such notice.
+PASSED_MARK = "✔ "
 
 
 class LessonScreen(TranslatedKeys[None]):
@@ -94,6 +99,7 @@ class LessonScreen(TranslatedKeys[None]):
         self.lesson = lesson
         self.start_step = step_id
         self.wide = False
+        self._dialog_pending = False  # a question or outcome waits for the next refresh
         #: Set on mount, from the learner's progress.
         self.flow: StepFlow | None = None
         #: The lesson's prose in the learner's language, once the screen has said it.
@@ -394,7 +400,7 @@ class LessonScreen(TranslatedKeys[None]):
         words = step.words(lang)
         if step.prediction is None:
             if words.explanation.strip():
-                title = f"✔ {self._fill(words.title)}"  # a title is never markup
+                title = f"{PASSED_MARK}{self._fill(words.title)}"  # a title is never markup
                 explanation = inline_markup(self._fill(words.explanation))
                 self.notify(explanation, title=title, timeout=8, markup=True)
             self._advance()
@@ -408,7 +414,7 @@ class LessonScreen(TranslatedKeys[None]):
             happened=what_happened(step, result),
             language=lang,
         )
-        self.app.push_screen(outcome, lambda _: self._advance())
+        self._open_dialog(outcome, lambda _: self._advance())
 
     def _advance(self) -> None:
         self.steps.advance()
@@ -474,7 +480,13 @@ class LessonScreen(TranslatedKeys[None]):
 
     @on(ActionProgress)
     def _action_progress(self, message: ActionProgress) -> None:
-        self.steps.output.extend(self.deck.stream(message.buffer.drain()))
+        lines = self.deck.stream(message.buffer.drain())  # the panels show every run
+        step = self.steps.step
+        if step is None or step.id != message.step_id:
+            # The engine's events can pass a step before its run has printed its last
+            # lines (an image removed, then "Deleted: ..."); they are not the next step's.
+            return
+        self.steps.output.extend(lines)
         self.query_one(StepPanel).show_output(self.steps.output)
 
     @on(ActionFinished)
@@ -525,7 +537,26 @@ class LessonScreen(TranslatedKeys[None]):
         question = PredictionScreen(
             self._fill(words.question), [self._fill(c) for c in words.choices], lang
         )
-        self.app.push_screen(question, answered)
+        self._open_dialog(question, answered)
+
+    def _open_dialog(self, dialog: ModalScreen[Any], closed: Callable[[Any], None]) -> None:
+        """Open a question or outcome over the lesson once no notice is drawn on it.
+
+        The lesson keeps, under the dialog, the picture it had when covered:
+        a notice in that picture (a passed step's, arriving just as the next
+        step asks) would show beside the choices. The notices are set aside
+        first and come back when the dialog closes.
+        """
+        if self._dialog_pending:
+            return  # one already on its way (a p pressed as the step asked by itself)
+        self._dialog_pending = True
+        self.tutor.set_notices_aside()
+
+        def open_it() -> None:
+            self._dialog_pending = False
+            self.app.push_screen(dialog, closed)
+
+        self.call_after_refresh(open_it)
 
     def action_check(self) -> None:
         """Check the step now (e.g. after running its command in another terminal)."""

@@ -46,6 +46,10 @@ class TutorSession(Protocol):
         """The course parameters in effect for this learner."""
         ...
 
+    def set_notices_aside(self) -> None:
+        """Take the notices off the screen: a dialog opens over it next."""
+        ...
+
     def resume_target(self) -> tuple[str, str] | None:
         """The lesson and step to continue with."""
         ...
