@@ -9,7 +9,8 @@ that changes one of them fails here first:
   one ``LABEL`` step each (lesson 2: ``Step 1/7``, not ``1/4``);
 - ``WORKDIR`` makes a layer only when it creates its folder (lesson 4);
 - labels are inherited by containers and by images built ``FROM`` a labelled
-  image, and the clean-up removes those too (lessons 2 and 10).
+  image, and the clean-up removes those too, while a container of an
+  unlabelled image stays (lessons 2 and 10).
 """
 
 from __future__ import annotations
@@ -118,18 +119,26 @@ def test_hand_made_objects_inherit_the_labels_and_are_cleaned(
     on_ours, unlabelled = f"lt-on-ours-{namespace}", f"lt-unlabelled-{namespace}"
     hand_made += [on_ours, unlabelled]
     by_hand(docker_client, f'FROM {ours}\nCMD ["true"]\n', on_ours)
-    by_hand(docker_client, f'FROM {busybox}\nCMD ["true"]\n', unlabelled)
+    by_hand(docker_client, f'FROM {busybox}\nCMD ["sleep", "300"]\n', unlabelled)
+    # Lesson 10: "neither do its containers" (issue 12, finding 16): a container
+    # run by hand from an unlabelled image carries no label, and clean spares it.
+    spared = docker_client.containers.run(unlabelled, name=f"lt-spared-{namespace}", detach=True)
+    try:
+        label = {TOOL_LABEL: TOOL_NAME, NAMESPACE_LABEL: namespace}
+        assert label.items() <= run_by_hand.labels.items()
+        assert label.items() <= docker_client.images.get(on_ours).labels.items()
+        assert TOOL_LABEL not in docker_client.images.get(unlabelled).labels
+        assert TOOL_LABEL not in spared.labels
 
-    label = {TOOL_LABEL: TOOL_NAME, NAMESPACE_LABEL: namespace}
-    assert label.items() <= run_by_hand.labels.items()
-    assert label.items() <= docker_client.images.get(on_ours).labels.items()
-    assert TOOL_LABEL not in docker_client.images.get(unlabelled).labels
-
-    report = clean(engine, namespace)
-    assert run_by_hand.name in report.containers
-    assert f"{on_ours}:latest" in report.images
-    with pytest.raises(docker.errors.NotFound):
-        docker_client.containers.get(run_by_hand.id)
-    with pytest.raises(docker.errors.ImageNotFound):
-        docker_client.images.get(on_ours)
-    assert docker_client.images.get(unlabelled).tags == [f"{unlabelled}:latest"]
+        report = clean(engine, namespace)
+        assert run_by_hand.name in report.containers
+        assert spared.name not in report.containers
+        assert f"{on_ours}:latest" in report.images
+        with pytest.raises(docker.errors.NotFound):
+            docker_client.containers.get(run_by_hand.id)
+        with pytest.raises(docker.errors.ImageNotFound):
+            docker_client.images.get(on_ours)
+        assert docker_client.images.get(unlabelled).tags == [f"{unlabelled}:latest"]
+        assert docker_client.containers.get(spared.id).status == "running"
+    finally:
+        spared.remove(force=True)
