@@ -83,7 +83,8 @@ def sizes_are_blocks() -> bool:
 
 def after_history(runner: LessonRunner, events: Events, client: docker.DockerClient) -> None:
     """Lesson 4: ``CMD`` shows 0 B, ``COPY`` the size of ``app.py`` (a few hundred
-    bytes), and reading down, the base begins at the row with the base's own ID."""
+    bytes), reading down, the base begins at the row with the base's own ID, and
+    the count of ``<missing>`` rows step 2 gives is the base's on this engine."""
     image, base = name(runner, "{image}"), name(runner, "{base_image}")
     rows = history(client, image)
     created = [str(r.get("CreatedBy") or "") for r in rows]
@@ -101,6 +102,11 @@ def after_history(runner: LessonRunner, events: Events, client: docker.DockerCli
     assert len(rows) - top_of_base == len(history(client, base))
     above = created[:top_of_base]  # the tutor's three LABELs, COPY, CMD, RUN
     assert len(above) == 6 and "pip install flask" in above[-1], above
+    # Step 2 says how many of the base's rows show <missing> on this engine.
+    base_rows = history(client, base)
+    missing = sum(1 for r in base_rows if r["Id"] == "<missing>")
+    said = (runner.params["base_missing_rows"], runner.params["base_history_rows"])
+    assert said == (missing, len(base_rows)), said
 
 
 def after_sharing(runner: LessonRunner, events: Events, client: docker.DockerClient) -> None:
