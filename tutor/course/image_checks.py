@@ -4,11 +4,7 @@ Layers are compared by their content IDs (``RootFS.Layers``, the *diff IDs*),
 the way the engine itself decides that two images share a layer: the same ID
 at the same place in two stacks is one layer stored once. The image's name
 only says where to look; a learner who builds in a terminal passes the same
-checks as one the tutor built for. Where a step says which Dockerfile makes
-the image (``dockerfile``), an image without the tutor's labels counts only
-when its history is that Dockerfile's, the learner's workspace copy (see
-:mod:`tutor.engine.history_match`): any unrelated image given the course's
-name would otherwise pass, and the panels would show it as the learner's.
+checks as one the tutor built for.
 """
 
 from __future__ import annotations
@@ -18,12 +14,8 @@ from collections.abc import Mapping
 from tutor.course.context import Args, CheckResult, Context, Decider
 from tutor.course.model import Step
 from tutor.engine import inventory
-from tutor.engine.dockerfile_steps import read_steps
-from tutor.engine.errors import ImageNotFound
-from tutor.engine.history_match import Row, base_of, first_mismatch
 from tutor.engine.inventory import ImageFacts
 from tutor.engine.labels import is_ours
-from tutor.i18n import SOURCE, say
 
 
 def inspect_image(ctx: Context, image: str) -> ImageFacts | None:
@@ -59,51 +51,8 @@ def _image_exists(ctx: Context, step: Step, args: Args) -> CheckResult:
         return CheckResult(False, f"The image {image} does not exist yet.")
     if another_learners(info.labels, ctx.namespace):
         return CheckResult(False, f"The image {image} is another learner's; build your own.")
-    dockerfile = str(args.get("dockerfile") or "")
-    if dockerfile and not is_ours(dict(info.labels or {}), ctx.namespace):
-        why = not_built_from(ctx, image, info.id, dockerfile)
-        if why:
-            return CheckResult(False, why)
     count = len(info.layers)
     return CheckResult.of(count >= fewest, f"{image} has {count} layers, not yet {fewest}.")
-
-
-def not_built_from(ctx: Context, image: str, image_id: str, dockerfile: str) -> str:
-    """Why the image's history is not the workspace Dockerfile's ("" when it is).
-
-    Args:
-        ctx: Who and where (the Dockerfile is read from the lesson's folder).
-        image: The image's name, for the message.
-        image_id: The image to read the history of.
-        dockerfile: The Dockerfile's name in the lesson's folder.
-
-    Returns:
-        The reason, in the catalogs' words (``check.image.*``), or "".
-    """
-    steps = read_steps(ctx.folder / dockerfile)
-    base = base_of(steps)
-    rows = [Row(r.created_by, r.comment) for r in inventory.image_history(ctx.engine, image_id)]
-    try:
-        base_rows = [
-            Row(r.created_by, r.comment) for r in inventory.image_history(ctx.engine, base)
-        ]
-    except ImageNotFound:
-        base_rows = None
-    found = first_mismatch(steps, rows, base_rows)
-    if found is None:
-        return ""
-    # Said through the catalogs; the words are the English ones until checks
-    # say their results in the learner's language.
-    words = {"image": image, "dockerfile": dockerfile, "base": base}
-    if found.base:
-        return say(SOURCE, "check.image.other_base", **words)
-    if found.number is None:
-        return say(SOURCE, "check.image.more_steps", found=found.found, **words)
-    if not found.found:
-        return say(SOURCE, "check.image.fewer_steps", number=found.number,
-                   expected=found.expected, **words)  # fmt: skip
-    return say(SOURCE, "check.image.other_step", number=found.number, expected=found.expected,
-               found=found.found, **words)  # fmt: skip
 
 
 def _image_absent(ctx: Context, step: Step, args: Args) -> CheckResult:
