@@ -761,7 +761,7 @@ async def test_layer_stack_says_its_words_in_portuguese_and_back() -> None:
         assert "layer do container lt-web-1" in text and "1.23 kB gravável" in text
         assert "0 B só metadados" in text and "arquivos, só leitura" in text
         assert "7 layers (4 com arquivos, 3 só metadados)" in text
-        assert "A mais nova no topo, a base embaixo." in text
+        assert "Pilha: a layer mais nova no alto, a base no fundo." in text
         assert "▶ layer 5 de lt-app:v1: ENV FLASK_APP=app.py" in text
         assert "metadata only" not in text and "read-write" not in text
         stack.set_language("en")

@@ -83,7 +83,8 @@ def sizes_are_blocks() -> bool:
 
 def after_history(runner: LessonRunner, events: Events, client: docker.DockerClient) -> None:
     """Lesson 4: ``CMD`` shows 0 B, ``COPY`` the size of ``app.py`` (a few hundred
-    bytes), and reading down, the base begins at the row with the base's own ID."""
+    bytes), reading down, the base begins at the row with the base's own ID, and
+    the count of ``<missing>`` rows step 2 gives is the base's on this engine."""
     image, base = name(runner, "{image}"), name(runner, "{base_image}")
     rows = history(client, image)
     created = [str(r.get("CreatedBy") or "") for r in rows]
@@ -101,6 +102,38 @@ def after_history(runner: LessonRunner, events: Events, client: docker.DockerCli
     assert len(rows) - top_of_base == len(history(client, base))
     above = created[:top_of_base]  # the tutor's three LABELs, COPY, CMD, RUN
     assert len(above) == 6 and "pip install flask" in above[-1], above
+    # Step 2 says how many of the base's rows show <missing> on this engine.
+    base_rows = history(client, base)
+    missing = sum(1 for r in base_rows if r["Id"] == "<missing>")
+    said = (runner.params["base_missing_rows"], runner.params["base_history_rows"])
+    assert said == (missing, len(base_rows)), said
+
+
+def keeps_step_images() -> bool:
+    """The engine profile's word on step images (the cache entries a reason is read from)."""
+    eng = connect()
+    try:
+        return profile(eng).step_images_kept
+    finally:
+        eng.close()
+
+
+def every_miss_says_why(events: Events, *step_ids: str) -> None:
+    """Issue 12, finding 11: each BUILT step of these builds shows its reason
+    (lesson 5's last COPY and lesson 9's first LABEL showed none). An engine
+    that keeps no step image cannot show the builder's cache entries."""
+    if not keeps_step_images():
+        return
+    for step_id in step_ids:
+        steps = [e for e in events[step_id] if isinstance(e, StepFinished)]
+        built = [s for s in steps if not s.cached]
+        assert built, f"{step_id}: nothing was rebuilt"
+        assert all(s.miss_reason for s in built), (step_id, built)
+
+
+def after_cache(runner: LessonRunner, events: Events, client: docker.DockerClient) -> None:
+    """Lesson 5: every rebuild says why each step missed the cache."""
+    every_miss_says_why(events, "rebuild", "rebuild-moved", "rebuild-again", "rebuild-restored")
 
 
 def after_sharing(runner: LessonRunner, events: Events, client: docker.DockerClient) -> None:
@@ -159,6 +192,7 @@ def after_base_image(runner: LessonRunner, events: Events, client: docker.Docker
     """Lesson 9: a plain rebuild of the base comes entirely from the cache (updating
     it needs ``--pull``/``--no-cache``), and in an app's history the row below the
     app's ``CMD`` carries the base's own ID: the top of the base."""
+    every_miss_says_why(events, "build-the-base", "build-the-first-app")
     lesson = runner.course.lesson("base-image")
     assert lesson is not None
     step = lesson.step("build-the-base")
@@ -177,6 +211,7 @@ def after_base_image(runner: LessonRunner, events: Events, client: docker.Docker
 AFTER: dict[str, Callable[[LessonRunner, Events, docker.DockerClient], None]] = {
     "build": after_build,
     "history": after_history,
+    "cache": after_cache,
     "sharing": after_sharing,
     "copy-on-write": after_copy_on_write,
     "push": after_push,

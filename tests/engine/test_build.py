@@ -27,11 +27,14 @@ from tutor.engine.cache_miss import (
     EARLIER_STEP_REBUILT,
     FILE_CHANGED,
     INSTRUCTION_CHANGED,
+    NEW_AFTER_PARENT,
 )
 from tutor.engine.connection import Engine
 from tutor.engine.dockerfile_steps import DockerfileError
 from tutor.engine.errors import BuildFailed
 from tutor.engine.labels import is_ours, labels_for
+from tutor.i18n import say
+from tutor.widgets.build_log import MISS_WORDS, miss_text
 
 DOCKERFILE = """\
 FROM {base}
@@ -177,6 +180,47 @@ def test_changed_build_arg_and_changed_instruction_are_told_apart(
     with_new_run = finished(run(engine, folder, tag, namespace, buildargs={"V": "2"}))
     assert with_new_run[3].miss_reason == INSTRUCTION_CHANGED
     assert all(e.miss_reason == EARLIER_STEP_REBUILT for e in with_new_run[4:])
+
+
+@pytest.mark.engine_differs(
+    "containerd_store", reason="no image per step: the cache's entries cannot be listed"
+)
+def test_a_first_miss_after_cached_steps_says_why_in_both_languages(
+    engine: Engine, namespace: str, fixture_images: dict[str, str], tmp_path: Path
+) -> None:
+    """Issue 12, finding 11: lesson 5's last build and lesson 9's base build.
+
+    In both, the first rebuilt step follows steps taken from an older build
+    (or starts a new tag), so the image the tag named before cannot say why:
+    the Build panel showed ``BUILT`` with no reason.
+    """
+    head = f"FROM {fixture_images['busybox']}\nENV NS={namespace}\n"
+    run_cmd, copy = 'RUN echo built > /made\nCMD ["sh"]\n', "COPY a.txt /a.txt\n"
+    folder = context(tmp_path, head + run_cmd + copy, **{"a.txt": "one\n"})
+    tag = f"{namespace}/order:1"
+    run(engine, folder, tag, namespace)
+    # Lesson 5's experiment: COPY moved before RUN, the file changed, then the order back.
+    (folder / "Dockerfile").write_text(head + copy + run_cmd)
+    (folder / "a.txt").write_text("two\n")
+    run(engine, folder, tag, namespace)
+    (folder / "Dockerfile").write_text(head + run_cmd + copy)
+    restored = finished(run(engine, folder, tag, namespace))
+    assert [e.cached for e in restored[:5]] == [True, True, True, True, False]
+    assert restored[4].miss_reason == FILE_CHANGED
+    assert all(e.miss_reason == EARLIER_STEP_REBUILT for e in restored[5:])
+
+    # Lesson 9's base: a new tag whose RUN comes from the cache, labelled for another lesson.
+    (folder / "Dockerfile").write_text(head + "RUN echo built > /made\n")
+    events = build(engine, folder, f"{namespace}/base:1", labels=labels_for(namespace, "base"))
+    base = finished(list(events))
+    assert [e.cached for e in base[:4]] == [True, True, True, False]
+    assert base[3].instruction.startswith("LABEL ")
+    assert base[3].miss_reason == NEW_AFTER_PARENT
+
+    for reason in (FILE_CHANGED, NEW_AFTER_PARENT, EARLIER_STEP_REBUILT):
+        english, portuguese = miss_text(reason, "en"), miss_text(reason, "pt-BR")
+        assert english == reason == say("en", MISS_WORDS[reason])
+        assert portuguese == say("pt-BR", MISS_WORDS[reason]) != english
 
 
 def test_failing_run_reports_step_and_message_and_leaves_no_container(

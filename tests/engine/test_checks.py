@@ -36,6 +36,7 @@ from tutor.course.runner import LessonRunner
 from tutor.course.vocabulary import ACTIONS, CHECKS
 from tutor.engine.connection import Engine
 from tutor.engine.labels import labels_for
+from tutor.i18n import say
 
 DOCKERFILE = """FROM {base_image}
 RUN echo built > /built.txt
@@ -507,3 +508,58 @@ def test_another_learners_image_and_container_never_pass_the_learners_steps(
         sweep_namespace(docker_client, other)
         with contextlib.suppress(docker.errors.APIError):
             docker_client.images.remove(image)
+
+
+def test_a_hand_built_image_counts_only_when_its_history_is_the_lessons_dockerfile(
+    make_runner: MakeRunner,
+    tmp_path: Path,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
+) -> None:
+    """Issue 12, finding 20: lesson 2's build step passed on any unlabelled
+    image named like the course's, even one built from something unrelated."""
+    lesson = make_lesson(tmp_path / "course", "build", [
+        step("build", "image_exists", "build", tag="{image}", c_image="{image}",
+             c_dockerfile="Dockerfile"),
+    ])  # fmt: skip
+    runner = make_runner(lesson)
+    runner.prepare(lesson)
+    built = lesson.step("build")
+    assert built is not None
+    image, busybox = str(runner.params["image"]), fixture_images["busybox"]
+    folder = runner.workspace.folder("build")
+
+    def by_hand(**how: object) -> None:
+        for event in docker_client.api.build(tag=image, rm=True, decode=True, **how):
+            assert "error" not in event, event
+
+    try:
+        unrelated = f"FROM {busybox}\nRUN echo {runner.namespace} > /other.txt\n"
+        by_hand(fileobj=io.BytesIO(unrelated.encode()))
+        result = runner.check(lesson, built)
+        assert not result.passed
+        words = {"image": image, "dockerfile": "Dockerfile", "base": busybox, "number": 2,
+                 "expected": "RUN echo built > /built.txt",
+                 "found": f"RUN echo {runner.namespace} > /other.txt"}  # fmt: skip
+        assert result.detail == say("en", "check.image.other_step", **words)
+        portuguese = say("pt-BR", "check.image.other_step", **words)
+        assert portuguese != result.detail and "não foi construída a partir do" in portuguese
+
+        docker_client.images.get(busybox).tag(image)  # the base alone, under the course's name
+        result = runner.check(lesson, built)
+        assert not result.passed and "its history stops before step 2" in result.detail
+
+        other_base = f"FROM {fixture_images['python']}\n" + DOCKERFILE.split("\n", 1)[1]
+        (folder / "Other.Dockerfile").write_text(other_base)  # the right steps, another base
+        by_hand(path=str(folder), dockerfile="Other.Dockerfile")
+        result = runner.check(lesson, built)
+        assert not result.passed
+        assert result.detail == say("en", "check.image.other_base", **words)
+        assert say("pt-BR", "check.image.other_base", **words) != result.detail
+
+        by_hand(path=str(folder))  # built by hand from the learner's workspace copy
+        result = runner.check(lesson, built)
+        assert result.passed, result.detail
+    finally:
+        with contextlib.suppress(docker.errors.APIError):
+            docker_client.images.remove(image, force=True)

@@ -9,7 +9,8 @@ that changes one of them fails here first:
   one ``LABEL`` step each (lesson 2: ``Step 1/7``, not ``1/4``);
 - ``WORKDIR`` makes a layer only when it creates its folder (lesson 4);
 - labels are inherited by containers and by images built ``FROM`` a labelled
-  image, and the clean-up removes those too (lessons 2 and 10).
+  image, and the clean-up removes those too, while a container of an
+  unlabelled image stays (lessons 2 and 10).
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ import docker
 import docker.errors
 import pytest
 
+from tutor.course.filling import fill
+from tutor.course.journal import Journal
+from tutor.course.loader import default_course_root, load_course
+from tutor.course.params import resolve
+from tutor.course.runner import LessonRunner
 from tutor.engine.build import build
 from tutor.engine.build_events import StepStarted
 from tutor.engine.cleanup import clean
@@ -118,18 +124,78 @@ def test_hand_made_objects_inherit_the_labels_and_are_cleaned(
     on_ours, unlabelled = f"lt-on-ours-{namespace}", f"lt-unlabelled-{namespace}"
     hand_made += [on_ours, unlabelled]
     by_hand(docker_client, f'FROM {ours}\nCMD ["true"]\n', on_ours)
-    by_hand(docker_client, f'FROM {busybox}\nCMD ["true"]\n', unlabelled)
+    by_hand(docker_client, f'FROM {busybox}\nCMD ["sleep", "300"]\n', unlabelled)
+    # Lesson 10: "neither do its containers" (issue 12, finding 16): a container
+    # run by hand from an unlabelled image carries no label, and clean spares it.
+    spared = docker_client.containers.run(unlabelled, name=f"lt-spared-{namespace}", detach=True)
+    try:
+        label = {TOOL_LABEL: TOOL_NAME, NAMESPACE_LABEL: namespace}
+        assert label.items() <= run_by_hand.labels.items()
+        assert label.items() <= docker_client.images.get(on_ours).labels.items()
+        assert TOOL_LABEL not in docker_client.images.get(unlabelled).labels
+        assert TOOL_LABEL not in spared.labels
 
-    label = {TOOL_LABEL: TOOL_NAME, NAMESPACE_LABEL: namespace}
-    assert label.items() <= run_by_hand.labels.items()
-    assert label.items() <= docker_client.images.get(on_ours).labels.items()
-    assert TOOL_LABEL not in docker_client.images.get(unlabelled).labels
+        report = clean(engine, namespace)
+        assert run_by_hand.name in report.containers
+        assert spared.name not in report.containers
+        assert f"{on_ours}:latest" in report.images
+        with pytest.raises(docker.errors.NotFound):
+            docker_client.containers.get(run_by_hand.id)
+        with pytest.raises(docker.errors.ImageNotFound):
+            docker_client.images.get(on_ours)
+        assert docker_client.images.get(unlabelled).tags == [f"{unlabelled}:latest"]
+        assert docker_client.containers.get(spared.id).status == "running"
+    finally:
+        spared.remove(force=True)
 
-    report = clean(engine, namespace)
-    assert run_by_hand.name in report.containers
-    assert f"{on_ours}:latest" in report.images
-    with pytest.raises(docker.errors.NotFound):
-        docker_client.containers.get(run_by_hand.id)
-    with pytest.raises(docker.errors.ImageNotFound):
-        docker_client.images.get(on_ours)
-    assert docker_client.images.get(unlabelled).tags == [f"{unlabelled}:latest"]
+
+def test_lesson_4_says_how_many_missing_rows_the_learners_own_base_has(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    namespace: str,
+    fixture_images: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """Issue 12, finding 19: the text said "many rows show <missing>", but the
+    local stand-in base is one imported layer, with its own ID and no <missing>."""
+    python = fixture_images["python"]
+    course = load_course(default_course_root(), overrides={"base_image": python})
+    values = resolve(engine, course, namespace=namespace).values
+    rows = docker_client.api.history(python)
+    missing = sum(1 for row in rows if row["Id"] == "<missing>")
+    assert (values["base_missing_rows"], values["base_history_rows"]) == (missing, len(rows))
+    lesson = course.lesson("history")
+    assert lesson is not None
+    step = lesson.step("history-of-the-base")
+    assert step is not None
+    said = {
+        lang: " ".join(fill(step.words(lang).body, values).split()) for lang in course.languages
+    }
+    assert f"Linhas com `<missing>` no seu Docker: {missing} de {len(rows)}." in said["pt-BR"]
+    assert f"Rows showing `<missing>` on your Docker: {missing} of {len(rows)}." in said["en"]
+
+    # A base that arrives during the session, pulled or loaded: its rows below
+    # the top have no local image. The lesson reads the engine again on opening.
+    loaded = f"lt-loaded-{namespace}"
+    course = load_course(default_course_root(), overrides={"base_image": loaded})
+    values = resolve(engine, course, namespace=namespace).values
+    assert values["base_missing_rows"] == values["base_history_rows"] == "?"
+    journal = Journal.load(tmp_path / "journal.json")
+    runner = LessonRunner(engine, course, params=values, workspace=tmp_path / "ws",
+                          namespace=namespace, journal=journal)  # fmt: skip
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM {fixture_images['busybox']}\nRUN echo {namespace}\n"
+    )
+    list(build(engine, tmp_path, loaded, labels=labels_for(namespace, "history")))
+    archive = b"".join(docker_client.api.get_image(loaded))
+    docker_client.images.remove(loaded, force=True)
+    docker_client.images.load(archive)
+    rows = docker_client.api.history(loaded)
+    assert [row["Id"] for row in rows[1:]] == ["<missing>"] * (len(rows) - 1)
+    lesson = course.lesson("history")
+    assert lesson is not None
+    runner.prepare(lesson)
+    assert (runner.params["base_missing_rows"], runner.params["base_history_rows"]) == (
+        len(rows) - 1,
+        len(rows),
+    )

@@ -27,8 +27,10 @@ from tutor.engine.cache_miss import (
     EARLIER_STEP_REBUILT,
     FILE_CHANGED,
     INSTRUCTION_CHANGED,
+    NEW_AFTER_PARENT,
     PreviousStep,
     miss_reason,
+    miss_reason_from_cache,
 )
 from tutor.engine.dockerfile_steps import (
     DockerfileError,
@@ -329,6 +331,42 @@ def test_miss_reasons_compare_with_the_previous_image_on_the_same_parent() -> No
     assert reason("COPY", "111111111111", COPY_NEW, earlier_rebuilt=True) == EARLIER_STEP_REBUILT
     assert reason("COPY", "111111111111", COPY_NEW, final_stage=False) is None
     assert reason("COPY", "111111111111", COPY_NEW, previous=()) is None
+
+
+def test_a_miss_the_previous_image_cannot_explain_is_read_from_the_cache_entries() -> None:
+    cmd = '/bin/sh -c #(nop)  CMD ["sh"]'
+
+    def why(keyword: str, created_by: str | None, *cached: str) -> str | None:
+        return miss_reason_from_cache(keyword=keyword, created_by=created_by, cached=cached)
+
+    assert why("COPY", COPY_NEW, cmd, COPY_OLD) == FILE_CHANGED
+    assert why("RUN", "|1 V=4 /bin/sh -c echo $V", "|1 V=3 /bin/sh -c echo $V") == BUILD_ARG_CHANGED
+    assert why("LABEL", "/bin/sh -c #(nop)  LABEL a=b", cmd) == NEW_AFTER_PARENT
+    assert why("LABEL", "/bin/sh -c #(nop)  LABEL a=b") == NEW_AFTER_PARENT
+    assert why("COPY", COPY_NEW, COPY_NEW) is None  # the builder matched on what we cannot see
+    assert why("COPY", None, COPY_OLD) is None
+
+
+def test_a_first_miss_after_cached_steps_asks_the_cache_only_when_needed() -> None:
+    asked: list[tuple[str, str]] = []
+
+    def cached_after(parent: str, made: str) -> list[str]:
+        asked.append((parent, made))
+        return [COPY_OLD]
+
+    parser = BuildStreamParser(
+        previous=(), created_by_of=lambda _: COPY_NEW, clock=Clock(), cached_after=cached_after
+    )
+    lines = [
+        "Step 1/3 : FROM busybox", f" ---> {BASE}",
+        "Step 2/3 : COPY a.txt /app/a.txt", " ---> 111111111111",
+        "Step 3/3 : CMD [\"sh\"]", " ---> Running in 222222222222", " ---> 333333333333",
+    ]  # fmt: skip
+    done = [e for line in lines for e in parser.feed({"stream": line + "\n"})]
+    done += parser.finish("t")
+    reasons = [e.miss_reason for e in done if isinstance(e, StepFinished)]
+    assert reasons == [None, FILE_CHANGED, EARLIER_STEP_REBUILT]
+    assert asked == [(BASE, "111111111111")]
 
 
 # ---------------------------------------------------------------- Dockerfile steps

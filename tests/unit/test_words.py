@@ -74,6 +74,7 @@ def test_the_engine_owns_its_english_sentences() -> None:
         "miss.file": cache_miss.FILE_CHANGED,
         "miss.build_arg": cache_miss.BUILD_ARG_CHANGED,
         "miss.base": cache_miss.BASE_CHANGED,
+        "miss.new": cache_miss.NEW_AFTER_PARENT,
         "missing.parent_removed": missing_rows.MISSING_PARENT_REMOVED,
         "missing.pulled": missing_rows.MISSING_PULLED,
         "missing.buildkit": missing_rows.MISSING_BUILDKIT,

@@ -11,7 +11,8 @@ whose detail is the error's message.
 The kinds live in modules by what they look at:
 
 * here: the lesson's files and the learner's answers;
-* ``image_checks``: images and the layers they share;
+* ``image_checks``: images and the layers they share (``built_from``: an
+  image built outside the tutor is the lesson's Dockerfile's);
 * ``cache_checks``: which build steps came from the build cache;
 * ``container_checks``: containers, their pages, output and changes, and
   that nothing is left at the end;
@@ -20,7 +21,13 @@ The kinds live in modules by what they look at:
 
 from __future__ import annotations
 
-from tutor.course import cache_checks, container_checks, image_checks, registry_checks
+from tutor.course import (
+    built_from,
+    cache_checks,
+    container_checks,
+    image_checks,
+    registry_checks,
+)
 from tutor.course.cache_checks import created_at
 from tutor.course.context import Args, CheckResult, Context, Decider
 from tutor.course.model import Step
@@ -82,6 +89,7 @@ DECIDERS: dict[str, Decider] = {
     "files_written": _files_written,
     "file_contains": _file_contains,
     **image_checks.DECIDERS,
+    **built_from.DECIDERS,  # image_exists with a dockerfile
     **cache_checks.DECIDERS,
     **container_checks.DECIDERS,
     **registry_checks.DECIDERS,

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tutor.course.engine_facts import engine_facts
 from tutor.course.filling import (
     ParamError,
     coerce,
@@ -175,6 +176,7 @@ def resolve(
                     f"that is not yours; you will use {mine} instead (theirs is left alone)."
                 )
                 values[key] = mine
+    values.update(engine_facts(engine, values))  # {base_missing_rows}...: the engine's own
     return ResolvedParams(values=values, notes=tuple(notes))
 
 

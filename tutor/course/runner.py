@@ -22,6 +22,7 @@ from tutor.course.actions import (
     perform,
 )
 from tutor.course.checks import CheckResult, decide, find_registry
+from tutor.course.engine_facts import engine_facts
 from tutor.course.journal import Journal
 from tutor.course.model import Course, Lesson, Step, Value
 from tutor.course.params import ParamError, created_params, fill
@@ -96,12 +97,17 @@ class LessonRunner:
         """Copy the lesson's files into its workspace folder, keeping the learner's edits.
 
         A lesson that has a ``write_files`` step leaves the copying to that
-        step (its check must not pass before it).
+        step (its check must not pass before it). The parameters read from
+        the engine (:mod:`tutor.course.engine_facts`) are read again first,
+        so the lesson's text describes the engine as it is now.
 
         Returns:
             One sentence per file that was not written because the learner
             changed it (their copy is kept), for the app to show.
         """
+        with contextlib.suppress(EngineError):  # the text keeps "?"; the banner says why
+            # The base may have come since the session began (lesson 2's build pulls it).
+            self.params.update(engine_facts(self.engine, self.params))
         if any(s.action is not None and s.action.kind == "write_files" for s in lesson.steps):
             return []
         report = self.workspace.prepare(lesson, self.params)

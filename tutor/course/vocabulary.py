@@ -141,8 +141,11 @@ CHECKS: Mapping[str, Kind] = _table(
          (Arg("files", "files", "the files", min_items=1),)),
     Kind("file_contains", "the workspace file contains `text` (which may span lines)",
          (_FILE, Arg("text", "text", "the text to find"))),
-    Kind("image_exists", "the image exists (with at least `layers` filesystem layers)",
-         (_IMAGE, Arg("layers", "int", "fewest layers", False, 0, minimum=0))),
+    Kind("image_exists", "the image exists (with at least `layers` filesystem layers); with "
+         "`dockerfile`, an image built outside the tutor counts only when its history is "
+         "that Dockerfile's",
+         (_IMAGE, Arg("layers", "int", "fewest layers", False, 0, minimum=0),
+          _opt("dockerfile", "file", "the lesson's Dockerfile that makes the image", ""))),
     Kind("image_absent", "no image answers to this reference", (_IMAGE,)),
     Kind("build_cached", "the image was built from this lesson's files after their last "
          "change; the `cached` steps came from the build cache and the `built` steps ran",

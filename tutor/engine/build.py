@@ -34,6 +34,7 @@ from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.dockerfile_steps import read_steps
 from tutor.engine.errors import BuildFailed, EngineError, NameTaken
 from tutor.engine.labels import NAMESPACE_LABEL, is_ours
+from tutor.engine.profile import profile
 from tutor.engine.streams import catch_response
 
 __all__ = ["build"]
@@ -86,7 +87,12 @@ def build(
         raise BuildFailed(f"The build folder {folder} does not exist.", "Check the lesson files.")
     steps = read_steps(folder / dockerfile)
     _refuse_another_learners(engine, tag, labels)
-    parser = BuildStreamParser(steps, _previous(engine, tag), lambda i: _created_by(engine, i))
+    parser = BuildStreamParser(
+        steps,
+        _previous(engine, tag),
+        lambda i: _created_by(engine, i),
+        cached_after=lambda p, n: _cached_after(engine, p, n),
+    )
     if cancel is not None and cancel.is_set():
         return
     finished = False
@@ -170,3 +176,29 @@ def _created_by(engine: Engine, image_id: str) -> str | None:
     except docker.errors.APIError:
         return None
     return str(rows[0].get("CreatedBy") or "") if rows else None
+
+
+def _cached_after(engine: Engine, parent: str, made: str) -> list[str] | None:
+    """``CreatedBy`` of the step images built on ``parent`` before, ``made`` left out.
+
+    These are the classic builder's cache entries for that point: it looked
+    among them for one with the step's instruction and found none. An
+    engine that keeps no image per step (the containerd store) has none to
+    show, which would not mean the instruction is new: ``None`` then.
+    """
+    if not profile(engine).step_images_kept:
+        return None
+    parent_id, made_id = parent.removeprefix("sha256:"), made.removeprefix("sha256:")
+    found = []
+    try:
+        with engine_errors(engine.host):
+            for image in engine.api.images(all=True):
+                child = str(image.get("Id") or "").removeprefix("sha256:")
+                above = str(image.get("ParentId") or "").removeprefix("sha256:")
+                if above.startswith(parent_id) and child and not child.startswith(made_id):
+                    created_by = _created_by(engine, child)
+                    if created_by is not None:
+                        found.append(created_by)
+    except docker.errors.APIError:
+        return None
+    return found

@@ -27,7 +27,7 @@ from tutor.engine.build_events import (
     StepFinished,
     StepStarted,
 )
-from tutor.engine.cache_miss import PreviousStep, miss_reason
+from tutor.engine.cache_miss import PreviousStep, miss_reason, miss_reason_from_cache
 from tutor.engine.dockerfile_steps import BuildStep
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
@@ -60,6 +60,10 @@ class BuildStreamParser:
         created_by_of: Looks up the ``CreatedBy`` of a freshly built step
             image (one call, for the first miss of the last stage); ``None``
             to explain without it.
+        cached_after: Looks up the ``CreatedBy`` of the other step images
+            built on a parent (``parent id, new step image id``), for a first
+            miss that ``previous`` cannot explain (``None`` back when the
+            engine keeps no step images); ``None`` to go without.
         clock: Seconds, monotonic (tests pass a fake clock).
     """
 
@@ -69,11 +73,13 @@ class BuildStreamParser:
         previous: Sequence[PreviousStep] = (),
         created_by_of: Callable[[str], str | None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        cached_after: Callable[[str, str], Sequence[str] | None] | None = None,
     ) -> None:
         self._steps = {step.number: step for step in steps}
         self._last_from = max((s.number for s in steps if s.keyword == "FROM"), default=0)
         self._previous = tuple(previous)
         self._created_by_of = created_by_of
+        self._cached_after = cached_after
         self._clock = clock
         self._buffer = ""
         self._open: _OpenStep | None = None
@@ -212,6 +218,21 @@ class BuildStreamParser:
         created_by = None
         if final_stage and not self._dirty and step.image_id and self._created_by_of:
             created_by = self._created_by_of(step.image_id)
+        reason = self._compared_with_previous(step, final_stage, created_by)
+        if reason is not None or self._dirty or self._cached_after is None:
+            return reason
+        if not (step.image_id and step.parent_id and self._created_by_of):
+            return None
+        cached = self._cached_after(step.parent_id, step.image_id)
+        if cached is None:
+            return None
+        if created_by is None:
+            created_by = self._created_by_of(step.image_id)
+        return miss_reason_from_cache(keyword=step.keyword, created_by=created_by, cached=cached)
+
+    def _compared_with_previous(
+        self, step: _OpenStep, final_stage: bool, created_by: str | None
+    ) -> str | None:
         return miss_reason(
             keyword=step.keyword,
             earlier_rebuilt=self._dirty,

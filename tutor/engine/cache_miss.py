@@ -7,6 +7,13 @@ the build arguments in force). So the first rebuilt step of a stage can be
 explained by comparing it with what the image the tag named before the
 build did on the same parent; every later step of the stage is rebuilt
 because its parent is new.
+
+When that image cannot answer (a new tag, or a parent it does not contain:
+lesson 5's last build, whose cached steps come from an older build, or
+lesson 9's base, the first image with its tutor labels on that layer), the
+engine's own cache can: :func:`miss_reason_from_cache` compares the step
+with the instructions of the step images already built on the same parent,
+which are exactly what the builder looked for a match in.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ INSTRUCTION_CHANGED = "the instruction changed"
 FILE_CHANGED = "a file copied by COPY/ADD changed"
 BUILD_ARG_CHANGED = "a build argument (ARG) has a new value"
 BASE_CHANGED = "the base image (FROM) is not the one the last build used"
+NEW_AFTER_PARENT = "no earlier build ran this instruction right after the step before it"
 
 
 class PreviousStep(NamedTuple):
@@ -83,6 +91,39 @@ def miss_reason(
     if new_command.strip() == old_command.strip() and new_args != old_args:
         return BUILD_ARG_CHANGED
     return INSTRUCTION_CHANGED
+
+
+def miss_reason_from_cache(
+    *, keyword: str, created_by: str | None, cached: Sequence[str]
+) -> str | None:
+    """Explain a first miss from the step images already built on the same parent.
+
+    Args:
+        keyword: The step's instruction keyword (``RUN``, ``COPY``...).
+        created_by: The new step image's ``CreatedBy``.
+        cached: The ``CreatedBy`` of every other image whose parent is the
+            step's parent (the builder's cache entries for that point).
+
+    Returns:
+        One of the module's reason sentences, or ``None`` when the step's own
+        instruction is among them (the builder then matched on something the
+        history does not show).
+    """
+    if created_by is None:
+        return None
+    mine = created_by.strip()
+    if any(other.strip() == mine for other in cached):
+        return None
+    if keyword in {"COPY", "ADD"} and any(
+        without_content(other) == without_content(created_by) for other in cached
+    ):
+        return FILE_CHANGED
+    new_args, new_command = split_build_args(created_by)
+    for other in cached:
+        old_args, old_command = split_build_args(other)
+        if old_command.strip() == new_command.strip() and old_args != new_args:
+            return BUILD_ARG_CHANGED
+    return NEW_AFTER_PARENT
 
 
 def _row_of(previous: Sequence[PreviousStep], image_id: str) -> int | None:

@@ -38,6 +38,7 @@ MISS_WORDS = {
     cache_miss.FILE_CHANGED: "miss.file",
     cache_miss.BUILD_ARG_CHANGED: "miss.build_arg",
     cache_miss.BASE_CHANGED: "miss.base",
+    cache_miss.NEW_AFTER_PARENT: "miss.new",
 }
 
 
