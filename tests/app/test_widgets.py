@@ -1063,3 +1063,16 @@ async def test_a_build_failure_in_a_short_panel_still_shows_the_engines_words() 
         text = app.screen_text()
         assert "The engine said:" in text
         assert "returned a non-zero code: 1" in text
+
+
+async def test_containers_panel_shows_an_untagged_image_by_its_short_id() -> None:
+    # A container of an untagged image carries the whole digest; 71 characters pushed
+    # Status and Ports off an 80-column screen.
+    digest = "sha256:744fa183ed02d3dd9c4f" + "0" * 38
+    untagged = dataclasses.replace(CONTAINERS[0], image=digest)
+    app = WidgetHarness(lambda: ContainersPanel([untagged]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = app.screen_text()
+        assert "744fa183ed02" in text and "sha256:" not in text
+        assert "running" in text and "127.0.0.1:8080→5000" in text

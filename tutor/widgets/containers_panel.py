@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from tutor.engine.container_info import ContainerInfo
+from tutor.engine.printed import short_id
 from tutor.engine.published import PortMapping
 from tutor.i18n import say
 
@@ -23,6 +24,22 @@ COLUMNS = (
     ("status", "containers.col.status"),
     ("ports", "containers.col.ports"),
 )
+
+
+def image_text(image: str) -> str:
+    """Say the image a container runs as ``docker ps`` does.
+
+    A container made from an untagged image carries its whole digest
+    (``sha256:`` and 64 hex digits), which pushed Status and Ports off an
+    80-column screen; ``docker ps`` shows its short id instead.
+
+    Args:
+        image: The image as the engine named it when the container was made.
+
+    Returns:
+        The name, or the image's short id.
+    """
+    return short_id(image) if image.startswith("sha256:") else image
 
 
 def port_text(port: PortMapping) -> str:
@@ -163,7 +180,7 @@ class ContainersPanel(Vertical):
         for info in self._containers:
             ports = ", ".join(port_text(p) for p in info.ports)
             ports = ports or say(self.language, "containers.no_ports")
-            cells = (info.name, info.image, self._status(info.status), ports)
+            cells = (info.name, image_text(info.image), self._status(info.status), ports)
             table.add_row(
                 *(Text(cell) if isinstance(cell, str) else cell for cell in cells), key=info.id
             )
