@@ -8,7 +8,7 @@ lesson's explanation.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Resize
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -29,7 +29,7 @@ from tutor.screens.keys import TranslatedKeys
 WHOLE_WIDTH_BELOW = 92
 
 
-def fit_dialogs(screen: ModalScreen[object], width: int) -> None:
+def fit_dialogs(screen: Screen[Any], width: int) -> None:
     """Give ``screen``'s dialog box the whole width when only slivers would be left beside it."""
     for box in screen.query(".dialog"):
         box.set_class(width < WHOLE_WIDTH_BELOW, "-whole-width")
