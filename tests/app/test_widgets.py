@@ -269,6 +269,35 @@ async def test_diff_view_exec_input_asks_the_app_to_run_in_the_container() -> No
         assert "$ touch /tmp/x  (exit 0)" in app.screen_text()
 
 
+async def test_diff_view_says_a_command_runs_and_offers_to_stop_it() -> None:
+    # During `sleep 5` the panel still showed the previous output, with no way to stop it.
+    app = WidgetHarness(lambda: DiffView("lt-web-1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(DiffView)
+        view.update(diff_of(1), name="lt-web-1")
+        view.show_exec_result("cat /app/motd", 0, "previous output")
+        app.query_one(ExecInput).focus()
+        await pilot.press(*"sleep 5", "enter")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "$ sleep 5  running… ctrl+t stops it" in text
+        assert "previous output" not in text  # the previous command's output is gone
+        assert "^t Stop command" in text  # the footer offers the key
+        await pilot.press(*"ls", "enter")  # one command at a time
+        await pilot.pause()
+        assert [r.command for r in app.posted(DiffView.ExecRequested)] == ["sleep 5"]
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        [stop] = app.posted(DiffView.StopRequested)
+        assert (stop.container, stop.command) == (diff_of(1).container, "sleep 5")
+        assert "$ sleep 5  stopping…" in app.screen_text()
+        view.show_exec_result("sleep 5", 143, "")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "$ sleep 5  (stopped, exit 143)" in text
+        assert "running" not in text and "Stop command" not in text
+
+
 # -- FilesView ----------------------------------------------------------------
 
 
@@ -1013,6 +1042,15 @@ async def _diff_twice(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def _command_running(pilot: Pilot[None]) -> None:
+    pilot.app.animation_level = "none"  # the spinner stands still for the picture
+    view = pilot.app.query_one(DiffView)
+    view.update(diff_of(1))
+    pilot.app.query_one(ExecInput).focus()
+    await pilot.press(*"sleep 5", "enter")
+    await pilot.pause()
+
+
 async def _history_on_missing_row(pilot: Pilot[None]) -> None:
     await pilot.press("ctrl+end")
 
@@ -1038,6 +1076,7 @@ SNAPSHOTS: dict[str, tuple[Callable[[], Widget], Callable[[Pilot[None]], Awaitab
     "build_log_failed": (BuildLog, _feeding(build_events(fail_at=3))),
     "containers_panel": (lambda: ContainersPanel(CONTAINERS), _page_shown),
     "diff_view": (lambda: DiffView("lt-web-1"), _diff_twice),
+    "diff_view_command_running": (lambda: DiffView("lt-web-1"), _command_running),
     "history_table": (lambda: HistoryTable(V1), _history_on_missing_row),
     "push_log": (lambda: PushLog("127.0.0.1:5000/lt-app:v2"), _pushed),
     "files_view": (lambda: FilesView(FILES), _dockerfile_step),

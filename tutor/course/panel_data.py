@@ -170,7 +170,9 @@ def original_files(lesson: Lesson, params: Mapping[str, Value]) -> dict[str, str
     return files
 
 
-def ask_container(runner: LessonRunner, kind: str, name: str, command: str = "") -> tuple[str, int]:
+def ask_container(
+    runner: LessonRunner, kind: str, name: str, command: str = "", token: str = ""
+) -> tuple[str, int]:
     """Answer a panel's request about one container: its page, its logs, stop it, or run
     a command in it (only in the learner's own containers).
 
@@ -179,6 +181,8 @@ def ask_container(runner: LessonRunner, kind: str, name: str, command: str = "")
         kind: ``page``, ``logs``, ``stop`` or ``exec``.
         name: The container's name or id.
         command: The shell command for ``exec``.
+        token: For ``exec``: the command carries it, so that
+            :func:`~tutor.engine.containers.stop_command` can stop it.
 
     Returns:
         The text to show and, for ``exec``, the command's exit code.
@@ -203,5 +207,5 @@ def ask_container(runner: LessonRunner, kind: str, name: str, command: str = "")
             f"The tutor only runs commands in containers it started for you, not {name!r}.",
             "Use docker exec in your own terminal for other containers.",
         )
-    result = containers.exec_in(engine, name, ["sh", "-c", command])
+    result = containers.exec_in(engine, name, ["sh", "-c", command], token=token)
     return result.output, result.exit_code
