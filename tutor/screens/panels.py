@@ -85,7 +85,7 @@ PANELS: tuple[Panel, ...] = (
     Panel("layers", "panel.layers", LayerStack, "Layers panel"),
     Panel("build", "panel.build", BuildLog, "Build panel"),
     Panel("containers", "panel.containers", ContainersPanel, "Containers panel"),
-    Panel("diff", "panel.diff", DiffView, "Diff panel", keys=(ChangeList,)),
+    Panel("diff", "panel.diff", DiffView, "Diff panel", keys=(ChangeList, DiffView)),
     Panel("history", "panel.history", HistoryTable, "History panel", keys=(HistoryRows,)),
     Panel("push", "panel.push", PushLog),  # no keys of its own
 )
