@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from tutor.screens.session import TutorSession
 
 #: From this many columns and rows the panels are shown side by side.
-WIDE = (130, 34)
+WIDE = (130, 40)
 
 
 class LessonScreen(TranslatedKeys[None]):
@@ -136,6 +136,8 @@ class LessonScreen(TranslatedKeys[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
+        pushes = any(s.action is not None and s.action.kind == "push" for s in self.lesson.steps)
+        self.set_class(pushes, "-pushes")
         self.flow = StepFlow(self.lesson, self.tutor.progress)
         self.flow.start_at(self.start_step)
         self._set_layout(self.size.width, self.size.height)
@@ -164,6 +166,9 @@ class LessonScreen(TranslatedKeys[None]):
         self.set_class(wide, "-wide")
         self.add_class("-laid-out")
         self.deck.set_wide(wide)
+        if wide and not self.has_class("-pushes"):
+            # Only a lesson that pushes has a use for the Push panel: the Diff takes its rows.
+            self.query_one("#pane-push").display = False
         self.query_one("#prose-side").display = wide
         self._show_prose()
         focused = self.focused

@@ -60,7 +60,7 @@ class ContainersPanel(Vertical):
 
     DEFAULT_CSS = """
     ContainersPanel { height: 1fr; }
-    ContainersPanel > DataTable { height: auto; max-height: 50%; }
+    ContainersPanel > DataTable { height: auto; max-height: 70%; }
     ContainersPanel > #empty { color: $text-muted; padding: 0 1; }
     ContainersPanel > #output-title { background: $panel; text-style: bold; padding: 0 1; }
     ContainersPanel > #output { height: 1fr; padding: 0 1; }
