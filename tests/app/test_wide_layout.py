@@ -27,7 +27,7 @@ from tutor.widgets import LayerStack as LayerStackView
 
 #: What the learner must read in each panel: every layer's instruction, every
 #: changed path with the layer it came from, every history row.
-MUST_SHOW = {
+MUST_SHOW: dict[str, tuple[type[Widget], list[str]]] = {
     "layers": (LayerStackView, ["COPY app.py /app.py", 'CMD ["python","app.py"]',
                                 "RUN pip install flask", 'CMD ["python3"]', "ADD rootfs.tar /"]),
     "diff": (DiffView, ["/app.py", "from layer 4: COPY app.py", "/notes.txt",
