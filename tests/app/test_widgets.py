@@ -1115,3 +1115,16 @@ async def test_containers_panel_shows_an_untagged_image_by_its_short_id() -> Non
         text = app.screen_text()
         assert "744fa183ed02" in text and "sha256:" not in text
         assert "running" in text and "127.0.0.1:8080→5000" in text
+
+
+async def test_containers_panel_shows_each_containers_size_as_docker_ps_s() -> None:
+    # Lesson 6 asks what three containers cost on disk; `docker ps -s` says it in SIZE.
+    sized = [dataclasses.replace(c, ports=(), size_rw=0, size_virtual=195_000_000)
+             for c in CONTAINERS]  # fmt: skip
+    app = WidgetHarness(lambda: ContainersPanel(sized))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = app.screen_text()
+        assert "Size" in text and "0 B" in text and "lt-web-1" in text
+        table = app.query_one(ContainersPanel).table
+        assert [str(cell) for cell in table.get_row_at(0)][-2:] == ["0 B", "195 MB"]

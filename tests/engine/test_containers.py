@@ -336,3 +336,21 @@ def test_stopping_a_command_in_a_container_not_ours_is_refused(
 ) -> None:
     with pytest.raises(NotOurs):
         containers.stop_command(engine, stranger.name, containers.new_run_token())
+
+
+def test_ours_says_each_containers_size_as_docker_ps_s(
+    engine: Engine, fixture_images: dict[str, str], namespace: str
+) -> None:
+    # The Containers panel's SIZE column (lesson 6 step 5 asks about `docker ps -s`).
+    info = containers.run(
+        engine, fixture_images["busybox"], name=f"sized-{namespace}", namespace=namespace,
+        command=["sleep", "300"],
+    )  # fmt: skip
+    [fresh] = containers.ours(engine, namespace, sizes=True)
+    assert fresh.size_rw == 0 and fresh.size_virtual is not None and fresh.size_virtual > 0
+    containers.exec_in(engine, info.name, "head -c 100000 /dev/zero > /written")
+    [written] = containers.ours(engine, namespace, sizes=True)
+    assert written.size_rw is not None and written.size_rw >= 100_000
+    assert written.size_virtual > fresh.size_virtual  # type: ignore[operator]
+    [unsized] = containers.ours(engine, namespace)
+    assert unsized.size_rw is None  # only asked for where it is shown

@@ -125,7 +125,7 @@ def gather_panels(
     engine = runner.engine
     problems: dict[str, str] = {}
     files = workspace_files(runner, lesson)
-    ours = tuple(containers.ours(engine, runner.namespace))
+    ours = tuple(containers.ours(engine, runner.namespace, sizes=True))
     sharing = stack = found_diff = None
     if len(targets.sharing) >= 2:
         try:

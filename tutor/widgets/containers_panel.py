@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from tutor.engine.container_info import ContainerInfo
-from tutor.engine.printed import short_id
+from tutor.engine.printed import human_size, short_id
 from tutor.engine.published import PortMapping
 from tutor.i18n import say
 
@@ -23,6 +23,9 @@ COLUMNS = (
     ("image", "containers.col.image"),
     ("status", "containers.col.status"),
     ("ports", "containers.col.ports"),
+    # docker ps -s: the read-write layer, then with the image (lesson 6 asks about them).
+    ("size", "containers.col.size"),
+    ("virtual", "containers.col.virtual"),
 )
 
 
@@ -180,7 +183,17 @@ class ContainersPanel(Vertical):
         for info in self._containers:
             ports = ", ".join(port_text(p) for p in info.ports)
             ports = ports or say(self.language, "containers.no_ports")
-            cells = (info.name, image_text(info.image), self._status(info.status), ports)
+            status = self._status(info.status)
+            sizes = tuple(
+                "" if n is None else human_size(n) for n in (info.size_rw, info.size_virtual)
+            )
+            cells: tuple[str | Text, ...] = (
+                info.name,
+                image_text(info.image),
+                status,
+                ports,
+                *sizes,
+            )
             table.add_row(
                 *(Text(cell) if isinstance(cell, str) else cell for cell in cells), key=info.id
             )
