@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from tests.app.widget_harness import WidgetHarness
+from tutor.course.listing import ImageLine
 from tutor.engine import cache_miss
 from tutor.engine.build_events import (
     BuildDone,
@@ -42,6 +43,7 @@ from tutor.widgets.diff_view import DiffView, ExecInput
 from tutor.widgets.engine_banner import error_words
 from tutor.widgets.files_view import FilesView
 from tutor.widgets.history_table import HistoryTable
+from tutor.widgets.images_panel import ImagesPanel
 from tutor.widgets.layer_bands import ContainerBand, LayerBand
 from tutor.widgets.layer_stack import LayerStack
 from tutor.widgets.push_log import PushLog
@@ -1128,3 +1130,23 @@ async def test_containers_panel_shows_each_containers_size_as_docker_ps_s() -> N
         assert "Size" in text and "0 B" in text and "lt-web-1" in text
         table = app.query_one(ContainersPanel).table
         assert [str(cell) for cell in table.get_row_at(0)][-2:] == ["0 B", "195 MB"]
+
+
+async def test_images_panel_lists_the_images_as_docker_image_ls() -> None:
+    lines = (
+        ImageLine("python-hello-world", "latest", "04ababababab", 0, 195_005_000, named=True),
+        ImageLine("python", "3.8-alpine", "01ababababab", 0, 189_712_384),
+    )
+    app = WidgetHarness(lambda: ImagesPanel(language="en"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "No images read yet." in app.screen_text()
+        app.query_one(ImagesPanel).show_value(lines)
+        await pilot.pause()
+        text = app.screen_text()
+        assert "2 images on the engine, newest first (docker image ls)" in text
+        assert "REPOSITORY" in text and "IMAGE ID" in text
+        assert "python-hello-world" in text and "3.8-alpine" in text and "190 MB" in text
+        app.query_one(ImagesPanel).set_language("pt-BR")
+        await pilot.pause()
+        assert "2 imagens no engine" in app.screen_text()

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
+from tutor.course.listing import ImageLine, image_lines
 from tutor.course.model import Lesson, Value
 from tutor.course.vocabulary import fill_known
 from tutor.engine import containers
@@ -144,6 +145,17 @@ def gather_panels(
         except (ContainerNotFound, EngineRefused, IndexCancelled) as exc:
             problems["diff"] = str(exc)  # the next poll asks again
     return PanelValues(files, ours, stack, sharing, found_diff), problems
+
+
+def read_images(
+    runner: LessonRunner, lesson: Lesson, targets: PanelTargets, cancel: threading.Event
+) -> tuple[ImageLine, ...]:
+    """The Images panel's rows: ``docker image ls``, the lesson's own images marked.
+
+    Raises:
+        EngineError: the engine went away.
+    """
+    return image_lines(runner.engine, targets.images)
 
 
 def workspace_files(runner: LessonRunner, lesson: Lesson) -> dict[str, str]:

@@ -65,6 +65,9 @@ if TYPE_CHECKING:
 
 #: From this many columns and rows the panels are shown side by side.
 WIDE = (130, 40)
+#: Panes that only some lessons use, with the action that uses them: side by side,
+#: the first one the lesson uses takes the Diff's lower rows, and the others are hidden.
+OCCASIONAL_PANES = {"push": "push", "images": "list_images"}
 
 
 class LessonScreen(TranslatedKeys[None]):
@@ -94,6 +97,8 @@ class LessonScreen(TranslatedKeys[None]):
         self.lesson = lesson
         self.start_step = step_id
         self.wide = False
+        #: The occasional pane this lesson uses (see OCCASIONAL_PANES), set on mount.
+        self.occasional: str | None = None
         #: Set on mount, from the learner's progress.
         self.flow: StepFlow | None = None
         #: The lesson's prose in the learner's language, once the screen has said it.
@@ -136,8 +141,9 @@ class LessonScreen(TranslatedKeys[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        pushes = any(s.action is not None and s.action.kind == "push" for s in self.lesson.steps)
-        self.set_class(pushes, "-pushes")
+        kinds = {step.action.kind for step in self.lesson.steps if step.action is not None}
+        self.occasional = next((p for p, kind in OCCASIONAL_PANES.items() if kind in kinds), None)
+        self.set_class(self.occasional is not None, "-occasional")
         self.flow = StepFlow(self.lesson, self.tutor.progress)
         self.flow.start_at(self.start_step)
         self._set_layout(self.size.width, self.size.height)
@@ -166,9 +172,10 @@ class LessonScreen(TranslatedKeys[None]):
         self.set_class(wide, "-wide")
         self.add_class("-laid-out")
         self.deck.set_wide(wide)
-        if wide and not self.has_class("-pushes"):
-            # Only a lesson that pushes has a use for the Push panel: the Diff takes its rows.
-            self.query_one("#pane-push").display = False
+        for name in OCCASIONAL_PANES if wide else ():
+            # Shown beside the others only in a lesson that uses it; else the Diff takes its rows.
+            if name != self.occasional:
+                self.query_one(f"#pane-{name}").display = False
         self.query_one("#prose-side").display = wide
         self._show_prose()
         focused = self.focused

@@ -72,7 +72,7 @@ PANE_FOR_ACTION = {
     "write_files": "files", "edit": "files", "move_line": "files", "build": "build",
     "run": "containers", "fetch": "containers", "logs": "containers", "stop": "containers",
     "list_containers": "containers", "start_registry": "containers", "exec": "diff",
-    "diff": "diff", "history": "history", "list_images": "layers", "remove_image": "layers",
+    "diff": "diff", "history": "history", "list_images": "images", "remove_image": "layers",
     "pull": "layers", "push": "push",
 }  # fmt: skip
 
