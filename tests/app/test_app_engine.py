@@ -436,7 +436,8 @@ async def test_a_panel_is_added_with_its_widget_and_one_registry_entry(
     namespace: str,
 ) -> None:
     entry = Panel("count", "panel.count", ContainerCount, reads=count_containers)
-    monkeypatch.setattr(panels, "PANELS", (*panels.PANELS, entry))
+    # In the ninth place (the last number key), where the Images panel is.
+    monkeypatch.setattr(panels, "PANELS", (*panels.PANELS[:8], entry))
     app = real_tutor()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
@@ -495,3 +496,78 @@ async def test_c_on_a_history_step_shows_the_history_as_it_passes(
                 break
             await pilot.pause(0.05)
         assert table.table.row_count >= 3  # busybox's COPY, RUN and CMD
+
+
+async def test_a_command_in_the_diff_panel_shows_it_runs_and_is_stopped(
+    real_tutor: Callable[..., TutorApp],
+    engine: Engine,
+    fixture_images: dict[str, str],
+    tutor_params: dict[str, Any],
+    namespace: str,
+) -> None:
+    # `sleep 30` typed in the Diff panel: it says the command runs, ctrl+t stops it in
+    # the container (which keeps running), and the exit status shows (issue 12, #14).
+    cow = f"{tutor_params['container']}-cow"
+    start_sleeper(engine, fixture_images["busybox"], cow, namespace)
+    app = real_tutor()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        app.open_lesson("copy-on-write")
+        await settle(app, pilot)
+        lesson = next(s for s in app.screen_stack if isinstance(s, LessonScreen))
+        view = lesson.query_one(DiffView)
+        for _ in range(EVENT_PATIENCE):  # the deck reads the container's diff
+            if isinstance(app.screen, PredictionScreen):
+                await pilot.press("escape")  # decide later
+            if view.container is not None and app.screen is lesson:
+                break
+            await pilot.pause(0.05)
+            await settle(app, pilot)
+        lesson.query_one(ExecInput).focus()
+        await pilot.press(*"sleep 30; echo $((6*7))", "enter")
+        await pilot.pause()
+        assert "running… ctrl+t stops it" in static_text(lesson, "DiffView #exec-result")
+        for _ in range(EVENT_PATIENCE):  # until the command runs in the container
+            if "sleep 30" in containers.exec_in(engine, cow, "ps -o args").output:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("ctrl+t")
+        for _ in range(EVENT_PATIENCE):
+            if view.running is None:
+                break
+            await pilot.pause(0.05)
+        shown = static_text(lesson, "DiffView #exec-result")
+        assert "(stopped, exit 143)" in shown and "42" not in shown
+        info = containers.container_info(engine, cow)
+        assert info is not None and info.status == "running"
+
+
+async def test_c_on_lesson_2s_image_list_step_shows_the_images_panel(
+    real_tutor: Callable[..., TutorApp],
+    fixture_images: dict[str, str],
+    tutor_params: dict[str, Any],
+) -> None:
+    # Lesson 2 step 2 asks which image shows up in `docker image ls` beside the
+    # learner's: the list must be on screen, and stay there (issue 12, finding 5).
+    app = real_tutor()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        lesson_2 = app.course.lesson("build")
+        assert lesson_2 is not None
+        app.progress.mark_step_done("build", "build", [s.id for s in lesson_2.steps])
+        app.open_lesson("build")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PredictionScreen)
+        await pilot.press("3")
+        await settle(app, pilot)
+        lesson = next(s for s in app.screen_stack if isinstance(s, LessonScreen))
+        assert lesson.steps.step is not None and lesson.steps.step.id == "list-images"
+        await pilot.press("c")
+        base = fixture_images["python"].rsplit(":", 1)[0]
+        for _ in range(EVENT_PATIENCE):
+            if base in screen_text(app):
+                break
+            await pilot.pause(0.05)
+            await settle(app, pilot)
+        assert lesson.deck.active == "pane-images"
+        assert base in screen_text(app) and "REPOSITORY" in screen_text(app)

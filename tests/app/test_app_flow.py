@@ -389,12 +389,13 @@ async def test_panels_are_tabs_when_narrow_and_side_by_side_when_wide(
         await pilot.resize_terminal(160, 48)
         await settle(app, pilot)
         assert lesson.wide and lesson.has_class("-wide")
-        assert len(shown()) == 7 and "pane-lesson" not in shown()  # the prose sits by the step
+        assert len(shown()) == 6 and "pane-lesson" not in shown()  # the prose sits by the step
+        assert "pane-push" not in shown()  # a lesson that pushes nothing: the Diff takes its rows
         assert lesson.query_one("#prose-side").display
         # The prose beside the step is filled when the layout first shows it...
         assert "Welcome!" in lesson.query_one("#prose-side-text", Markdown).source
         text = screen_text(app)
-        assert all(word in text for word in ("Files", "Layers", "Build", "Diff", "Push"))
+        assert all(word in text for word in ("Files", "Layers", "Build", "Diff", "History"))
         assert "Welcome!" in text
         await pilot.press("l")  # ...and says the language the learner switches to
         await settle(app, pilot)
@@ -459,3 +460,16 @@ async def test_a_passed_steps_late_output_stays_off_the_next_step(
         screen.post_message(now)
         await settle(app, pilot)
         assert "Step 1/4 : FROM python" in screen.query_one(StepPanel).output
+
+
+async def test_the_push_panel_is_side_by_side_in_a_lesson_that_pushes(
+    make_tutor: MakeTutor,
+) -> None:
+    app = make_tutor()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        app.open_lesson("push")
+        await settle(app, pilot)
+        lesson = next(s for s in app.screen_stack if isinstance(s, LessonScreen))
+        assert lesson.wide and lesson.query_one("#pane-push", TabPane).display
+        assert lesson.query_one("#pane-push", TabPane).region.height > 0

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from tests.app.widget_harness import WidgetHarness
+from tutor.course.listing import ImageLine
 from tutor.engine import cache_miss
 from tutor.engine.build_events import (
     BuildDone,
@@ -42,6 +43,7 @@ from tutor.widgets.diff_view import DiffView, ExecInput
 from tutor.widgets.engine_banner import error_words
 from tutor.widgets.files_view import FilesView
 from tutor.widgets.history_table import HistoryTable
+from tutor.widgets.images_panel import ImagesPanel
 from tutor.widgets.layer_bands import ContainerBand, LayerBand
 from tutor.widgets.layer_stack import LayerStack
 from tutor.widgets.push_log import PushLog
@@ -267,6 +269,35 @@ async def test_diff_view_exec_input_asks_the_app_to_run_in_the_container() -> No
         view.show_exec_result("touch /tmp/x", 0, "")
         await pilot.pause()
         assert "$ touch /tmp/x  (exit 0)" in app.screen_text()
+
+
+async def test_diff_view_says_a_command_runs_and_offers_to_stop_it() -> None:
+    # During `sleep 5` the panel still showed the previous output, with no way to stop it.
+    app = WidgetHarness(lambda: DiffView("lt-web-1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(DiffView)
+        view.update(diff_of(1), name="lt-web-1")
+        view.show_exec_result("cat /app/motd", 0, "previous output")
+        app.query_one(ExecInput).focus()
+        await pilot.press(*"sleep 5", "enter")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "$ sleep 5  running… ctrl+t stops it" in text
+        assert "previous output" not in text  # the previous command's output is gone
+        assert "^t Stop command" in text  # the footer offers the key
+        await pilot.press(*"ls", "enter")  # one command at a time
+        await pilot.pause()
+        assert [r.command for r in app.posted(DiffView.ExecRequested)] == ["sleep 5"]
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        [stop] = app.posted(DiffView.StopRequested)
+        assert (stop.container, stop.command) == (diff_of(1).container, "sleep 5")
+        assert "$ sleep 5  stopping…" in app.screen_text()
+        view.show_exec_result("sleep 5", 143, "")
+        await pilot.pause()
+        text = app.screen_text()
+        assert "$ sleep 5  (stopped, exit 143)" in text
+        assert "running" not in text and "Stop command" not in text
 
 
 # -- FilesView ----------------------------------------------------------------
@@ -1013,6 +1044,15 @@ async def _diff_twice(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def _command_running(pilot: Pilot[None]) -> None:
+    pilot.app.animation_level = "none"  # the spinner stands still for the picture
+    view = pilot.app.query_one(DiffView)
+    view.update(diff_of(1))
+    pilot.app.query_one(ExecInput).focus()
+    await pilot.press(*"sleep 5", "enter")
+    await pilot.pause()
+
+
 async def _history_on_missing_row(pilot: Pilot[None]) -> None:
     await pilot.press("ctrl+end")
 
@@ -1038,6 +1078,7 @@ SNAPSHOTS: dict[str, tuple[Callable[[], Widget], Callable[[Pilot[None]], Awaitab
     "build_log_failed": (BuildLog, _feeding(build_events(fail_at=3))),
     "containers_panel": (lambda: ContainersPanel(CONTAINERS), _page_shown),
     "diff_view": (lambda: DiffView("lt-web-1"), _diff_twice),
+    "diff_view_command_running": (lambda: DiffView("lt-web-1"), _command_running),
     "history_table": (lambda: HistoryTable(V1), _history_on_missing_row),
     "push_log": (lambda: PushLog("127.0.0.1:5000/lt-app:v2"), _pushed),
     "files_view": (lambda: FilesView(FILES), _dockerfile_step),
@@ -1063,3 +1104,49 @@ async def test_a_build_failure_in_a_short_panel_still_shows_the_engines_words() 
         text = app.screen_text()
         assert "The engine said:" in text
         assert "returned a non-zero code: 1" in text
+
+
+async def test_containers_panel_shows_an_untagged_image_by_its_short_id() -> None:
+    # A container of an untagged image carries the whole digest; 71 characters pushed
+    # Status and Ports off an 80-column screen.
+    digest = "sha256:744fa183ed02d3dd9c4f" + "0" * 38
+    untagged = dataclasses.replace(CONTAINERS[0], image=digest)
+    app = WidgetHarness(lambda: ContainersPanel([untagged]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = app.screen_text()
+        assert "744fa183ed02" in text and "sha256:" not in text
+        assert "running" in text and "127.0.0.1:8080→5000" in text
+
+
+async def test_containers_panel_shows_each_containers_size_as_docker_ps_s() -> None:
+    # Lesson 6 asks what three containers cost on disk; `docker ps -s` says it in SIZE.
+    sized = [dataclasses.replace(c, ports=(), size_rw=0, size_virtual=195_000_000)
+             for c in CONTAINERS]  # fmt: skip
+    app = WidgetHarness(lambda: ContainersPanel(sized))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = app.screen_text()
+        assert "Size" in text and "0 B" in text and "lt-web-1" in text
+        table = app.query_one(ContainersPanel).table
+        assert [str(cell) for cell in table.get_row_at(0)][-2:] == ["0 B", "195 MB"]
+
+
+async def test_images_panel_lists_the_images_as_docker_image_ls() -> None:
+    lines = (
+        ImageLine("python-hello-world", "latest", "04ababababab", 0, 195_005_000, named=True),
+        ImageLine("python", "3.8-alpine", "01ababababab", 0, 189_712_384),
+    )
+    app = WidgetHarness(lambda: ImagesPanel(language="en"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "No images read yet." in app.screen_text()
+        app.query_one(ImagesPanel).show_value(lines)
+        await pilot.pause()
+        text = app.screen_text()
+        assert "2 images on the engine, newest first (docker image ls)" in text
+        assert "REPOSITORY" in text and "IMAGE ID" in text
+        assert "python-hello-world" in text and "3.8-alpine" in text and "190 MB" in text
+        app.query_one(ImagesPanel).set_language("pt-BR")
+        await pilot.pause()
+        assert "2 imagens no engine" in app.screen_text()

@@ -6,6 +6,7 @@ import contextlib
 import os
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 
@@ -295,3 +296,61 @@ def test_fetch_page_says_clearly_when_nothing_answers(
     with pytest.raises(EngineError, match="Nothing answered") as caught:
         containers.fetch_page(engine, info.name, wait=1)
     assert "0.0.0.0" in caught.value.hint
+
+
+def test_a_running_command_is_stopped_and_the_container_keeps_running(
+    engine: Engine, fixture_images: dict[str, str], namespace: str
+) -> None:
+    # The Diff panel's command line: `sleep 30` showed no way to end it (issue 12, #14).
+    info = containers.run(
+        engine, fixture_images["busybox"], name=f"long-{namespace}", namespace=namespace,
+        command=["sleep", "300"],
+    )  # fmt: skip
+    token = containers.new_run_token()
+    results: list[containers.ExecResult] = []
+    command = "sleep 30; echo not stopped"
+    runner = threading.Thread(
+        target=lambda: results.append(containers.exec_in(engine, info.name, command, token=token))
+    )
+    runner.start()
+    for _ in range(200):  # until the command runs in the container, as the learner sees it
+        if "sleep 30" in containers.exec_in(engine, info.name, "ps -o args").output:
+            break
+        time.sleep(0.05)
+    signalled = containers.stop_command(engine, info.name, token)
+    runner.join(timeout=60)
+    assert signalled >= 1
+    [result] = results
+    assert result.exit_code == 143  # killed by SIGTERM, as a shell says it
+    assert "not stopped" not in result.output
+    assert containers.container_info(engine, info.name).status == "running"  # type: ignore[union-attr]
+    assert containers.stop_command(engine, info.name, token) == 0  # nothing left to stop
+    other = containers.exec_in(
+        engine, info.name, "echo still here", token=containers.new_run_token()
+    )
+    assert (other.exit_code, other.output.strip()) == (0, "still here")
+
+
+def test_stopping_a_command_in_a_container_not_ours_is_refused(
+    engine: Engine, stranger: Container
+) -> None:
+    with pytest.raises(NotOurs):
+        containers.stop_command(engine, stranger.name, containers.new_run_token())
+
+
+def test_ours_says_each_containers_size_as_docker_ps_s(
+    engine: Engine, fixture_images: dict[str, str], namespace: str
+) -> None:
+    # The Containers panel's SIZE column (lesson 6 step 5 asks about `docker ps -s`).
+    info = containers.run(
+        engine, fixture_images["busybox"], name=f"sized-{namespace}", namespace=namespace,
+        command=["sleep", "300"],
+    )  # fmt: skip
+    [fresh] = containers.ours(engine, namespace, sizes=True)
+    assert fresh.size_rw == 0 and fresh.size_virtual is not None and fresh.size_virtual > 0
+    containers.exec_in(engine, info.name, "head -c 100000 /dev/zero > /written")
+    [written] = containers.ours(engine, namespace, sizes=True)
+    assert written.size_rw is not None and written.size_rw >= 100_000
+    assert written.size_virtual > fresh.size_virtual  # type: ignore[operator]
+    [unsized] = containers.ours(engine, namespace)
+    assert unsized.size_rw is None  # only asked for where it is shown

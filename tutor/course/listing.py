@@ -10,6 +10,8 @@ later types those commands, what they see is already familiar.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from tutor.course.params import split_tag
@@ -17,6 +19,52 @@ from tutor.engine import inventory
 from tutor.engine.connection import Engine
 from tutor.engine.errors import EngineError, ImageNotFound
 from tutor.engine.printed import human_size, short_id
+
+
+@dataclass(frozen=True)
+class ImageLine:
+    """One row of ``docker image ls``: one tag of an image (``<none>`` when it has none).
+
+    Attributes:
+        repository: The tag's repository, or ``<none>``.
+        tag: The tag, or ``<none>``.
+        image_id: The image's short id.
+        created: When it was made, in epoch seconds.
+        size: Its size in bytes, base layers included.
+        named: The lesson names it (the learner's own image).
+    """
+
+    repository: str
+    tag: str
+    image_id: str
+    created: int
+    size: int
+    named: bool = False
+
+
+def image_lines(engine: Engine, named: Iterable[str] = ()) -> tuple[ImageLine, ...]:
+    """``docker image ls``'s rows, newest first, one per tag.
+
+    Args:
+        engine: The learner's engine.
+        named: Image references the lesson names (``python-hello-world``), marked.
+
+    Returns:
+        The rows.
+
+    Raises:
+        EngineError: the engine cannot be asked.
+    """
+    wanted = {ref if ":" in ref.rsplit("/", 1)[-1] else f"{ref}:latest" for ref in named}
+    lines = []
+    for row in sorted(inventory.list_images(engine), key=lambda r: -r.created):
+        for ref in row.tags or ("<none>:<none>",):
+            repository, tag = split_tag(ref)
+            line = ImageLine(
+                repository, tag, short_id(row.id), row.created, row.size, ref in wanted
+            )
+            lines.append(line)
+    return tuple(lines)
 
 
 def image_table(engine: Engine) -> list[str]:
@@ -31,14 +79,11 @@ def image_table(engine: Engine) -> list[str]:
     Raises:
         EngineError: the engine cannot be asked.
     """
-    rows = sorted(inventory.list_images(engine), key=lambda r: -r.created)
     table = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
-    for row in rows:
-        for ref in row.tags or ("<none>:<none>",):
-            repository, tag = split_tag(ref)
-            table.append(
-                [repository, tag, short_id(row.id), _ago(row.created), human_size(row.size)]
-            )
+    for line in image_lines(engine):
+        table.append(
+            [line.repository, line.tag, line.image_id, ago(line.created), human_size(line.size)]
+        )
     return _aligned(table)
 
 
@@ -69,7 +114,7 @@ def container_table(engine: Engine) -> list[str]:
                 short_id(row.id),
                 row.image,
                 command,
-                _ago(row.created),
+                ago(row.created),
                 row.status,
                 ports,
                 ",".join(row.names),
@@ -101,7 +146,7 @@ def history_table(engine: Engine, image: str) -> list[str]:
         table.append(
             [
                 row.id if row.id == "<missing>" else short_id(row.id),
-                _ago(row.created),
+                ago(row.created),
                 _cut(row.created_by, 45),
                 human_size(row.size),
                 row.comment,
@@ -121,7 +166,8 @@ _AGES = (
 )
 
 
-def _ago(created: Any) -> str:
+def ago(created: Any) -> str:
+    """``docker``'s "3 minutes ago" for an epoch time."""
     seconds = max(0.0, time.time() - float(created or 0))
     if seconds < 1:
         return "Less than a second ago"

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
+from tutor.course.listing import ImageLine, image_lines
 from tutor.course.model import Lesson, Value
 from tutor.course.vocabulary import fill_known
 from tutor.engine import containers
@@ -125,7 +126,7 @@ def gather_panels(
     engine = runner.engine
     problems: dict[str, str] = {}
     files = workspace_files(runner, lesson)
-    ours = tuple(containers.ours(engine, runner.namespace))
+    ours = tuple(containers.ours(engine, runner.namespace, sizes=True))
     sharing = stack = found_diff = None
     if len(targets.sharing) >= 2:
         try:
@@ -144,6 +145,17 @@ def gather_panels(
         except (ContainerNotFound, EngineRefused, IndexCancelled) as exc:
             problems["diff"] = str(exc)  # the next poll asks again
     return PanelValues(files, ours, stack, sharing, found_diff), problems
+
+
+def read_images(
+    runner: LessonRunner, lesson: Lesson, targets: PanelTargets, cancel: threading.Event
+) -> tuple[ImageLine, ...]:
+    """The Images panel's rows: ``docker image ls``, the lesson's own images marked.
+
+    Raises:
+        EngineError: the engine went away.
+    """
+    return image_lines(runner.engine, targets.images)
 
 
 def workspace_files(runner: LessonRunner, lesson: Lesson) -> dict[str, str]:
@@ -170,7 +182,9 @@ def original_files(lesson: Lesson, params: Mapping[str, Value]) -> dict[str, str
     return files
 
 
-def ask_container(runner: LessonRunner, kind: str, name: str, command: str = "") -> tuple[str, int]:
+def ask_container(
+    runner: LessonRunner, kind: str, name: str, command: str = "", token: str = ""
+) -> tuple[str, int]:
     """Answer a panel's request about one container: its page, its logs, stop it, or run
     a command in it (only in the learner's own containers).
 
@@ -179,6 +193,8 @@ def ask_container(runner: LessonRunner, kind: str, name: str, command: str = "")
         kind: ``page``, ``logs``, ``stop`` or ``exec``.
         name: The container's name or id.
         command: The shell command for ``exec``.
+        token: For ``exec``: the command carries it, so that
+            :func:`~tutor.engine.containers.stop_command` can stop it.
 
     Returns:
         The text to show and, for ``exec``, the command's exit code.
@@ -203,5 +219,5 @@ def ask_container(runner: LessonRunner, kind: str, name: str, command: str = "")
             f"The tutor only runs commands in containers it started for you, not {name!r}.",
             "Use docker exec in your own terminal for other containers.",
         )
-    result = containers.exec_in(engine, name, ["sh", "-c", command])
+    result = containers.exec_in(engine, name, ["sh", "-c", command], token=token)
     return result.output, result.exit_code

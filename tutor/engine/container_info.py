@@ -33,6 +33,8 @@ class ContainerInfo:
         status: The engine's state word: ``created``, ``running``, ``exited``...
         ports: Published ports (a stopped container has none).
         lesson: The lesson that made it; None for a container that is not ours.
+        size_rw: Bytes in its read-write layer, as ``docker ps -s`` says (None: not read).
+        size_virtual: That plus its image's layers, ``docker ps -s``'s "virtual".
     """
 
     id: str
@@ -42,16 +44,23 @@ class ContainerInfo:
     ports: tuple[PortMapping, ...]
     labels: dict[str, str]
     lesson: str | None
+    size_rw: int | None = None
+    size_virtual: int | None = None
 
     def host_port(self, container_port: int) -> int | None:
         """The host port published for ``container_port``, if any."""
         return next((p.host_port for p in self.ports if p.container_port == container_port), None)
 
 
-def ours(engine: Engine, namespace: str | None) -> list[ContainerInfo]:
-    """Every container the tutor made for ``namespace`` (None: anyone's), stopped ones too."""
+def ours(engine: Engine, namespace: str | None, *, sizes: bool = False) -> list[ContainerInfo]:
+    """Every container the tutor made for ``namespace`` (None: anyone's), stopped ones too.
+
+    With ``sizes``, their disk use too, as ``docker ps -s`` (the engine adds up each
+    read-write layer, so only the panels that show it ask).
+    """
+    filters = {"label": label_filters(namespace)}
     with engine_errors(engine.host):
-        rows = engine.api.containers(all=True, filters={"label": label_filters(namespace)})
+        rows = engine.api.containers(all=True, filters=filters, size=sizes)
     return [_from_summary(row) for row in rows]
 
 
@@ -180,4 +189,14 @@ def _from_summary(row: dict[str, Any]) -> ContainerInfo:
         ports,
         dict(labels),
         labels.get(LESSON_LABEL, "") if is_ours(labels) else None,
+        *_sizes(row),
     )
+
+
+def _sizes(row: dict[str, Any]) -> tuple[int | None, int | None]:
+    """``SizeRw`` and ``SizeRootFs`` of a ``docker ps -s`` row; the engine leaves out a 0."""
+    virtual = row.get("SizeRootFs")
+    if not isinstance(virtual, (int, float)):
+        return None, None
+    rw = row.get("SizeRw")
+    return (int(rw) if isinstance(rw, (int, float)) else 0), int(virtual)

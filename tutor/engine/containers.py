@@ -10,6 +10,7 @@ Looking without changing (state, logs, the page an app serves) is
 from __future__ import annotations
 
 import contextlib
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,11 +41,42 @@ __all__ = [
     "fetch_page",
     "free_port",
     "logs",
+    "new_run_token",
     "ours",
     "remove",
     "run",
     "stop",
+    "stop_command",
 ]
+
+#: The environment variable that marks a command the tutor runs in a container, so
+#: that it (and every process it starts, which inherits it) can be found to stop it.
+RUN_TOKEN_ENV = "LAYERS_TUTOR_RUN"
+
+#: Signals each process of the container whose environment holds the token ($1)
+#: with signal $2, oldest first (a shell whose command dies first wakes up and runs
+#: its next command before its own signal comes), and prints its pid; again until a pass
+#: finds none (at most ten). An exec'd process can only be signalled from inside
+#: the container (the engine's API has no kill for an exec, and the host may be
+#: remote); a pid file would have shown up in the very diff the learner is reading.
+_STOP_MARKED = r"""
+n=0
+while [ "$n" -lt 10 ]; do
+  n=$((n + 1)); found=
+  for d in /proc/[0-9]*; do
+    p=${d#/proc/}
+    [ "$p" = "$$" ] && continue
+    if tr '\0' '\n' 2>/dev/null < "$d/environ" | grep -qxF "$1"; then
+      found="$found $p"
+    fi
+  done
+  [ -z "$found" ] && break
+  for p in $(echo $found | tr ' ' '\n' | sort -n); do
+    kill -"$2" "$p" 2>/dev/null && echo "$p"
+  done
+  sleep 0.1
+done
+"""
 
 
 @dataclass(frozen=True)
@@ -144,8 +176,18 @@ def _make_room(engine: Engine, name: str, namespace: str, replace: bool) -> None
     remove(engine, attrs["Id"], namespace=namespace)
 
 
+def new_run_token() -> str:
+    """A fresh token for :func:`exec_in`, to stop that command with :func:`stop_command`."""
+    return secrets.token_hex(8)
+
+
 def exec_in(
-    engine: Engine, container: str, command: str | list[str], *, require_ours: bool = True
+    engine: Engine,
+    container: str,
+    command: str | list[str],
+    *,
+    require_ours: bool = True,
+    token: str = "",
 ) -> ExecResult:
     """Run a command inside a running container (never on this machine).
 
@@ -155,6 +197,8 @@ def exec_in(
         command: An argument list, or a string run by ``sh -c`` inside the container.
         require_ours: Refuse containers the tutor did not make (read-only
             checks of the learner's own containers may pass False).
+        token: From :func:`new_run_token`: the command (and what it starts)
+            carries it, so that :func:`stop_command` can stop it while it runs.
 
     Returns:
         The exit code and the output.
@@ -168,12 +212,40 @@ def exec_in(
     argv = ["sh", "-c", command] if isinstance(command, str) else list(command)
     with engine_errors(engine.host):
         try:
-            exec_id = engine.api.exec_create(attrs["Id"], argv, stdout=True, stderr=True)["Id"]
+            environment = {RUN_TOKEN_ENV: token} if token else None
+            exec_id = engine.api.exec_create(
+                attrs["Id"], argv, stdout=True, stderr=True, environment=environment
+            )["Id"]
             raw = engine.api.exec_start(exec_id)
             code = engine.api.exec_inspect(exec_id).get("ExitCode")
         except docker.errors.APIError as exc:
             raise EngineError(f"Cannot run a command in {container!r}: {_why(exc)}") from exc
     return ExecResult(-1 if code is None else int(code), raw.decode("utf-8", "replace"))
+
+
+def stop_command(engine: Engine, container: str, token: str, *, signal: str = "TERM") -> int:
+    """Stop a command :func:`exec_in` runs with ``token``, and what it started.
+
+    The container keeps running; the command ends as if killed in a terminal
+    (its exit status, 143 after TERM, is what :func:`exec_in` then returns).
+
+    Args:
+        engine: The engine.
+        container: Name or id (ours only).
+        token: The token the command was run with.
+        signal: The signal's name: ``TERM``, or ``KILL`` for a command that ignores it.
+
+    Returns:
+        How many processes were signalled (0: the command had already ended).
+
+    Raises:
+        ContainerNotFound, NotOurs, EngineError (the container is not running).
+    """
+    if not token or not signal.isalnum():
+        raise ValueError("stop_command needs a run token and a signal name")
+    script = ["sh", "-c", _STOP_MARKED, "sh", f"{RUN_TOKEN_ENV}={token}", signal]
+    result = exec_in(engine, container, script)
+    return len({word for word in result.output.split() if word.isdigit()})
 
 
 def stop(engine: Engine, container: str, *, namespace: str | None = None, timeout: int = 5) -> None:

@@ -67,7 +67,10 @@ if TYPE_CHECKING:
     from tutor.screens.session import TutorSession
 
 #: From this many columns and rows the panels are shown side by side.
-WIDE = (130, 34)
+WIDE = (130, 40)
+#: Panes that only some lessons use, with the action that uses them: side by side,
+#: the first one the lesson uses takes the Diff's lower rows, and the others are hidden.
+OCCASIONAL_PANES = {"push": "push", "images": "list_images"}
 #: How a passed step's notice title begins; the app keeps only the newest such notice.
 PASSED_MARK = "✔ "
 
@@ -100,6 +103,8 @@ class LessonScreen(TranslatedKeys[None]):
         self.start_step = step_id
         self.wide = False
         self._dialog_pending = False  # a question or outcome waits for the next refresh
+        #: The occasional pane this lesson uses (see OCCASIONAL_PANES), set on mount.
+        self.occasional: str | None = None
         #: Set on mount, from the learner's progress.
         self.flow: StepFlow | None = None
         #: The lesson's prose in the learner's language, once the screen has said it.
@@ -142,6 +147,9 @@ class LessonScreen(TranslatedKeys[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
+        kinds = {step.action.kind for step in self.lesson.steps if step.action is not None}
+        self.occasional = next((p for p, kind in OCCASIONAL_PANES.items() if kind in kinds), None)
+        self.set_class(self.occasional is not None, "-occasional")
         self.flow = StepFlow(self.lesson, self.tutor.progress)
         self.flow.start_at(self.start_step)
         self._set_layout(self.size.width, self.size.height)
@@ -170,6 +178,10 @@ class LessonScreen(TranslatedKeys[None]):
         self.set_class(wide, "-wide")
         self.add_class("-laid-out")
         self.deck.set_wide(wide)
+        for name in OCCASIONAL_PANES if wide else ():
+            # Shown beside the others only in a lesson that uses it; else the Diff takes its rows.
+            if name != self.occasional:
+                self.query_one(f"#pane-{name}").display = False
         self.query_one("#prose-side").display = wide
         self._show_prose()
         focused = self.focused

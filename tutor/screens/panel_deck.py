@@ -31,6 +31,7 @@ from tutor.course.panel_data import (
     gather_panels,
     targets_for,
 )
+from tutor.engine import containers
 from tutor.engine.build_events import BuildDone, BuildError, OutputLine, StepFinished, StepStarted
 from tutor.engine.diff import ContainerDiff, diff
 from tutor.engine.errors import (
@@ -74,7 +75,7 @@ PANE_FOR_ACTION = {
     "write_files": "files", "edit": "files", "move_line": "files", "build": "build",
     "run": "containers", "fetch": "containers", "logs": "containers", "stop": "containers",
     "list_containers": "containers", "start_registry": "containers", "exec": "diff",
-    "diff": "diff", "history": "history", "list_images": "layers", "remove_image": "layers",
+    "diff": "diff", "history": "history", "list_images": "images", "remove_image": "layers",
     "pull": "layers", "push": "push",
 }  # fmt: skip
 
@@ -103,6 +104,8 @@ class PanelDeck(TabbedContent):
         self.index = 0
         self._loading = self._load_again = False
         self._diff_reading = False
+        #: The token of the command running in each container (see DiffView.StopRequested).
+        self._run_tokens: dict[str, str] = {}
         for panel in panels.PANELS:
             if panel.widget is None:
                 content: Widget = VerticalScroll(Markdown(id="prose-text"), id="prose")
@@ -343,22 +346,42 @@ class PanelDeck(TabbedContent):
 
     @on(DiffView.ExecRequested)
     def _exec_requested(self, message: DiffView.ExecRequested) -> None:
-        self._ask_container("exec", message.container, message.command)
+        token = self._run_tokens[message.container] = containers.new_run_token()
+        self._ask_container("exec", message.container, message.command, token)
 
-    def _ask_container(self, kind: str, name: str, command: str = "") -> None:
+    @on(DiffView.StopRequested)
+    def _stop_command_requested(self, message: DiffView.StopRequested) -> None:
+        token = self._run_tokens.get(message.container)
+        if self.runner is not None and token:
+            self._stop_command_worker(self.runner, message.container, token)
+
+    @work(thread=True, group="stop-command")
+    def _stop_command_worker(self, runner: LessonRunner, name: str, token: str) -> None:
+        try:
+            containers.stop_command(runner.engine, name, token)
+        except EngineError as exc:  # the command's own result still comes back
+            self.post_message(ContainerOutput("error", name, f"{exc.message} {exc.hint}".strip()))
+
+    def _ask_container(self, kind: str, name: str, command: str = "", token: str = "") -> None:
         if self.runner is None:
             self.notify(say(self.language, "step.offline"), severity="warning", markup=False)
+            if kind == "exec":
+                self.query_one(DiffView).show_exec_result(command, -1, "")
             return
-        self._container_worker(self.runner, kind, name, command)
+        self._container_worker(self.runner, kind, name, command, token)
 
     @work(thread=True, exclusive=True, group="container")
-    def _container_worker(self, runner: LessonRunner, kind: str, name: str, command: str) -> None:
+    def _container_worker(
+        self, runner: LessonRunner, kind: str, name: str, command: str, token: str
+    ) -> None:
         try:
-            text, code = ask_container(runner, kind, name, command)
+            text, code = ask_container(runner, kind, name, command, token)
         except EngineError as exc:
             self.post_message(ContainerOutput("error", name, f"{exc.message} {exc.hint}".strip()))
             if isinstance(exc, CONNECTION_ERRORS):
                 self.post_message(EngineDown(exc))
+            if kind == "exec":  # the command line stops saying it runs
+                self.post_message(ContainerOutput("exec", name, "", -1, command))
             return
         self.post_message(ContainerOutput(kind, name, text, code, command))
 

@@ -19,7 +19,7 @@ from textual.binding import BindingType
 from textual.widget import Widget
 
 from tutor.course.model import Lesson
-from tutor.course.panel_data import PanelTargets
+from tutor.course.panel_data import PanelTargets, read_images
 from tutor.widgets import (
     BuildLog,
     ContainersPanel,
@@ -31,6 +31,7 @@ from tutor.widgets import (
 )
 from tutor.widgets.change_list import ChangeList
 from tutor.widgets.history_table import HistoryRows
+from tutor.widgets.images_panel import ImagesPanel
 
 if TYPE_CHECKING:
     from tutor.course.runner import LessonRunner
@@ -85,7 +86,9 @@ PANELS: tuple[Panel, ...] = (
     Panel("layers", "panel.layers", LayerStack, "Layers panel"),
     Panel("build", "panel.build", BuildLog, "Build panel"),
     Panel("containers", "panel.containers", ContainersPanel, "Containers panel"),
-    Panel("diff", "panel.diff", DiffView, "Diff panel", keys=(ChangeList,)),
+    Panel("diff", "panel.diff", DiffView, "Diff panel", keys=(ChangeList, DiffView)),
     Panel("history", "panel.history", HistoryTable, "History panel", keys=(HistoryRows,)),
     Panel("push", "panel.push", PushLog),  # no keys of its own
+    # docker image ls, which lessons 2 and 10 ask about; read by its own reader.
+    Panel("images", "panel.images", ImagesPanel, reads=read_images),
 )

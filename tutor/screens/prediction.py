@@ -8,19 +8,31 @@ lesson's explanation.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.events import Resize
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.i18n import say
 from tutor.screens.keys import TranslatedKeys
+
+#: Below this many columns a dialog takes the whole width. A 76-column box on an
+#: 80-column terminal left two columns of the lesson beside each border, read in a
+#: terminal as stray characters glued to the box (``▎ █6…``, ``█l…``).
+WHOLE_WIDTH_BELOW = 92
+
+
+def fit_dialogs(screen: Screen[Any], width: int) -> None:
+    """Give ``screen``'s dialog box the whole width when only slivers would be left beside it."""
+    for box in screen.query(".dialog"):
+        box.set_class(width < WHOLE_WIDTH_BELOW, "-whole-width")
 
 
 class PredictionScreen(ModalScreen[int | None], TranslatedKeys[int | None]):
@@ -60,7 +72,11 @@ class PredictionScreen(ModalScreen[int | None], TranslatedKeys[int | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        fit_dialogs(self, self.app.size.width)
         self.query_one(OptionList).focus()
+
+    def on_resize(self, event: Resize) -> None:
+        fit_dialogs(self, event.size.width)
 
     @on(OptionList.OptionSelected, "#predict-choices")
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -137,6 +153,12 @@ class OutcomeScreen(ModalScreen[None], TranslatedKeys[None]):
             )
             yield Markdown(self.explanation, id="outcome-explanation")
         yield Footer()
+
+    def on_mount(self) -> None:
+        fit_dialogs(self, self.app.size.width)
+
+    def on_resize(self, event: Resize) -> None:
+        fit_dialogs(self, event.size.width)
 
     def action_close(self) -> None:
         """Back to the lesson, which moves on to the next step."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
@@ -19,6 +20,9 @@ from textual.strip import Strip
 from tutor.engine.diff import ChangeKind, PathChange
 from tutor.i18n import say
 from tutor.widgets.layer_bands import fit
+
+#: Below this many cells the list shows the paths only (where they came from is cut).
+MIN_WIDTH_FOR_SOURCE = 36
 
 _KIND_CLASS = {
     ChangeKind.ADDED: "change-list--added",
@@ -92,6 +96,7 @@ class ChangeList(ScrollView, can_focus=True):
         self.new_paths: frozenset[str] = frozenset()
         """Keys ("A /path") of changes that were not in the previous update."""
         self.cursor = 0
+        self._longest_path = 0
         self.rows_drawn = 0
         """How many change rows have been drawn so far: only the visible ones ever are."""
 
@@ -99,6 +104,7 @@ class ChangeList(ScrollView, can_focus=True):
         """Replace the rows, keeping the cursor on the same path where it still exists."""
         current = self.changes[self.cursor].path if self.changes else None
         self.changes, self.new_paths = changes, new_paths
+        self._longest_path = max((cell_len(change.path) for change in changes), default=0)
         self.cursor = 0
         if current is not None:
             self.cursor = next((i for i, c in enumerate(changes) if c.path == current), 0)
@@ -131,7 +137,7 @@ class ChangeList(ScrollView, can_focus=True):
             style += self.get_component_rich_style("change-list--cursor", partial=True)
         kind = style + self.get_component_rich_style(_KIND_CLASS[change.kind], partial=True)
         muted = style + self.get_component_rich_style("change-list--source", partial=True)
-        source_width = width * 2 // 5 if width >= 60 else 0
+        source_width = self.source_width(width)
         path_width = max(width - 4 - source_width, 0)
         segments = [
             Segment("▲ " if is_new else "  ", style),
@@ -142,6 +148,17 @@ class ChangeList(ScrollView, can_focus=True):
             source = source_text(change, self.language)
             segments.append(Segment(fit(" " + source, source_width), muted))
         return Strip(segments, width)
+
+    def source_width(self, width: int) -> int:
+        """Cells for where each path came from, the point of the panel.
+
+        At least two fifths of the row, more when the paths are short, so that a
+        half-width panel of the wide layout keeps it too (it used to drop the
+        column below 60 cells). Only a list too narrow to show both drops it.
+        """
+        if width < MIN_WIDTH_FOR_SOURCE:
+            return 0
+        return max(width * 2 // 5, width - 4 - self._longest_path - 1)
 
     def _move(self, row: int) -> None:
         if not self.changes:

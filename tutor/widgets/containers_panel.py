@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from tutor.engine.container_info import ContainerInfo
+from tutor.engine.printed import human_size, short_id
 from tutor.engine.published import PortMapping
 from tutor.i18n import say
 
@@ -22,7 +23,26 @@ COLUMNS = (
     ("image", "containers.col.image"),
     ("status", "containers.col.status"),
     ("ports", "containers.col.ports"),
+    # docker ps -s: the read-write layer, then with the image (lesson 6 asks about them).
+    ("size", "containers.col.size"),
+    ("virtual", "containers.col.virtual"),
 )
+
+
+def image_text(image: str) -> str:
+    """Say the image a container runs as ``docker ps`` does.
+
+    A container made from an untagged image carries its whole digest
+    (``sha256:`` and 64 hex digits), which pushed Status and Ports off an
+    80-column screen; ``docker ps`` shows its short id instead.
+
+    Args:
+        image: The image as the engine named it when the container was made.
+
+    Returns:
+        The name, or the image's short id.
+    """
+    return short_id(image) if image.startswith("sha256:") else image
 
 
 def port_text(port: PortMapping) -> str:
@@ -43,7 +63,7 @@ class ContainersPanel(Vertical):
 
     DEFAULT_CSS = """
     ContainersPanel { height: 1fr; }
-    ContainersPanel > DataTable { height: auto; max-height: 50%; }
+    ContainersPanel > DataTable { height: auto; max-height: 70%; }
     ContainersPanel > #empty { color: $text-muted; padding: 0 1; }
     ContainersPanel > #output-title { background: $panel; text-style: bold; padding: 0 1; }
     ContainersPanel > #output { height: 1fr; padding: 0 1; }
@@ -163,7 +183,17 @@ class ContainersPanel(Vertical):
         for info in self._containers:
             ports = ", ".join(port_text(p) for p in info.ports)
             ports = ports or say(self.language, "containers.no_ports")
-            cells = (info.name, info.image, self._status(info.status), ports)
+            status = self._status(info.status)
+            sizes = tuple(
+                "" if n is None else human_size(n) for n in (info.size_rw, info.size_virtual)
+            )
+            cells: tuple[str | Text, ...] = (
+                info.name,
+                image_text(info.image),
+                status,
+                ports,
+                *sizes,
+            )
             table.add_row(
                 *(Text(cell) if isinstance(cell, str) else cell for cell in cells), key=info.id
             )

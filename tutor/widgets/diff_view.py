@@ -7,16 +7,23 @@ app runs inside the container.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
 from tutor.engine.printed import human_size, short_id
 from tutor.i18n import say
 from tutor.widgets.change_list import ChangeList, change_key
+
+#: The running command's spinner, one frame per tick (still "…" without animations).
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 class ExecInput(Input):
@@ -32,10 +39,24 @@ class DiffView(Vertical):
     DiffView > #legend { color: $text-muted; padding: 0 1; }
     DiffView > #exec-result { color: $text-muted; padding: 0 1; height: auto; max-height: 6; }
     DiffView > ExecInput { margin: 0; }
+    DiffView > #exec-result.-running { color: $text-warning; text-style: bold; }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # ctrl+t: the command line keeps every printable key (and ctrl+c quits).
+        Binding("ctrl+t", "stop_command", "Stop command", show=True),
+    ]
 
     class ExecRequested(Message):
         """The learner typed a command to run inside the container."""
+
+        def __init__(self, container: str, command: str) -> None:
+            self.container = container
+            self.command = command
+            super().__init__()
+
+    class StopRequested(Message):
+        """The learner asked to stop the command running inside the container."""
 
         def __init__(self, container: str, command: str) -> None:
             self.container = container
@@ -67,7 +88,12 @@ class DiffView(Vertical):
         self.diff: ContainerDiff | None = None
         self._seen: frozenset[str] | None = None
         self._new_count = 0
-        self._exec: tuple[str, int, str] | None = None
+        self._exec: tuple[str, int, str, str] | None = None
+        self.running: tuple[str, str] | None = None
+        """The container and command running in it now (the result is not back yet)."""
+        self._stopping = False
+        self._frame = 0
+        self._spinner: Timer | None = None
 
     def compose(self) -> ComposeResult:
         """Summary, legend, the change list and the command line."""
@@ -111,8 +137,49 @@ class DiffView(Vertical):
             exit_code: Its exit status inside the container.
             output: What it printed (stdout and stderr).
         """
-        self._exec = (command, exit_code, output)
+        stopped = self._stopping and self.running is not None and self.running[1] == command
+        self._end_run()
+        key = "diff.stopped" if stopped else "diff.exit"
+        self._exec = (command, exit_code, output, key)
         self._say_exec()
+
+    def show_running(self, command: str) -> None:
+        """Say that ``command`` runs in the container, with a spinner, until its result is shown.
+
+        The previous command's output goes: it is not what the screen is about now.
+        """
+        container = self.container or ""
+        self.running, self._stopping, self._frame = (container, command), False, 0
+        if self._spinner is None:
+            self._spinner = self.set_interval(0.1, self._spin)
+        self.refresh_bindings()
+        self._say_exec()
+
+    def _spin(self) -> None:
+        self._frame += 1
+        self._say_exec()
+
+    def _end_run(self) -> None:
+        self.running, self._stopping = None, False
+        if self._spinner is not None:
+            self._spinner.stop()
+            self._spinner = None
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The stop key only while a command runs."""
+        if action == "stop_command":
+            return self.running is not None and not self._stopping
+        return True
+
+    def action_stop_command(self) -> None:
+        """Ask the app to stop the running command (the container keeps running)."""
+        if self.running is None or self._stopping:
+            return
+        self._stopping = True
+        self.refresh_bindings()
+        self._say_exec()
+        self.post_message(self.StopRequested(*self.running))
 
     def set_language(self, language: str) -> None:
         """Say the summary, legend, sources, exec result and input hint in ``language``."""
@@ -152,11 +219,19 @@ class DiffView(Vertical):
         self.query_one("#legend", Static).update(legend)
 
     def _say_exec(self) -> None:
+        result = self.query_one("#exec-result", Static)
+        result.set_class(self.running is not None, "-running")
+        if self.running is not None:
+            animated = self.app.animation_level != "none"
+            spinner = SPINNER[self._frame % len(SPINNER)] if animated else "…"
+            key = "diff.stopping" if self._stopping else "diff.running"
+            result.update(say(self.language, key, spinner=spinner, command=self.running[1]))
+            return
         if self._exec is None:
             return
-        command, exit_code, output = self._exec
-        head = say(self.language, "diff.exit", command=command, code=exit_code)
-        self.query_one("#exec-result", Static).update("\n".join([head, output.rstrip()]).rstrip())
+        command, exit_code, output, key = self._exec
+        head = say(self.language, key, command=command, code=exit_code)
+        result.update("\n".join([head, output.rstrip()]).rstrip())
 
     @on(ChangeList.Highlighted)
     def _change_highlighted(self, event: ChangeList.Highlighted) -> None:
@@ -172,5 +247,9 @@ class DiffView(Vertical):
         if self.container is None:
             self.notify(say(self.language, "diff.start_first"), severity="warning")
             return
+        if self.running is not None:
+            self.notify(say(self.language, "diff.busy"), severity="warning")
+            return
         event.input.clear()
         self.post_message(self.ExecRequested(self.container, command))
+        self.show_running(command)

@@ -25,6 +25,16 @@ if TYPE_CHECKING:  # the widgets only read these; no engine code runs here
 
 KIND_WIDTH = 22
 """Cells for "filesystem, read-only", "metadata only" or "read-write" (and their translations)."""
+SHORT_KIND_WIDTH = 10
+"""Cells for the short words ("files", "metadata") of a band below :data:`FULL_KIND_FROM`."""
+FULL_KIND_FROM = 64
+"""From this many cells a band says its kind in full; a half-width panel of the wide layout
+cut every instruction to a few letters (``LABEL o…``) to keep the long words."""
+
+
+def kind_key(key: str, width: int) -> str:
+    """The catalog key of a band's kind words at ``width``: ``band.filesystem`` or its short one."""
+    return key if width >= FULL_KIND_FROM else f"{key}.short"
 
 
 def fit(text: str, width: int) -> str:
@@ -57,8 +67,10 @@ def band_line(marker: str, text: str, size: int | None, kind: str, width: int) -
     Returns:
         The band's text, ``width`` cells wide.
     """
-    room = (width or 80) - len(marker) - 9 - 1 - KIND_WIDTH
-    return f"{marker}{fit(text, room)}{human_size(size):>9} {fit(kind, KIND_WIDTH)}"
+    width = width or 80
+    kind_width = KIND_WIDTH if width >= FULL_KIND_FROM else SHORT_KIND_WIDTH
+    room = width - len(marker) - 9 - 1 - kind_width
+    return f"{marker}{fit(text, room)}{human_size(size):>9} {fit(kind, kind_width)}"
 
 
 @dataclass(frozen=True)
@@ -158,8 +170,9 @@ class LayerBand(Widget):
         kind = "band.filesystem" if layer.is_filesystem else "band.metadata"
         if is_tutor_labels(layer.instruction):
             kind = "band.labels"
-        text = say(self.language, kind)
-        return band_line(marker, layer.instruction, layer.size, text, self.size.width)
+        width = self.size.width
+        text = say(self.language, kind_key(kind, width))
+        return band_line(marker, layer.instruction, layer.size, text, width)
 
     def on_click(self, event: events.Click) -> None:
         """A click selects the layer, as the cursor keys do."""
@@ -181,5 +194,6 @@ class ContainerBand(Widget):
         """Same columns as the layer bands."""
         lang = self.language
         text = say(lang, "band.container", name=self.container)
-        kind = say(lang, "band.read_write")
-        return band_line("  ", text, self.rw_size, kind, self.size.width)
+        width = self.size.width
+        kind = say(lang, kind_key("band.read_write", width))
+        return band_line("  ", text, self.rw_size, kind, width)
