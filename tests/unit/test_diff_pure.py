@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import io
 import json
+import posixpath
 import tarfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -306,3 +307,38 @@ def test_changes_since_gives_only_new_entries() -> None:
     assert changes_since(ContainerDiff("other", first.changes, 1), first) == first.changes
     assert second.added == (second.changes[0], second.changes[2])
     assert third.deleted == third.changes and second.changed == (second.changes[1],)
+
+
+def slow_layer_files(names: list[str]) -> tuple[set[str], set[str], set[str]]:
+    """What layer_files computes, the plain way (normpath on every name)."""
+    paths: set[str] = set()
+    whiteouts: set[str] = set()
+    opaque: set[str] = set()
+    for name in names:
+        path = posixpath.normpath("/" + name.lstrip("/"))
+        parent, base = posixpath.split(path)
+        if base == ".wh..wh..opq":
+            opaque.add(parent)
+        elif base.startswith(".wh..wh."):
+            continue
+        elif base.startswith(".wh."):
+            whiteouts.add(posixpath.join(parent, base[4:]))
+        else:
+            paths.add(path)
+        while parent != "/":
+            paths.add(parent)
+            parent = posixpath.dirname(parent)
+    paths.discard("/")
+    return paths, whiteouts, opaque
+
+
+NAME_PART = st.sampled_from(
+    ["a", "b", ".", "..", "", ".wh.a", ".wh..wh..opq", ".wh..wh.plnk", ".x"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(NAME_PART, min_size=1, max_size=4).map("/".join), max_size=8))
+def test_layer_files_fast_path_agrees_with_normpath(names: list[str]) -> None:
+    files = layer_files("l", names)
+    assert (files.paths, files.whiteouts, files.opaque_dirs) == slow_layer_files(names)

@@ -69,19 +69,22 @@ def layer_files(diff_id: str, names: Iterable[str]) -> LayerFiles:
     whiteouts: set[str] = set()
     opaque: set[str] = set()
     for name in names:
-        path = posixpath.normpath("/" + name.lstrip("/"))
-        parent, base = posixpath.split(path)
-        if base == _OPAQUE:
-            opaque.add(parent)
-        elif base.startswith(".wh..wh."):
-            continue  # aufs bookkeeping (.wh..wh.plnk), not a path
-        elif base.startswith(".wh."):
-            whiteouts.add(posixpath.join(parent, base[4:]))
+        path = "/" + name.strip("/")
+        if "/." in path or "//" in path:  # "./x", "a/../b", dotfiles, whiteouts: the slow way
+            path = posixpath.normpath(path)
+        parent, _, base = path.rpartition("/")  # parent "" is the root
+        if base.startswith(".wh."):
+            if base == _OPAQUE:
+                opaque.add(parent or "/")
+            elif base.startswith(".wh..wh."):
+                continue  # aufs bookkeeping (.wh..wh.plnk), not a path
+            else:
+                whiteouts.add(f"{parent}/{base[4:]}")
         else:
             paths.add(path)
-        while parent != "/" and parent not in paths:  # a file implies its folders
+        while parent and parent not in paths:  # a file implies its folders
             paths.add(parent)
-            parent = posixpath.dirname(parent)
+            parent = parent.rpartition("/")[0]
     paths.discard("/")
     return LayerFiles(diff_id, frozenset(paths), frozenset(whiteouts), frozenset(opaque))
 

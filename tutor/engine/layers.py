@@ -20,6 +20,7 @@ from typing import Any
 
 import docker.errors
 
+from tutor.engine.background import Background
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import ImageNotFound
 from tutor.engine.history_rows import (
@@ -30,7 +31,6 @@ from tutor.engine.history_rows import (
     guess_filesystem,
     instruction_of,
 )
-from tutor.engine.image_config import saved_filesystem_flags
 from tutor.engine.missing_rows import ITS_BASE_IMAGE, THIS_IMAGE, Anchor, MissingReason, why_missing
 from tutor.engine.profile import profile
 
@@ -116,6 +116,7 @@ def layers(engine: Engine, image: str) -> LayerStack:
         ImageNotFound: there is no such image on this engine.
         EngineError: the engine went away.
     """
+    engine_facts = Background(engine.facts)  # /info answers while we read the image
     info = _inspect(engine, image)
     if info is None:
         raise ImageNotFound(
@@ -130,11 +131,13 @@ def layers(engine: Engine, image: str) -> LayerStack:
     infos = {i: info if rid == image_id else _inspect(engine, rid) for i, rid in known.items()}
     counts = {i: len((d.get("RootFS") or {}).get("Layers") or []) for i, d in infos.items() if d}
     flags = align_filesystem(facts, counts, len(diff_ids))
-    if flags is None:
+    if flags is None:  # rare: the config's history decides (it reads the image's save)
+        from tutor.engine.image_config import saved_filesystem_flags
+
         flags = saved_filesystem_flags(engine, image_id, diff_ids, len(rows))
     if flags is None:
         flags = guess_filesystem(facts, len(diff_ids))
-    containerd = engine.facts().containerd_store
+    containerd = engine_facts.result().containerd_store
     anchor = _anchor(engine, rows, infos, image_id) if len(known) < len(rows) else None
     layer_ids = iter(zip(diff_ids, chain_ids(diff_ids), strict=True))
     out: list[Layer] = []

@@ -118,9 +118,12 @@ def _number(field: bytes) -> int:
     if field[:1] in (b"\x80", b"\xff"):
         value = int.from_bytes(field[1:], "big")
         return value - 256 ** (len(field) - 1) if field[0] == 0xFF else value
-    text = field.split(b"\0", 1)[0].strip()
+    try:  # octal text ended by NULs or spaces, as Go and GNU tar write it
+        return int(field.rstrip(b"\0 ") or b"0", 8)
+    except ValueError:
+        pass
     try:
-        return int(text or b"0", 8)
+        return int(field.split(b"\0", 1)[0].strip() or b"0", 8)
     except ValueError:
         raise NotATar(f"bad number field {field!r}") from None
 
