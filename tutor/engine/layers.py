@@ -15,6 +15,7 @@ Which history rows add a filesystem layer is decided exactly, in two ways:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,7 +129,7 @@ def layers(engine: Engine, image: str) -> LayerStack:
         rows: list[dict[str, Any]] = list(reversed(engine.api.history(image_id) or []))
     facts = [RowFacts(int(row.get("Size") or 0), str(row.get("CreatedBy") or "")) for row in rows]
     known = {i: row["Id"] for i, row in enumerate(rows) if row.get("Id") not in (None, _MISSING)}
-    infos = {i: info if rid == image_id else _inspect(engine, rid) for i, rid in known.items()}
+    infos = _inspect_rows(engine, known, image_id, info)
     counts = {i: len((d.get("RootFS") or {}).get("Layers") or []) for i, d in infos.items() if d}
     flags = align_filesystem(facts, counts, len(diff_ids))
     if flags is None:  # rare: the config's history decides (it reads the image's save)
@@ -163,6 +164,29 @@ def layers(engine: Engine, image: str) -> LayerStack:
             )
         )
     return LayerStack(image, image_id, tuple(out), containerd)
+
+
+#: Threads that inspect a stack's row images at once (docker-py keeps 10 connections).
+INSPECTORS = 4
+
+
+def _inspect_rows(
+    engine: Engine, known: dict[int, Any], image_id: str, info: dict[str, Any]
+) -> dict[int, dict[str, Any] | None]:
+    """``inspect`` of each row's image, a few at a time: a round trip each, all waiting."""
+    others = [(i, str(rid)) for i, rid in known.items() if rid != image_id]
+    groups = [others[n::INSPECTORS] for n in range(INSPECTORS)]
+
+    def inspect_all(group: list[tuple[int, str]]) -> list[tuple[int, dict[str, Any] | None]]:
+        return [(i, _inspect(engine, rid)) for i, rid in group]
+
+    asks = [Background(functools.partial(inspect_all, group)) for group in groups if group]
+    found: dict[int, dict[str, Any] | None] = {
+        i: info for i, rid in known.items() if rid == image_id
+    }
+    for ask in asks:
+        found.update(ask.result())
+    return dict(sorted(found.items()))
 
 
 def _inspect(engine: Engine, image: str) -> dict[str, Any] | None:
