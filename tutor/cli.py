@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import json.encoder
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -131,7 +132,54 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def print_json(data: object) -> None:
     """Stable JSON: sorted keys, two-space indent."""
-    print(json.dumps(data, indent=2, sort_keys=True))
+    print(stable_json(data))
+
+
+def stable_json(data: object) -> str:
+    """``json.dumps(data, indent=2, sort_keys=True)``, the same text, made faster.
+
+    With an indent, Python 3.11's json module encodes in pure Python: 0.3 s
+    for a diff of 20,000 paths, a third of the whole command. Here only the
+    layout is Python; strings go through the C escaper.
+    """
+    out: list[str] = []
+    _emit(data, "\n", out)
+    return "".join(out)
+
+
+def _emit(value: object, newline: str, out: list[str]) -> None:
+    """Append ``value`` as json.dumps would lay it out at this depth (``newline`` + indent)."""
+    if isinstance(value, str):
+        out.append(_escape(value))
+    elif value is None:
+        out.append("null")
+    elif value is True or value is False:
+        out.append("true" if value else "false")
+    elif type(value) is int:
+        out.append(int.__repr__(value))
+    elif isinstance(value, dict) and value and all(type(k) is str for k in value):
+        inner = newline + "  "
+        out.append("{")
+        sep = inner
+        for key in sorted(value):
+            out.append(f"{sep}{_escape(key)}: ")
+            _emit(value[key], inner, out)
+            sep = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, (list, tuple)) and value:
+        inner = newline + "  "
+        out.append("[")
+        sep = inner
+        for item in value:
+            out.append(sep)
+            _emit(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "]")
+    else:  # floats, empty containers, odd keys: json's own words (no raw newline in them)
+        out.append(json.dumps(value, indent=2, sort_keys=True).replace("\n", newline))
+
+
+_escape = json.encoder.encode_basestring_ascii
 
 
 def _run_app(args: argparse.Namespace) -> int:

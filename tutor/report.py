@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from tutor.engine.diff import ContainerDiff
-from tutor.engine.layers import Layer, LayerStack
 from tutor.engine.printed import human_size, short_id
-from tutor.engine.profile import EXEC_OUTSIDE
-from tutor.engine.sharing import Sharing
+
+if TYPE_CHECKING:  # each command imports only the engine modules it runs (issue 13)
+    from tutor.engine.diff import ContainerDiff
+    from tutor.engine.layers import Layer, LayerStack
+    from tutor.engine.sharing import Sharing
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -111,6 +113,8 @@ def diff_table(result: ContainerDiff) -> str:
     )
     lines = [table(["", "PATH", "FROM LAYER"], rows), summary]
     if result.exec_outside:
+        from tutor.engine.profile import EXEC_OUTSIDE
+
         lines.append(EXEC_OUTSIDE)
     return "\n".join(lines)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import io
+import tarfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -19,7 +22,7 @@ from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange, diff, image
 from tutor.engine.errors import ContainerNotFound, ImageNotFound
 from tutor.engine.labels import labels_for
 from tutor.engine.layer_index import LayerIndex
-from tutor.engine.layer_tar import IndexCancelled
+from tutor.engine.layer_tar import IndexCancelled, LayerFiles, layer_files
 from tutor.engine.profile import EXEC_OUTSIDE, exec_reaches_container
 from tutor.report import diff_table
 
@@ -262,3 +265,35 @@ def test_changes_made_with_docker_exec_are_in_the_diff(
     assert kinds["/data/a"] is ChangeKind.CHANGED
     assert kinds["/by-exec"] is ChangeKind.ADDED
     assert EXEC_OUTSIDE not in diff_table(found)
+
+
+def tarfile_index(engine: Engine, image: str) -> dict[str, LayerFiles]:
+    """The index the way it used to be read: ``tarfile`` and a sha256 per layer tar."""
+    saved = io.BytesIO(b"".join(engine.api.get_image(image)))
+    found: dict[str, LayerFiles] = {}
+    with tarfile.open(fileobj=saved) as outer:
+        for member in outer.getmembers():
+            blob = outer.extractfile(member) if member.isfile() else None
+            data = blob.read() if blob is not None else b""
+            if member.name.endswith("layer.tar") or member.name.startswith("blobs/"):
+                if data[:2] == b"\x1f\x8b":
+                    data = gzip.decompress(data)
+                if data[:1] in (b"{", b"["):
+                    continue
+                diff_id = "sha256:" + hashlib.sha256(data).hexdigest()
+                with tarfile.open(fileobj=io.BytesIO(data)) as layer:
+                    found[diff_id] = layer_files(diff_id, layer.getnames())
+    return found
+
+
+@pytest.mark.parametrize("which", ["busybox", "lesson", "python"])
+def test_header_reader_gives_the_index_tarfile_gives_on_a_real_image(
+    engine: Engine, lesson_image: str, which: str
+) -> None:
+    image = {"busybox": provision.BUSYBOX, "lesson": lesson_image, "python": provision.PYTHON}
+    diff_ids = engine.api.inspect_image(image[which])["RootFS"]["Layers"]
+    index = LayerIndex()
+    index.index_image(engine, image[which], diff_ids)
+    expected = tarfile_index(engine, image[which])
+    assert set(expected) == set(diff_ids)  # every layer named, by the sha256 of its bytes
+    assert {d: index.files(d) for d in diff_ids} == expected

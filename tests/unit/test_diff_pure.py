@@ -6,17 +6,20 @@ import gzip
 import hashlib
 import io
 import json
+import posixpath
 import tarfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange, changes_since
 from tutor.engine.layer_index import LayerIndex, LayerNotIndexed, attribute
-from tutor.engine.layer_tar import LayerFiles, layer_files, read_layer_tar, read_saved_image
+from tutor.engine.layer_tar import LayerFiles, layer_files, read_saved_image
+from tutor.engine.tar_blocks import Blocks, NotATar, member_names
 
 
 def make_tar(entries: dict[str, bytes | None]) -> bytes:
@@ -57,51 +60,142 @@ def test_whiteouts_and_opaque_dirs_are_not_paths() -> None:
     assert files.paths == {"/etc", "/usr", "/usr/lib", "/usr/lib/new.so"}
 
 
-def test_layer_tar_is_named_by_the_sha256_of_its_bytes_plain_or_gzip() -> None:
-    data = make_tar({"app/": None, "app/main.py": b"print(1)\n", "app/.wh.old.py": b""})
-    plain = read_layer_tar(io.BufferedReader(io.BytesIO(data)))
-    packed = read_layer_tar(io.BufferedReader(io.BytesIO(gzip.compress(data))))
-    assert plain is not None and packed is not None
-    assert plain.diff_id == packed.diff_id == digest(data)
-    assert plain.paths == {"/app", "/app/main.py"}
-    assert plain.whiteouts == {"/app/old.py"}
+def save_archive(layout: Mapping[str, bytes | None], links: dict[str, str] | None = None) -> bytes:
+    """A ``docker save`` archive: ``layout`` as in :func:`make_tar`, plus symlinks."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in layout.items():
+            info = tarfile.TarInfo(name)
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            else:
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        for name, target in (links or {}).items():
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = tarfile.SYMTYPE, target
+            tar.addfile(info)
+    return buf.getvalue()
 
 
-def test_empty_layer_and_json_blob() -> None:
-    empty = b"\0" * 1024  # what a WORKDIR-only layer looks like
-    files = read_layer_tar(io.BufferedReader(io.BytesIO(empty)))
-    assert files == LayerFiles(digest(empty), frozenset())
-    assert read_layer_tar(io.BufferedReader(io.BytesIO(b'{"architecture":"amd64"}'))) is None
+def pieces(data: bytes, size: int) -> list[bytes]:
+    """``data`` cut as an HTTP stream might cut it."""
+    return [data[i : i + size] for i in range(0, len(data), size)]
 
 
-def test_legacy_save_with_manifest_after_the_layers() -> None:
-    one = make_tar({"bin/": None, "bin/sh": b"#!"})
+def config(*layers: bytes) -> bytes:
+    rootfs = {"type": "layers", "diff_ids": [digest(x) for x in layers]}
+    return json.dumps({"rootfs": rootfs}).encode()
+
+
+@pytest.mark.parametrize("cut", [7, 512, 32768, 1 << 20])
+def test_legacy_save_names_layers_from_the_manifest_that_comes_after_them(cut: int) -> None:
+    one = make_tar({"bin/": None, "bin/sh": b"#!" * 700})
     two = make_tar({"bin/": None, "bin/.wh.sh": b"", "srv/x": b"1"})
-    manifest = json.dumps([{"Layers": ["aa/layer.tar", "bb/layer.tar"]}]).encode()
-    saved = make_tar(
-        {"aa/": None, "aa/VERSION": b"1.0", "aa/layer.tar": one, "bb/layer.tar": two}
-        | {"cfg.json": b"{}", "manifest.json": manifest}
+    manifest = [{"Config": "cfg.json", "Layers": ["bb/layer.tar", "aa/layer.tar", "cc/layer.tar"]}]
+    saved = save_archive(
+        {"aa/": None, "aa/VERSION": b"1.0", "aa/json": b"{}", "aa/layer.tar": two}
+        | {"bb/": None, "bb/layer.tar": one, "cc/": None}
+        | {"cfg.json": config(one, two, two), "manifest.json": json.dumps(manifest).encode()},
+        links={"cc/layer.tar": "../aa/layer.tar"},  # the same layer twice: a link
     )
-    got = list(read_saved_image(io.BytesIO(saved)))
+    got = list(read_saved_image(pieces(saved, cut)))
     assert [f.diff_id for f in got] == [digest(one), digest(two)]
     assert got[0].paths == {"/bin", "/bin/sh"}
     assert got[1].whiteouts == {"/bin/sh"} and got[1].paths == {"/bin", "/srv", "/srv/x"}
 
 
-def test_oci_save_reads_layer_blobs_and_skips_json_blobs() -> None:
-    layer = make_tar({"etc/hosts": b"127.0.0.1 localhost\n"})
-    config = b'{"rootfs":{"type":"layers"}}'
-    saved = make_tar(
+def test_oci_save_plain_blobs_by_digest_packed_ones_by_manifest() -> None:
+    plain = make_tar({"etc/hosts": b"127.0.0.1 localhost\n"})
+    packed = make_tar({"app/": None, "app/main.py": b"print(1)\n", "app/.wh.old.py": b""})
+    cfg = config(plain, packed)
+    zipped = gzip.compress(packed)
+    saved = save_archive(
         {
             "blobs/": None,
-            f"blobs/sha256/{digest(config)[7:]}": config,
-            f"blobs/sha256/{digest(layer)[7:]}": gzip.compress(layer),
+            f"blobs/sha256/{digest(cfg)[7:]}": cfg,
+            f"blobs/sha256/{digest(plain)[7:]}": plain,
+            f"blobs/sha256/{digest(zipped)[7:]}": zipped,
             "index.json": b'{"schemaVersion":2}',
+            "manifest.json": json.dumps(
+                [
+                    {
+                        "Config": f"blobs/sha256/{digest(cfg)[7:]}",
+                        "Layers": [f"blobs/sha256/{digest(x)[7:]}" for x in (plain, zipped)],
+                    }
+                ]
+            ).encode(),
             "oci-layout": b'{"imageLayoutVersion":"1.0.0"}',
         }
     )
-    got = list(read_saved_image(io.BytesIO(saved)))
-    assert [(f.diff_id, f.paths) for f in got] == [(digest(layer), {"/etc", "/etc/hosts"})]
+    got = list(read_saved_image(pieces(saved, 4096)))
+    assert [(f.diff_id, f.paths) for f in got] == [
+        (digest(plain), {"/etc", "/etc/hosts"}),
+        (digest(packed), {"/app", "/app/main.py"}),
+    ]
+    assert got[1].whiteouts == {"/app/old.py"}
+    # A blob already indexed is stepped over unread.
+    again = list(read_saved_image(pieces(saved, 4096), known={digest(plain)}))
+    assert [f.diff_id for f in again] == [digest(packed)]
+
+
+def test_an_empty_layer_counts_and_unreadable_or_unnamed_layers_do_not() -> None:
+    empty = b"\0" * 1024  # what a WORKDIR-only layer looks like
+    zstd = b"\x28\xb5\x2f\xfd" + b"\0" * 600
+    stray = make_tar({"x": b"1"})  # in no manifest
+    manifest = [{"Config": "c.json", "Layers": ["e/layer.tar", "z/layer.tar"]}]
+    saved = save_archive(
+        {"e/layer.tar": empty, "s/layer.tar": stray, "z/layer.tar": zstd}
+        | {"c.json": config(empty, zstd), "manifest.json": json.dumps(manifest).encode()}
+    )
+    assert list(read_saved_image(pieces(saved, 1000))) == [LayerFiles(digest(empty), frozenset())]
+
+
+def test_a_cut_or_foreign_stream_is_not_a_tar() -> None:
+    saved = save_archive({"a/layer.tar": make_tar({"f": b"x" * 5000})})
+    with pytest.raises(NotATar):
+        list(read_saved_image([saved[:2048]]))
+    with pytest.raises(NotATar):
+        list(read_saved_image([b'{"message":"no such image"}' + bytes(600)]))
+
+
+NAMES_IN = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\."),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(NAMES_IN, min_size=1, max_size=5), st.integers(0, 1500)),
+        max_size=6,
+    ),
+    st.sampled_from([tarfile.GNU_FORMAT, tarfile.PAX_FORMAT, tarfile.USTAR_FORMAT]),
+    st.integers(1, 2000),
+)
+@example([(["d" * 60, "e" * 60, "f" * 40], 3)], tarfile.GNU_FORMAT, 100)  # GNU long name
+@example([(["d" * 60, "e" * 60, "f" * 40], 3)], tarfile.USTAR_FORMAT, 100)  # ustar prefix
+@example([(["é" * 60, "e" * 60], 513)], tarfile.PAX_FORMAT, 511)  # pax path
+def test_header_reader_agrees_with_tarfile(
+    entries: list[tuple[list[str], int]], fmt: int, cut: int
+) -> None:
+    """Long, deep and non-ASCII names, bodies of any size, any cut of the stream."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=fmt) as tar:
+        for parts, size in entries:
+            info = tarfile.TarInfo("/".join(parts))
+            info.size = size
+            try:
+                tar.addfile(info, io.BytesIO(b"z" * size))
+            except ValueError:  # ustar cannot hold this name
+                return
+    data = buf.getvalue()
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        expected = tar.getnames()
+    assert list(member_names(Blocks(pieces(data, cut)))) == expected
 
 
 STACK = [
@@ -213,3 +307,38 @@ def test_changes_since_gives_only_new_entries() -> None:
     assert changes_since(ContainerDiff("other", first.changes, 1), first) == first.changes
     assert second.added == (second.changes[0], second.changes[2])
     assert third.deleted == third.changes and second.changed == (second.changes[1],)
+
+
+def slow_layer_files(names: list[str]) -> tuple[set[str], set[str], set[str]]:
+    """What layer_files computes, the plain way (normpath on every name)."""
+    paths: set[str] = set()
+    whiteouts: set[str] = set()
+    opaque: set[str] = set()
+    for name in names:
+        path = posixpath.normpath("/" + name.lstrip("/"))
+        parent, base = posixpath.split(path)
+        if base == ".wh..wh..opq":
+            opaque.add(parent)
+        elif base.startswith(".wh..wh."):
+            continue
+        elif base.startswith(".wh."):
+            whiteouts.add(posixpath.join(parent, base[4:]))
+        else:
+            paths.add(path)
+        while parent != "/":
+            paths.add(parent)
+            parent = posixpath.dirname(parent)
+    paths.discard("/")
+    return paths, whiteouts, opaque
+
+
+NAME_PART = st.sampled_from(
+    ["a", "b", ".", "..", "", ".wh.a", ".wh..wh..opq", ".wh..wh.plnk", ".x"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(NAME_PART, min_size=1, max_size=4).map("/".join), max_size=8))
+def test_layer_files_fast_path_agrees_with_normpath(names: list[str]) -> None:
+    files = layer_files("l", names)
+    assert (files.paths, files.whiteouts, files.opaque_dirs) == slow_layer_files(names)

@@ -62,3 +62,25 @@ def test_core_module_does_not_import_textual(module: str) -> None:
         pytest.fail("tutor.progress is missing")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "", f"{module} imports {out.stdout.strip()}"
+
+
+# What `python -m tutor layers` and `diff` load (issue 13: near the docker-py floor).
+COMMAND_MODULES = {
+    "layers": ["tutor.cli", "tutor.report", "tutor.engine.connection", "tutor.engine.layers"],
+    "diff": ["tutor.cli", "tutor.report", "tutor.engine.diff", "tutor.engine.layer_index"],
+}
+NOT_FOR_COMMANDS = ["textual", "pygments", "tutor.course", "tutor.i18n"]
+NOT_FOR_LAYERS = ["tutor.engine.diff", "tutor.engine.layer_index", "tutor.engine.image_config"]
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_MODULES))
+def test_engine_commands_import_only_what_they_run(command: str) -> None:
+    unwanted = NOT_FOR_COMMANDS + (NOT_FOR_LAYERS if command == "layers" else [])
+    code = (
+        "import importlib, sys\n"
+        f"for name in {COMMAND_MODULES[command]!r}: importlib.import_module(name)\n"
+        f"print(','.join(m for m in {unwanted!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "", f"`tutor {command}` imports {out.stdout.strip()}"

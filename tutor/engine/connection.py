@@ -93,7 +93,9 @@ class Engine:
         if self._facts is None:
             with engine_errors(self.host):
                 info: dict[str, Any] = self.client.info()
-                version: dict[str, Any] = self.client.version()
+                # /info names the version too; /version asks containerd (slow) and
+                # docker-py already called it once to negotiate the API version.
+                version: dict[str, Any] = {} if info.get("ServerVersion") else self.client.version()
             self._facts = facts_from(info, version, self.api.api_version, self.host)
         return self._facts
 
@@ -162,12 +164,9 @@ def connect(env: dict[str, str] | None = None, timeout: int = CONNECT_TIMEOUT) -
             "Use unix:///var/run/docker.sock, tcp://HOST:2375 or ssh://USER@HOST, "
             "or unset DOCKER_HOST.",
         ) from exc
+    # No ping: negotiating the API version (version=None above) was an answer
+    # from the engine already, and a failed one is classified above.
     engine = Engine(client, host)
-    try:
-        engine.ping()
-    except EngineError:
-        engine.close()
-        raise
     client.api.timeout = CALL_TIMEOUT
     return engine
 

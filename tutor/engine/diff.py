@@ -11,6 +11,7 @@ three small engine calls and dictionary lookups.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 from enum import Enum
@@ -18,8 +19,9 @@ from typing import Any
 
 import docker.errors
 
+from tutor.engine.background import Background
 from tutor.engine.connection import Engine, engine_errors, engine_refusals
-from tutor.engine.errors import ContainerNotFound, EngineError, EngineRefused
+from tutor.engine.errors import ContainerNotFound, EngineError, EngineRefused, ImageNotFound
 from tutor.engine.layer_index import LayerIndex
 from tutor.engine.layers import Layer, layers
 from tutor.engine.profile import exec_known_outside, exec_reaches_container
@@ -129,6 +131,12 @@ class _LastAnswers:
         """The engine's answer without its order."""
         return frozenset((str(e["Path"]), int(e["Kind"])) for e in entries)
 
+    def seen(self, cid: str, key: frozenset[Any], image: str) -> bool:
+        """Whether the last answer for this container listed the same changes."""
+        with self._lock:
+            last = self._answers.get(cid)
+        return last is not None and last[0] == key and last[1].image_id == image
+
     def get(
         self, cid: str, key: frozenset[Any], rw: int | None, image: str
     ) -> ContainerDiff | None:
@@ -184,21 +192,36 @@ def diff(
         try:
             info = engine.api.inspect_container(container)
             cid = str(info["Id"])
+            # The engine walks the read-write layer once for the changes and once
+            # for the size: both walks, and the exec probe, run side by side.
+            sizing = Background(
+                lambda: engine.api.containers(all=True, size=True, filters={"id": cid})
+            )
+            probing = Background(lambda: _exec_outside(engine, info))
+            image_id = str(info.get("Image") or "")
             entries = engine.api.diff(cid) or []  # the API answers null for no change
-            sized = engine.api.containers(all=True, size=True, filters={"id": cid})
+            key = _LAST.key(entries)
+            wanted = [] if _LAST.seen(cid, key, image_id) else _copied_up(entries)
+            # A save takes the engine seconds, mostly before its first byte:
+            # started now, it hides the size walk and the probe in that wait.
+            indexing, stop = _start_index(engine, index, image_id, cancel, bool(wanted))
+            try:
+                sized = sizing.result()
+                outside = probing.result()
+            except BaseException:
+                stop.set()
+                raise
         except docker.errors.NotFound as exc:
             raise _gone(container) from exc
         except docker.errors.APIError as exc:
             raise _refused(engine, container, exc) from exc
-    image_id = str(info.get("Image") or "")
     # Asked with size=true, Docker leaves SizeRw out when it is 0 (Go's omitempty):
     # a fresh container's layer is empty, not of an unknown size.
     rw = sized[0].get("SizeRw", 0) if sized else None
     rw_size = None if rw is None else int(rw)
-    outside = _exec_outside(engine, info)
-    key = _LAST.key(entries)
     same = _LAST.get(cid, key, rw_size, image_id)
     if same is not None and same.exec_outside == outside:
+        _drop(indexing, stop)
         return same
     found = [(str(e["Path"]), _KIND_CODES[int(e["Kind"])]) for e in entries]
     found.sort(key=lambda pair: pair[0])
@@ -207,8 +230,12 @@ def diff(
     if wanted and image_id:
         rows = image_layers(engine, image_id)
         diff_ids = [str(r.diff_id) for r in rows if r.is_filesystem and r.diff_id]
-        index.index_image(engine, image_id, diff_ids, cancel=cancel)
+        if indexing is not None:
+            indexing.result()
+        index.index_image(engine, image_id, diff_ids, cancel=cancel)  # nothing left, or a retry
         sources = index.sources(rows, wanted)
+    else:
+        _drop(indexing, stop)
     changes = []
     for path, kind in found:
         layer = sources.get(path)
@@ -219,6 +246,58 @@ def diff(
     result = ContainerDiff(cid, tuple(changes), rw_size, image_id, outside)
     _LAST.put(cid, key, result)
     return result
+
+
+class _Either(threading.Event):
+    """Set when this event is set, or the caller's ``cancel`` is."""
+
+    def __init__(self, other: threading.Event | None) -> None:
+        super().__init__()
+        self._other = other
+
+    def is_set(self) -> bool:
+        return super().is_set() or (self._other is not None and self._other.is_set())
+
+
+def _copied_up(entries: list[Any]) -> list[str]:
+    """The paths of ``docker diff`` entries that came from the image (changed or deleted)."""
+    return [str(e["Path"]) for e in entries if int(e["Kind"]) != 1]
+
+
+def _start_index(
+    engine: Engine,
+    index: LayerIndex,
+    image_id: str,
+    cancel: threading.Event | None,
+    needed: bool,
+) -> tuple[Background[int] | None, threading.Event]:
+    """Start reading the image's unknown layers in a thread, when the diff needs them.
+
+    Only when a path came from the image and a layer is not indexed yet
+    (never on a warm poll, never for a container that only added files).
+
+    Returns:
+        The running index (None when none is needed) and the event that stops it.
+    """
+    stop = _Either(cancel)
+    if not image_id or not needed:
+        return None, stop
+    try:
+        rows = image_layers(engine, image_id)
+    except ImageNotFound:  # removed under its container: no attribution, as before
+        return None, stop
+    diff_ids = [str(r.diff_id) for r in rows if r.is_filesystem and r.diff_id]
+    if all(index.files(d) is not None for d in diff_ids):
+        return None, stop
+    return Background(lambda: index.index_image(engine, image_id, diff_ids, cancel=stop)), stop
+
+
+def _drop(indexing: Background[int] | None, stop: threading.Event) -> None:
+    """Stop an index started for nothing, and wait until it has let the engine go."""
+    if indexing is not None:
+        stop.set()
+        with contextlib.suppress(Exception):
+            indexing.result()
 
 
 def _exec_outside(engine: Engine, info: dict[str, Any]) -> bool:

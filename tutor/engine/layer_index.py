@@ -21,14 +21,10 @@ from typing import Any, Protocol
 import docker.errors
 
 from tutor.engine.connection import Engine, engine_errors
-from tutor.engine.errors import ImageNotFound
-from tutor.engine.layer_tar import (
-    CHUNK_SIZE,
-    CancellableChunks,
-    LayerFiles,
-    read_saved_image,
-)
+from tutor.engine.errors import EngineRefused, ImageNotFound
+from tutor.engine.layer_tar import CHUNK_SIZE, LayerFiles, cancellable, read_saved_image
 from tutor.engine.streams import catch_response
+from tutor.engine.tar_blocks import NotATar
 from tutor.user_files import read_text, set_aside
 
 CACHE_FORMAT = 1  # bump when the JSON written by LayerIndex changes shape
@@ -94,7 +90,9 @@ class LayerIndex:
         """Read the file lists of an image's layers that are not known yet.
 
         Nothing is fetched when all are known; else the image's save stream
-        is read once, and only until the last unknown layer has gone by. The
+        is read once, only its tar headers, and only until the last unknown
+        layer has been named (an OCI blob as it passes; a legacy layer when
+        ``manifest.json`` comes, at the end). The
         app may call it when a lesson starts, so the first poll is quick.
 
         Args:
@@ -108,6 +106,7 @@ class LayerIndex:
 
         Raises:
             ImageNotFound: The engine has no such image.
+            EngineRefused: The engine's archive was cut short or damaged.
             IndexCancelled: ``cancel`` was set.
             EngineError: The engine went away.
         """
@@ -121,8 +120,9 @@ class LayerIndex:
             added = 0
             with engine_errors(engine.host), catch_response(engine.api, "/get") as caught:
                 chunks = engine.api.get_image(image, chunk_size=CHUNK_SIZE)
+                known = {d for d in self._layers if d not in wanted}
                 try:
-                    for files in read_saved_image(CancellableChunks(chunks, cancel)):
+                    for files in read_saved_image(cancellable(chunks, cancel), known):
                         self.layers_read += 1
                         if files.diff_id in wanted:
                             wanted.discard(files.diff_id)
@@ -132,6 +132,11 @@ class LayerIndex:
                                 break
                 except docker.errors.NotFound as exc:
                     raise ImageNotFound(f"There is no image {image!r} on this engine.") from exc
+                except NotATar as exc:  # the engine's archive ended early or is damaged
+                    raise EngineRefused(
+                        f"The engine's copy of {image!r} could not be read: {exc}",
+                        "The tutor reads it again next time; if this stays, check the engine.",
+                    ) from exc
                 finally:  # closing the response tells the engine to stop writing
                     chunks.close()
                     for response in caught:

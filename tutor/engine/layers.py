@@ -15,11 +15,13 @@ Which history rows add a filesystem layer is decided exactly, in two ways:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 import docker.errors
 
+from tutor.engine.background import Background
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import ImageNotFound
 from tutor.engine.history_rows import (
@@ -30,7 +32,6 @@ from tutor.engine.history_rows import (
     guess_filesystem,
     instruction_of,
 )
-from tutor.engine.image_config import saved_filesystem_flags
 from tutor.engine.missing_rows import ITS_BASE_IMAGE, THIS_IMAGE, Anchor, MissingReason, why_missing
 from tutor.engine.profile import profile
 
@@ -116,6 +117,7 @@ def layers(engine: Engine, image: str) -> LayerStack:
         ImageNotFound: there is no such image on this engine.
         EngineError: the engine went away.
     """
+    engine_facts = Background(engine.facts)  # /info answers while we read the image
     info = _inspect(engine, image)
     if info is None:
         raise ImageNotFound(
@@ -127,14 +129,16 @@ def layers(engine: Engine, image: str) -> LayerStack:
         rows: list[dict[str, Any]] = list(reversed(engine.api.history(image_id) or []))
     facts = [RowFacts(int(row.get("Size") or 0), str(row.get("CreatedBy") or "")) for row in rows]
     known = {i: row["Id"] for i, row in enumerate(rows) if row.get("Id") not in (None, _MISSING)}
-    infos = {i: info if rid == image_id else _inspect(engine, rid) for i, rid in known.items()}
+    infos = _inspect_rows(engine, known, image_id, info)
     counts = {i: len((d.get("RootFS") or {}).get("Layers") or []) for i, d in infos.items() if d}
     flags = align_filesystem(facts, counts, len(diff_ids))
-    if flags is None:
+    if flags is None:  # rare: the config's history decides (it reads the image's save)
+        from tutor.engine.image_config import saved_filesystem_flags
+
         flags = saved_filesystem_flags(engine, image_id, diff_ids, len(rows))
     if flags is None:
         flags = guess_filesystem(facts, len(diff_ids))
-    containerd = engine.facts().containerd_store
+    containerd = engine_facts.result().containerd_store
     anchor = _anchor(engine, rows, infos, image_id) if len(known) < len(rows) else None
     layer_ids = iter(zip(diff_ids, chain_ids(diff_ids), strict=True))
     out: list[Layer] = []
@@ -160,6 +164,29 @@ def layers(engine: Engine, image: str) -> LayerStack:
             )
         )
     return LayerStack(image, image_id, tuple(out), containerd)
+
+
+#: Threads that inspect a stack's row images at once (docker-py keeps 10 connections).
+INSPECTORS = 4
+
+
+def _inspect_rows(
+    engine: Engine, known: dict[int, Any], image_id: str, info: dict[str, Any]
+) -> dict[int, dict[str, Any] | None]:
+    """``inspect`` of each row's image, a few at a time: a round trip each, all waiting."""
+    others = [(i, str(rid)) for i, rid in known.items() if rid != image_id]
+    groups = [others[n::INSPECTORS] for n in range(INSPECTORS)]
+
+    def inspect_all(group: list[tuple[int, str]]) -> list[tuple[int, dict[str, Any] | None]]:
+        return [(i, _inspect(engine, rid)) for i, rid in group]
+
+    asks = [Background(functools.partial(inspect_all, group)) for group in groups if group]
+    found: dict[int, dict[str, Any] | None] = {
+        i: info for i, rid in known.items() if rid == image_id
+    }
+    for ask in asks:
+        found.update(ask.result())
+    return dict(sorted(found.items()))
 
 
 def _inspect(engine: Engine, image: str) -> dict[str, Any] | None:
