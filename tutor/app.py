@@ -3,6 +3,13 @@
 Everything it needs is handed in (see :func:`tutor.launch.make_app`), so tests
 run the very same app against a real engine, or with an engine connector that
 raises :class:`~tutor.engine.errors.EngineUnreachable`.
+
+The course screen is drawn from the lesson files and the progress alone. What
+only a lesson or the engine needs (docker-py, the lesson screen and its
+panels, pygments, the image checks) is imported later: the engine connects in
+a thread worker once the first frame is up, with "connecting" shown in the
+banner meanwhile, and the lesson screen's modules are loaded in a thread too,
+so that opening the first lesson does not wait for them either.
 """
 
 from __future__ import annotations
@@ -10,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import gc
+import importlib
 import os
 import signal
 from collections.abc import Callable, Mapping, Sequence
@@ -28,19 +37,12 @@ from tutor import settings
 from tutor.course.model import Course, Value
 from tutor.course.step_flow import resume_target
 from tutor.course.workspace import default_root as default_workspace_root
-from tutor.engine import containers
 from tutor.engine.errors import EngineError
 from tutor.i18n import say
 from tutor.messages import EngineDown, EngineReady, OpenLesson, SaveProgress, UseParams
-from tutor.prepare.needs import images_needed
-from tutor.prepare.plan import Outcome, readiness
 from tutor.progress import Progress, ProgressStore
 from tutor.screens.course import CourseScreen
-from tutor.screens.help import HelpScreen, KeySection
-from tutor.screens.lesson import PASSED_MARK, LessonScreen
-from tutor.screens.prediction import PredictionScreen
-from tutor.screens.prepare import PrepareScreen
-from tutor.session_end import started_containers
+from tutor.screens.session import PASSED_MARK, SessionScreen
 from tutor.user_files import Damage
 from tutor.worker_threads import FreshContextExecutor
 
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
     from tutor.course.journal import Journal
     from tutor.course.runner import LessonRunner
     from tutor.engine.connection import Engine
+    from tutor.prepare.plan import Outcome
 
 #: Makes the learner's runner once an engine answers, with a note per parameter it
 #: had to adjust for this engine (a busy port, a name taken by someone else).
@@ -57,6 +60,8 @@ RunnerFactory = Callable[["Engine"], "tuple[LessonRunner, tuple[str, ...]]"]
 
 #: Colour systems of terminals that show only the 16 ANSI colours.
 BASIC_COLOURS = ("standard", "windows")
+#: What a lesson needs that the course screen does not, loaded in a thread once it is up.
+LESSON_MODULES = ("tutor.screens.lesson", "tutor.screens.help", "tutor.screens.prepare")
 
 
 class TutorApp(App[None]):
@@ -96,6 +101,8 @@ class TutorApp(App[None]):
     language: reactive[str] = reactive("en", init=False)
     # always_update: a lesson opened while connecting must hear "ready" (None again).
     engine_error: reactive[EngineError | None] = reactive(None, init=False, always_update=True)
+    #: Reaching the engine now (at start, on a retry): the banners say so meanwhile.
+    connecting: reactive[bool] = reactive(False, init=False)
     #: Images the course needs that are neither on the engine nor pullable (``P`` prepares them).
     missing_images: reactive[tuple[Outcome, ...]] = reactive((), init=False)
 
@@ -137,8 +144,8 @@ class TutorApp(App[None]):
         self.load_damage = loaded.damage
         self.engine: Engine | None = None
         self.runner: LessonRunner | None = None
-        self.connecting = False
         self.quitting = False
+        self._lesson_modules_frozen = False
         self.existing_containers: frozenset[str] | None = None
         #: Set by ``run_tutor`` before ``run()``: exit on SIGTERM and SIGHUP.
         self.handles_signals = False
@@ -160,6 +167,17 @@ class TutorApp(App[None]):
             self.exit_on_signals()
         self.push_screen(CourseScreen())
         self._report_damaged_files()
+        # Said on the first frame; the worker starts once that frame is drawn
+        # (on_ready), so that importing docker-py does not hold the GIL meanwhile.
+        self.connecting = True
+
+    def on_ready(self) -> None:
+        # What start-up made (modules, classes, the course, the course screen) lives as
+        # long as the process: a full garbage collection walked all of it again at every
+        # pause (some 70 ms here). Frozen, it is left out of every collection from now
+        # on; what is garbage already is collected first, once, after the first frame.
+        gc.collect()
+        gc.freeze()
         self.connect()
 
     def _report_damaged_files(self) -> None:
@@ -283,6 +301,8 @@ class TutorApp(App[None]):
     def _connect_worker(self) -> None:
         try:
             engine = self._connect_engine()
+            from tutor.engine import containers  # docker-py: after the first frame
+
             existing = frozenset(c.id for c in containers.ours(engine, self.namespace))
             runner, notes = self._make_runner(engine)
         except EngineError as exc:
@@ -291,6 +311,17 @@ class TutorApp(App[None]):
             self.post_message(EngineDown(EngineError(str(exc), "Fix the --param value.")))
         else:
             self.post_message(EngineReady(engine, runner, existing, notes))
+        # Then what a lesson needs, still off the loop: opening the first lesson
+        # need not wait for these imports. (One thread imports them after the
+        # engine's: two importing the same modules at once could see them half made.)
+        if not self._lesson_modules_frozen:
+            self._lesson_modules_frozen = True
+            for name in LESSON_MODULES:
+                importlib.import_module(name)
+            # Their modules (and docker-py's) live as long as the process too (on_ready);
+            # not once a lesson is open: a screen frozen would stay after it closed.
+            if not any(isinstance(screen, SessionScreen) for screen in self.screen_stack):
+                gc.freeze()
 
     @on(EngineReady)
     def _engine_ready(self, message: EngineReady) -> None:
@@ -312,6 +343,9 @@ class TutorApp(App[None]):
     @work(thread=True, exclusive=True, group="images")
     def _check_images(self, engine: Engine, params: Mapping[str, Value]) -> None:
         """Ask whether the images the course needs are here or pullable (never pulls)."""
+        from tutor.prepare.needs import images_needed
+        from tutor.prepare.plan import readiness
+
         with contextlib.suppress(EngineError):
             missing = tuple(readiness(engine, images_needed(self.course, params)))
             self.call_from_thread(setattr, self, "missing_images", missing)
@@ -323,7 +357,9 @@ class TutorApp(App[None]):
         """Make the missing images present (pull, or stand-ins made here), with progress."""
         if self.engine is None or not self.missing_images:
             return
-        if isinstance(self.screen, LessonScreen):
+        from tutor.screens.prepare import PrepareScreen
+
+        if isinstance(self.screen, SessionScreen):
             self.pop_screen()
         self.push_screen(PrepareScreen(self.engine, self.language), self._prepared)
 
@@ -358,7 +394,12 @@ class TutorApp(App[None]):
         for screen in self._lesson_screens():
             screen.engine_state_changed(self.engine_error)
 
-    def _lesson_screens(self) -> list[LessonScreen]:
+    def watch_connecting(self) -> None:
+        self.refresh_bindings()
+        for screen in self._lesson_screens():
+            screen.connecting_changed(self.connecting)
+
+    def _lesson_screens(self) -> list[SessionScreen]:
         """The mounted lesson screens on the stack (one, under any modal over it).
 
         A screen still mounting reads the current values itself once it is ready.
@@ -366,7 +407,7 @@ class TutorApp(App[None]):
         return [
             screen
             for screen in self.screen_stack
-            if isinstance(screen, LessonScreen) and screen.is_mounted
+            if isinstance(screen, SessionScreen) and screen.is_mounted
         ]
 
     def action_retry_engine(self) -> None:
@@ -434,7 +475,9 @@ class TutorApp(App[None]):
         lesson = self.course.lesson(lesson_id)
         if lesson is None:
             return
-        if isinstance(self.screen, LessonScreen):
+        from tutor.screens.lesson import LessonScreen  # loaded already, in a thread (on_ready)
+
+        if isinstance(self.screen, SessionScreen):
             self.pop_screen()
         self.push_screen(LessonScreen(lesson, step_id))
         if self.missing_images:
@@ -448,6 +491,10 @@ class TutorApp(App[None]):
 
     def action_help(self) -> None:
         """Show every key, those of the current screen first."""
+        from tutor.screens.help import HelpScreen, KeySection
+        from tutor.screens.lesson import LessonScreen
+        from tutor.screens.prediction import PredictionScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         screens: list[tuple[str, type[Screen[Any]]]] = [
@@ -475,6 +522,9 @@ class TutorApp(App[None]):
 
     @work(thread=True, exclusive=True, group="quit")
     def _clean_up_and_exit(self, engine: Engine) -> None:
+        from tutor.engine import containers
+        from tutor.session_end import started_containers
+
         before = self.existing_containers or frozenset()
         with contextlib.suppress(EngineError):
             mine = started_containers(engine, self.namespace, before)

@@ -135,6 +135,11 @@ def _finish(entry: _Entry) -> _Entry:
 def _unquote(path: Path, number: int, text: str) -> str:
     if len(text) < 2 or not (text.startswith('"') and text.endswith('"')):
         raise CatalogError(f"{path}:{number}: a string must be in double quotes")
+    inner = text[1:-1]
+    if "\\" not in inner and '"' not in inner and "\0" not in inner:
+        # Most strings escape nothing: what Python would read them as, without
+        # parsing each one (both catalogs are read before the first frame).
+        return inner
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError) as exc:

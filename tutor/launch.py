@@ -5,6 +5,10 @@ engine, the course, where progress and the learner's files live, the
 learner's namespace and the course parameters. Tests pass their own (a real
 engine on a test host, a connector that raises ``EngineUnreachable``, a
 temporary progress folder); the command line passes what the learner typed.
+
+Nothing here imports docker-py or the lesson runner at start: the app calls
+the connector and the runner factory in a thread worker once its first frame
+is drawn, and that is where they are imported.
 """
 
 from __future__ import annotations
@@ -12,20 +16,33 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor import settings
 from tutor.app import TutorApp
+from tutor.course.filling import merge
 from tutor.course.journal import Journal
 from tutor.course.loader import default_course_root, load_course
 from tutor.course.model import Course, Value
-from tutor.course.params import merge, resolve
-from tutor.course.runner import LessonRunner
 from tutor.course.workspace import default_root as default_workspace_root
-from tutor.engine.connection import Engine, connect
 from tutor.engine.labels import default_namespace, sanitize_namespace
 from tutor.i18n import use_course_catalogs
 from tutor.progress import ProgressStore
-from tutor.session_end import remove_started_containers
+
+if TYPE_CHECKING:
+    from tutor.course.runner import LessonRunner
+    from tutor.engine.connection import Engine
+
+
+def connect() -> Engine:
+    """The engine the Docker CLI would use (docker-py is imported here, when first asked).
+
+    Raises:
+        EngineError: no engine answers there, or it refuses us.
+    """
+    from tutor.engine.connection import connect as connect_engine
+
+    return connect_engine()
 
 
 def make_app(
@@ -76,6 +93,10 @@ def make_app(
     workspace = workspace_root if workspace_root is not None else default_workspace_root(ns)
 
     def make_runner(engine: Engine) -> tuple[LessonRunner, tuple[str, ...]]:
+        # Called in the app's connect worker, off the event loop: the runner reaches docker-py.
+        from tutor.course.params import resolve
+        from tutor.course.runner import LessonRunner
+
         resolved = resolve(
             engine, course, namespace=ns, overrides=overrides, remembered=journal.params
         )
@@ -183,6 +204,8 @@ def run_tutor(
         # Whatever ended the session (q, SIGTERM, a hang-up, a crash), the
         # containers it started go, unless the learner asked to keep them.
         if not app.keep_containers and app.existing_containers is not None:
+            from tutor.session_end import remove_started_containers
+
             remove_started_containers(connect, app.namespace, app.existing_containers)
 
     app.handles_signals = True

@@ -293,6 +293,39 @@ async def test_the_banner_goes_away_when_the_engine_answers_again(
         assert "No Docker engine answers yet." not in screen_text(app)
 
 
+async def test_the_course_is_drawn_while_the_engine_connects_then_the_banner_goes(
+    real_tutor: Callable[..., TutorApp],
+) -> None:
+    """The course screen does not wait for the engine: it says it connects, then it is ready."""
+    answer = threading.Event()
+
+    def slow_engine() -> Engine:
+        answer.wait(60)  # an engine that takes its time (a remote one, a busy machine)
+        return connect()
+
+    app = real_tutor(connect_engine=slow_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        try:
+            for _ in range(200):  # no settle: it would wait for the connection
+                await pilot.pause()
+                if isinstance(app.screen, CourseScreen) and "Clean up" in screen_text(app):
+                    break
+            shown = screen_text(app)
+            assert "Connecting to the Docker engine" in shown
+            assert "Clean up" in shown  # lesson 10, drawn from the lesson files alone
+            assert app.connecting and app.runner is None
+            assert app.screen.query_one(EngineBanner).has_class("-connecting")
+        finally:
+            answer.set()
+        await settle(app, pilot)
+        assert app.runner is not None and not app.connecting
+        assert not app.screen.query_one(EngineBanner).has_class("-shown")
+        assert "Connecting" not in screen_text(app)
+        app.open_lesson(app.course.lessons[0].id)  # a lesson opens on the engine now
+        await settle(app, pilot)
+        assert "Connecting" not in screen_text(app)
+
+
 async def test_leaving_a_lesson_while_its_file_tabs_are_made_is_safe(
     real_tutor: Callable[..., TutorApp],
 ) -> None:

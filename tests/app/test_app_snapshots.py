@@ -8,6 +8,7 @@ itself is the real one, built by ``make_app`` with no engine.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,10 @@ from tests.app.conftest import MakeTutor, settle, stop_blinking
 from tutor.app import TutorApp
 from tutor.course.loader import load_course
 from tutor.engine.build_events import BuildDone, BuildEvent, OutputLine, StepFinished, StepStarted
+from tutor.engine.connection import Engine
 from tutor.engine.container_info import ContainerInfo
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
+from tutor.engine.errors import EngineUnreachable
 from tutor.engine.layers import Layer, LayerStack
 from tutor.engine.published import PortMapping
 from tutor.progress import ProgressStore
@@ -28,6 +31,7 @@ from tutor.screens.lesson import LessonScreen
 from tutor.screens.prediction import OutcomeScreen
 from tutor.widgets import BuildLog, ContainersPanel, DiffView, HistoryTable
 from tutor.widgets import LayerStack as LayerStackView
+from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.step_panel import StepPanel, StepState
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
@@ -387,6 +391,38 @@ def test_course_screen_with_the_engine_banner(
     snap_compare: SnapCompare, tutor: Callable[[], TutorApp], midway: None, size: tuple[int, int]
 ) -> None:
     assert snap_compare(tutor(), terminal_size=size, run_before=prepared(up=False))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_course_screen_while_the_engine_connects(
+    snap_compare: SnapCompare,
+    make_tutor: MakeTutor,
+    fixed_course: Path,
+    midway: None,
+    size: tuple[int, int],
+) -> None:
+    apps: list[TutorApp] = []
+
+    def slow_engine() -> Engine:
+        # Answers "no engine" once the picture is taken and the app closes.
+        while apps[0].is_running:
+            time.sleep(0.05)
+        raise EngineUnreachable("No Docker engine answers.", "Start Docker.")
+
+    async def connecting(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        for _ in range(200):  # not settle(): it would wait for the connection
+            await pilot.pause()
+            if app.screen.query(EngineBanner) and app.screen.query_one(EngineBanner).display:
+                break
+        await pilot.pause()
+
+    apps.append(
+        make_tutor(
+            course_root=fixed_course, workspace_root=SHOWN_WORKSPACE, connect_engine=slow_engine
+        )
+    )
+    assert snap_compare(apps[0], terminal_size=size, run_before=connecting)
 
 
 @pytest.mark.parametrize("size", SIZES)

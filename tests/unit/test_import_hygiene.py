@@ -84,3 +84,18 @@ def test_engine_commands_import_only_what_they_run(command: str) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "", f"`tutor {command}` imports {out.stdout.strip()}"
+
+
+def test_the_course_screen_starts_without_what_only_a_lesson_needs() -> None:
+    """``python -m tutor`` draws the course screen before docker-py, the lesson screen,
+    its panels and pygments are imported (the app loads them in a thread afterwards)."""
+    code = (
+        "import sys\n"
+        "import tutor.launch, tutor.screens.course\n"
+        "later = ('docker', 'requests', 'pygments', 'markdown_it', 'tutor.screens.lesson',"
+        " 'tutor.widgets.diff_view', 'tutor.widgets.build_log', 'tutor.course.runner')\n"
+        "print(','.join(sorted(m for m in later if m in sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""

@@ -11,6 +11,8 @@ import string
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tutor import i18n
 from tutor.engine import cache_miss, errors, missing_rows
@@ -103,6 +105,15 @@ def test_the_reader_takes_gettext_syntax_and_leaves_fuzzy_entries_out(tmp_path: 
     catalog = read_po(po)
     assert catalog.texts == {"a": 'first line\twith "quotes"', "c": ("one", "two", "many")}
     assert [catalog.plural(n) for n in (1, 2, 5)] == [0, 1, 2]
+
+
+@given(st.text().filter(lambda text: "\0" not in text))
+def test_a_quoted_string_reads_back_as_written(text: str) -> None:
+    # The reader skips parsing a string with nothing escaped; both ways agree.
+    quoted = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    )
+    assert i18n._unquote(Path("xx.po"), 1, f'"{quoted}"') == text
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,13 @@ else:  # pragma: no cover - the project's venv is 3.11
 Key = tuple[str | int, ...]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# The scanner's runs, matched by the regex engine rather than a character at a time:
+# every lesson file is scanned before the tutor's first frame.
+_BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
+_BLANK_LINES = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
+_BASIC_STRING = re.compile(r'"(?:[^"\\]|\\[\s\S])*')
+_LITERAL_STRING = re.compile(r"'[^']*")
+_SCALAR = re.compile(r"[^,\]}\n#]*")
 
 
 class _Stop(Exception):
@@ -43,7 +50,7 @@ class KeyLines:
         self.lines: dict[Key, int] = {}
         self._text = text
         self._pos = 0
-        self._newlines = [i for i, c in enumerate(text) if c == "\n"]
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
         self._arrays: dict[Key, int] = {}
         # Positions found before any surprise stay usable; the rest fall back to line 1.
         with contextlib.suppress(_Stop, IndexError, ValueError, tomllib.TOMLDecodeError):
@@ -65,16 +72,11 @@ class KeyLines:
         return self._text[self._pos : self._pos + n]
 
     def _skip(self, newlines: bool) -> None:
-        text = self._text
-        while self._pos < len(text):
-            c = text[self._pos]
-            if c in " \t\r" or (newlines and c == "\n"):
-                self._pos += 1
-            elif c == "#":
-                end = text.find("\n", self._pos)
-                self._pos = len(text) if end < 0 else end
-            else:
-                return
+        """Past blanks and comments (and line ends, when ``newlines``)."""
+        blank = _BLANK_LINES if newlines else _BLANK
+        match = blank.match(self._text, self._pos)
+        if match is not None:
+            self._pos = match.end()
 
     def _document(self) -> None:
         table: Key = ()
@@ -151,8 +153,9 @@ class KeyLines:
             self._pos += 1
             self._inline_table(path)
         else:
-            while self._pos < len(self._text) and self._text[self._pos] not in ",]}\n#":
-                self._pos += 1
+            match = _SCALAR.match(self._text, self._pos)
+            if match is not None:
+                self._pos = match.end()
 
     def _items(self, path: Key) -> None:
         index = 0
@@ -198,10 +201,9 @@ class KeyLines:
                 end += 1  # up to two quotes may end the content: """a""""
             self._pos = end
             return
-        i = self._pos + 1
-        while i < len(text) and text[i] != quote:
-            i += 2 if quote == '"' and text[i] == "\\" else 1
-        self._pos = i + 1
+        # One line: up to the closing quote (a basic string's may be escaped).
+        match = (_BASIC_STRING if quote == '"' else _LITERAL_STRING).match(text, self._pos)
+        self._pos = (match.end() if match is not None else self._pos) + 1
 
 
 def _escaped(text: str, at: int) -> bool:

@@ -57,8 +57,10 @@ class CourseScreen(TranslatedKeys[None]):
         banner = self.query_one(EngineBanner)
         # The course screen lives as long as the app, so watching the app keeps nothing alive.
         self.watch(self.app, "engine_error", banner.show_error)
+        self.watch(self.app, "connecting", banner.show_connecting)
         self.watch(self.app, "missing_images", self.query_one(ImagesBanner).show_missing)
-        self.watch(self.app, "language", self._language_changed)
+        # Not at once: the banners are made in the language, the table is filled on resume.
+        self.watch(self.app, "language", self._language_changed, init=False)
 
     def on_screen_resume(self) -> None:
         self.refresh_lessons()

@@ -50,11 +50,11 @@ from tutor.messages import (
 )
 from tutor.screens import panels
 from tutor.screens.help import KeySection
-from tutor.screens.keys import TranslatedKeys
 from tutor.screens.panel_deck import DIFF_POLL, PanelDeck
 from tutor.screens.panels import PANELS
 from tutor.screens.prediction import OutcomeScreen, PredictionScreen
 from tutor.screens.render_caches import forget_closed_widgets
+from tutor.screens.session import PASSED_MARK, SessionScreen
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.inline import inline_markup
 from tutor.widgets.step_panel import StepPanel, StepState, StepView
@@ -71,11 +71,9 @@ WIDE = (130, 40)
 #: Panes that only some lessons use, with the action that uses them: side by side,
 #: the first one the lesson uses takes the Diff's lower rows, and the others are hidden.
 OCCASIONAL_PANES = {"push": "push", "images": "list_images"}
-#: How a passed step's notice title begins; the app keeps only the newest such notice.
-PASSED_MARK = "✔ "
 
 
-class LessonScreen(TranslatedKeys[None]):
+class LessonScreen(SessionScreen):
     """One lesson, opened at a step (default: the first one not done yet).
 
     Args:
@@ -159,6 +157,7 @@ class LessonScreen(TranslatedKeys[None]):
         # engine_state_changed): a watch on the app would keep every closed
         # lesson screen, with all its panels, alive until the value next changed.
         self.engine_state_changed(self.tutor.engine_error)
+        self.connecting_changed(self.tutor.connecting)
         self._enter_step()
         self.set_interval(DIFF_POLL, self.deck.poll_diff)
 
@@ -237,6 +236,10 @@ class LessonScreen(TranslatedKeys[None]):
             self._show_complete()
 
     # -- the engine comes and goes --------------------------------------------------------
+
+    def connecting_changed(self, connecting: bool) -> None:
+        """Say in the banner whether the tutor is reaching the engine now."""
+        self.query_one(EngineBanner).show_connecting(connecting)
 
     def engine_state_changed(self, error: EngineError | None) -> None:
         """Show the banner or follow the engine (the app calls this when it comes or goes)."""

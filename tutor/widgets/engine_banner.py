@@ -1,4 +1,4 @@
-"""A banner that says the Docker engine is missing, why, and what to do about it."""
+"""A banner that says the Docker engine is being reached, or is missing, why, and what to do."""
 
 from __future__ import annotations
 
@@ -41,13 +41,14 @@ def error_words(error: EngineError, language: str) -> tuple[str, str]:
 
 
 class EngineBanner(Vertical):
-    """Shown while there is no engine; hidden when it answers.
+    """Shown while there is no engine, or while the tutor reaches it; hidden when it answers.
 
-    The text is the engine error's message and hint (in the learner's
-    language where :func:`error_words` knows them) under a title with the
-    retry key. The error colour marks
-    the title and the left edge only, so the words stay readable on
-    16-colour terminals.
+    The screens are drawn before the engine answers (it connects in a thread),
+    so the banner first says, on one line, that the tutor is connecting. An
+    error's text is its message and hint (in the learner's language where
+    :func:`error_words` knows them) under a title with the retry key, or with
+    "trying again" while a retry runs. The error colour marks the title and
+    the left edge only, so the words stay readable on 16-colour terminals.
     """
 
     DEFAULT_CSS = """
@@ -59,6 +60,8 @@ class EngineBanner(Vertical):
         &.-shown { display: block; }
         & > .banner-title { color: $text-error; text-style: bold; }
         & > .banner-message { text-style: bold; }
+        &.-connecting { border-left: thick $primary; }
+        &.-connecting > .banner-title { color: $text-muted; text-style: none; }
     }
     """
 
@@ -66,6 +69,7 @@ class EngineBanner(Vertical):
         super().__init__(id=id)
         self.language = language
         self.error: EngineError | None = None
+        self.connecting = False
 
     def compose(self) -> ComposeResult:
         yield Static(classes="banner-title", markup=False)
@@ -79,7 +83,15 @@ class EngineBanner(Vertical):
             error: The engine error to explain, or ``None``.
         """
         self.error = error
-        self.set_class(error is not None, "-shown")
+        self._redraw()
+
+    def show_connecting(self, connecting: bool) -> None:
+        """Say that the tutor is reaching the engine (or stop saying it).
+
+        Args:
+            connecting: Whether a connection attempt runs now.
+        """
+        self.connecting = connecting
         self._redraw()
 
     def set_language(self, language: str) -> None:
@@ -88,13 +100,20 @@ class EngineBanner(Vertical):
         self._redraw()
 
     def _redraw(self) -> None:
+        self.set_class(self.error is not None or self.connecting, "-shown")
+        self.set_class(self.error is None and self.connecting, "-connecting")
         if not self.is_mounted:
             return
         title, message, hint = self.query(Static).results(Static)
         lang = self.language
-        title.update(f"⚠ {say(lang, 'banner.title')} · {say(lang, 'banner.retry')}")
+        if self.error is None:
+            title.update(f"◌ {say(lang, 'banner.connecting')}")
+        else:
+            then = say(lang, "banner.trying_again" if self.connecting else "banner.retry")
+            title.update(f"⚠ {say(lang, 'banner.title')} · {then}")
         words, advice = error_words(self.error, lang) if self.error else ("", "")
         message.update(words)
+        message.display = bool(words)
         hint.update(advice)
         hint.display = bool(advice)
 

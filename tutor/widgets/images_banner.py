@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
 from tutor.i18n import say
-from tutor.prepare.plan import Outcome
+
+if TYPE_CHECKING:  # its module reaches docker-py; the course screen is drawn before that
+    from tutor.prepare.plan import Outcome
 
 
 class ImagesBanner(Static):
