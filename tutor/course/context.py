@@ -21,6 +21,7 @@ from tutor.course.workspace import Workspace
 from tutor.engine.build_events import BuildEvent
 from tutor.engine.connection import Engine
 from tutor.engine.push_stream import PushEvent
+from tutor.i18n import Sentence
 
 #: An action's or a check's arguments, ``{param}``s already filled in.
 Args = Mapping[str, Any]
@@ -64,18 +65,18 @@ class CheckResult:
     detail: str
 
     @classmethod
-    def of(cls, passed: bool, missing: str, found: str = "Done.") -> CheckResult:
+    def of(cls, passed: bool, missing: str, found: str = "") -> CheckResult:
         """A result whose detail depends on the outcome.
 
         Args:
             passed: Whether the step is done.
             missing: What to tell the learner when it is not.
-            found: What to tell them when it is.
+            found: What to tell them when it is (default: "Done.").
 
         Returns:
             The result, with the matching detail.
         """
-        return cls(passed, found if passed else missing)
+        return cls(passed, (found or Sentence("check.done")) if passed else missing)
 
 
 @dataclass

@@ -37,7 +37,7 @@ from tutor.course.workspace import Workspace, shown_path
 from tutor.engine.errors import EngineError
 from tutor.engine.events import EngineEvent, watch
 from tutor.engine.labels import NAMESPACE_LABEL
-from tutor.i18n import say
+from tutor.i18n import Sentence, said, say
 from tutor.messages import (
     ActionFinished,
     ActionProgress,
@@ -285,7 +285,9 @@ class LessonScreen(SessionScreen):
     def _prepared(self, message: LessonPrepared) -> None:
         self.steps.prepared = True
         for note in message.notes:
-            self.notify(note, severity="warning", timeout=10, markup=False)
+            self.notify(
+                said(note, self.tutor.language), severity="warning", timeout=10, markup=False
+            )
         step = self.steps.step
         if step is not None and not self.steps.needs_prediction(step):
             self._ready(step)
@@ -514,11 +516,12 @@ class LessonScreen(SessionScreen):
         if not message.ok:
             panel.set_state(StepState.FAILED, message.text)
             if message.hint:
-                self.notify(message.hint, severity="warning", timeout=10, markup=False)
+                hint = said(message.hint, self.tutor.language)
+                self.notify(hint, severity="warning", timeout=10, markup=False)
             self.refresh_panels()
             return
         output = self.steps.output
-        panel.show_output([*output, f"✔ {message.text}"])
+        panel.show_output([*output, Sentence("step.ran", text=message.text)])
         name = self._fill(str(step.action.args.get("container", "")))
         self.deck.show_run_output(step.action.kind, name, "\n".join(output))
         panel.set_state(StepState.CHECKING)

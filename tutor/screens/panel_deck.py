@@ -46,7 +46,7 @@ from tutor.engine.layer_tar import IndexCancelled
 from tutor.engine.layers import LayerStack as Stack
 from tutor.engine.push_stream import PushDone, PushError, PushProgress
 from tutor.engine.sharing import Sharing
-from tutor.i18n import say
+from tutor.i18n import said, say
 from tutor.messages import ContainerOutput, DiffPolled, EngineDown, PanelsLoaded
 from tutor.screens import panels
 from tutor.screens.panels import ShowsValue
@@ -377,7 +377,8 @@ class PanelDeck(TabbedContent):
         try:
             text, code = ask_container(runner, kind, name, command, token)
         except EngineError as exc:
-            self.post_message(ContainerOutput("error", name, f"{exc.message} {exc.hint}".strip()))
+            words = f"{said(exc.message, self.language)} {said(exc.hint, self.language)}"
+            self.post_message(ContainerOutput("error", name, words.strip()))
             if isinstance(exc, CONNECTION_ERRORS):
                 self.post_message(EngineDown(exc))
             if kind == "exec":  # the command line stops saying it runs

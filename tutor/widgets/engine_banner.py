@@ -15,7 +15,7 @@ from tutor.engine.errors import (
     EnginePermissionDenied,
     EngineUnreachable,
 )
-from tutor.i18n import say
+from tutor.i18n import said, say
 
 
 def error_words(error: EngineError, language: str) -> tuple[str, str]:
@@ -37,7 +37,7 @@ def error_words(error: EngineError, language: str) -> tuple[str, str]:
         usual = (error.message, error.hint) == (message.format(host=host), hint)
         if isinstance(error, kind) and host and usual:
             return say(language, key, host=host), say(language, f"{key}.hint")
-    return error.message, error.hint
+    return said(error.message, language), said(error.hint, language)
 
 
 class EngineBanner(Vertical):
