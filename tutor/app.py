@@ -40,7 +40,8 @@ from tutor.course.workspace import default_root as default_workspace_root
 from tutor.engine.errors import EngineError
 from tutor.i18n import say
 from tutor.messages import EngineDown, EngineReady, OpenLesson, SaveProgress, UseParams
-from tutor.progress import Progress, ProgressStore
+from tutor.progress import Progress
+from tutor.progress_store import ProgressStore
 from tutor.screens.course import CourseScreen
 from tutor.screens.session import PASSED_MARK, SessionScreen
 from tutor.user_files import Damage

@@ -27,7 +27,7 @@ from tutor.course.model import Course, Value
 from tutor.course.workspace import default_root as default_workspace_root
 from tutor.engine.labels import default_namespace, sanitize_namespace
 from tutor.i18n import use_course_catalogs
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 
 if TYPE_CHECKING:
     from tutor.course.runner import LessonRunner

@@ -37,7 +37,6 @@ from platformdirs import user_config_dir
 
 from tutor import user_files
 from tutor.course.model import Value
-from tutor.course.records import write_atomic
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -143,7 +142,7 @@ def save(params: Mapping[str, str | int | bool], path: Path | None = None) -> Pa
     """
     path = path if path is not None else default_path()
     body = tomli_w.dumps({"params": dict(sorted(params.items()))})
-    write_atomic(path, HEADER + "\n" + body)
+    user_files.write_atomic(path, HEADER + "\n" + body)
     return path
 
 

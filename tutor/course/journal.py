@@ -55,10 +55,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tutor.course.records import BuildRecord, PushRecord, reference_key, write_atomic
-from tutor.user_files import Damage, read_text, set_aside
+from tutor.course.records import BuildRecord, PushRecord, reference_key
+from tutor.user_files import Damage, read_text, set_aside, write_atomic
 
-__all__ = ["FORMAT", "BuildRecord", "Journal", "PushRecord", "reference_key", "write_atomic"]
+__all__ = ["FORMAT", "BuildRecord", "Journal", "PushRecord", "reference_key"]
 
 FORMAT = 1
 
