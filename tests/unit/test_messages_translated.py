@@ -9,8 +9,9 @@ code uses, not only for the keys the catalogs happen to hold.
 
 A key built with an f-string (``f"action.removed.{kind}"``) must match at
 least one entry by its fixed prefix. The course's checks and actions must not
-build English sentences themselves: a string literal or f-string handed to a
-check result or an action's result is caught by the last test.
+build English sentences themselves, nor may the engine word its errors so: a
+string literal or f-string handed to a check result, an action's result or an
+engine error is caught by the last test.
 """
 
 from __future__ import annotations
@@ -142,13 +143,18 @@ def test_a_missing_translation_is_found(tmp_path: Path) -> None:
     assert "no.such.key" not in catalog_texts("pt-BR")
 
 
-#: What carries a learner-facing sentence out of a check or an action.
-RESULTS = {"CheckResult", "of", "ActionDone", "ActionFailed"}
+#: What carries a learner-facing sentence out of a check, an action or the engine.
+RESULTS = {"CheckResult", "of", "ActionDone", "ActionFailed"} | {
+    "EngineError", "EngineRefused", "BadDockerHost", "ImageNotFound", "ContainerNotFound",
+    "PortInUse", "NameTaken", "BuildFailed", "PushFailed", "PullFailed", "NotOurs",
+    "RegistryError", "DockerfileError", "EngineUnreachable", "EnginePermissionDenied",
+}  # fmt: skip
 
 
-def test_checks_and_actions_build_no_english_sentences() -> None:
+@pytest.mark.parametrize("part", ["course", "engine"])
+def test_checks_actions_and_engine_errors_build_no_english_sentences(part: str) -> None:
     english = []
-    for path in sorted((PACKAGE / "course").rglob("*.py")):
+    for path in sorted((PACKAGE / part).rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and _name(node.func) in RESULTS:
                 for arg in node.args:
