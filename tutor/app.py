@@ -38,7 +38,7 @@ from tutor.course.model import Course, Value
 from tutor.course.step_flow import resume_target
 from tutor.course.workspace import default_root as default_workspace_root
 from tutor.engine.errors import EngineError
-from tutor.i18n import say
+from tutor.i18n import said, say
 from tutor.messages import EngineDown, EngineReady, OpenLesson, SaveProgress, UseParams
 from tutor.progress import Progress
 from tutor.progress_store import ProgressStore
@@ -193,7 +193,7 @@ class TutorApp(App[None]):
             self.notify(self.load_problem, severity="warning", timeout=30, markup=False)
         journal_notes = self.journal.notes if self.journal.damage is None else []
         for note in (*self.notes, *journal_notes):
-            self.notify(note, severity="warning", timeout=20, markup=False)
+            self.notify(said(note, self.language), severity="warning", timeout=20, markup=False)
 
     # -- notices never cover a dialog ---------------------------------------------------------
 
@@ -338,7 +338,7 @@ class TutorApp(App[None]):
         if was_down:
             self.notify(say(self.language, "banner.back"), markup=False)
         for note in message.notes:
-            self.notify(note, severity="warning", timeout=15, markup=False)
+            self.notify(said(note, self.language), severity="warning", timeout=15, markup=False)
         self._check_images(message.engine, dict(message.runner.params))
 
     @work(thread=True, exclusive=True, group="images")
