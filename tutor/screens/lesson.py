@@ -428,7 +428,7 @@ class LessonScreen(SessionScreen):
             chosen=self.steps.answer(step),
             answer=step.prediction.answer,
             explanation=self._fill(words.explanation),
-            happened=what_happened(step, result),
+            happened=said(what_happened(step, result), lang),
             language=lang,
         )
         self._open_dialog(outcome, lambda _: self._advance())

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Log, ProgressBar, Static
 
 from tutor.engine.errors import EngineError
 from tutor.engine.images import Transfer
-from tutor.i18n import say
+from tutor.i18n import said, say
 from tutor.messages import UseParams
 from tutor.prepare import plan
 from tutor.prepare.needs import images_needed
@@ -106,8 +106,8 @@ class PrepareScreen(ModalScreen[bool], TranslatedKeys[bool]):
                 f"{outcome.state}: {outcome.needed.image}{used} ({outcome.seconds:.0f} s)"
             )
             if outcome.state == plan.MISSING:
-                log.write_line(f"  {outcome.detail}")
-                log.write_line(f"  {outcome.hint}")
+                log.write_line(f"  {said(outcome.detail, self.language)}")
+                log.write_line(f"  {said(outcome.hint, self.language)}")
         if report.settings:
             self.post_message(UseParams(report.settings))
         self._finished(ready=report.ready)
