@@ -6,6 +6,11 @@ as it goes with the events below; a *check* decides that a step is done
 one :class:`Context`: one learner, one lesson, one engine. Keeping these small
 types in a module of their own lets every action module and every check
 module use them without importing each other.
+
+What a check or an action says to the learner (a result's detail, a
+summary, a failure and its hint, a line of its own in the output) is a
+:class:`tutor.i18n.Sentence`: English as a string, said again in the
+learner's language by the screen. Docker's own output lines are plain strings.
 """
 
 from __future__ import annotations
