@@ -22,9 +22,10 @@ def error_words(error: EngineError, language: str) -> tuple[str, str]:
     """The error's message and hint in ``language``.
 
     The two errors that mean "no engine here" are said again from their
-    address when they carry the engine's usual words; any other error (a bad
-    DOCKER_HOST quoting Docker's parser, a wrong --param) is shown as it was
-    raised, in English.
+    address when they carry the engine's usual words; any other error is
+    said in ``language`` when the engine worded it as a Sentence (a bad
+    DOCKER_HOST, a port in use), and shown as it was raised otherwise (a
+    wrong --param, Docker's own words).
 
     Returns:
         (message, hint).
