@@ -38,12 +38,13 @@ from tutor.course.model import Course, Value
 from tutor.course.step_flow import resume_target
 from tutor.course.workspace import default_root as default_workspace_root
 from tutor.engine.errors import EngineError
-from tutor.i18n import said, say
+from tutor.i18n import say
 from tutor.messages import EngineDown, EngineReady, OpenLesson, SaveProgress, UseParams
 from tutor.progress import Progress
 from tutor.progress_store import ProgressStore
 from tutor.screens.course import CourseScreen
 from tutor.screens.session import PASSED_MARK, SessionScreen
+from tutor.sentence import said
 from tutor.user_files import Damage
 from tutor.worker_threads import FreshContextExecutor
 

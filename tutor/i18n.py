@@ -18,9 +18,8 @@ text that says a count is a plural entry (``msgid_plural``) chosen by the
 catalog's own ``Plural-Forms``, so Portuguese says "1 mudança" and "2 mudanças".
 
 The course's checks and actions, and the engine, word what they find as a
-:class:`Sentence`: a plain English string (so logs, tests and the command
-line read it as any other) that keeps its key and values, so the screen says
-it again in the learner's language with :func:`in_language`.
+:class:`tutor.sentence.Sentence`: a plain English string that keeps its key
+and values, so the screen says it again in the learner's language.
 
 Textual-free: usable by the command line and the course model too.
 """
@@ -233,57 +232,3 @@ def say(language: str, key: str, **values: object) -> str:
             text = text[min(index, len(text) - 1)]
         return text.format(**values) if values else text
     return key
-
-
-class Sentence(str):
-    """A sentence the tutor says: English as a string, and said again in any language.
-
-    The English text is the string itself, so code that logs, compares or
-    prints it needs nothing more; :meth:`said` (or :func:`in_language`, for a
-    text that may be a plain string) looks ``key`` up again in another
-    language. A value that is itself a Sentence is said in that language too;
-    a plain string value (a name, Docker's own words) stays as it is.
-
-    Args:
-        key: The catalog entry (``check.image.missing``).
-        **values: Values for its ``{name}`` blanks; ``count`` picks the plural form.
-    """
-
-    key: str
-    values: Mapping[str, object]
-
-    def __new__(cls, key: str, /, **values: object) -> Sentence:
-        made = super().__new__(cls, say(SOURCE, key, **values))
-        made.key, made.values = key, values
-        return made
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_remake, (self.key, dict(self.values)))
-
-    def said(self, language: str) -> str:
-        """The sentence in ``language`` (English where that catalog lacks it)."""
-        values = {name: in_language(value, language) for name, value in self.values.items()}
-        return say(language, self.key, **values)
-
-
-def _remake(key: str, values: dict[str, object]) -> Sentence:
-    return Sentence(key, **values)
-
-
-def in_language(text: object, language: str) -> object:
-    """``text`` in ``language`` when it is a :class:`Sentence`; anything else as it is.
-
-    Args:
-        text: A Sentence, or a string that is no sentence of the tutor's
-            (Docker's output, a file name), or any other value.
-        language: A course language.
-
-    Returns:
-        The text to show.
-    """
-    return text.said(language) if isinstance(text, Sentence) else text
-
-
-def said(text: str, language: str) -> str:
-    """:func:`in_language` for a string: what the screens call on a message or a hint."""
-    return text.said(language) if isinstance(text, Sentence) else text

@@ -26,8 +26,9 @@ from tutor.course.loader import default_course_root, load_course
 from tutor.course.model import Course, Value
 from tutor.course.workspace import default_root as default_workspace_root
 from tutor.engine.labels import default_namespace, sanitize_namespace
-from tutor.i18n import Sentence, use_course_catalogs
+from tutor.i18n import use_course_catalogs
 from tutor.progress_store import ProgressStore
+from tutor.sentence import Sentence
 
 if TYPE_CHECKING:
     from tutor.course.runner import LessonRunner

@@ -37,7 +37,7 @@ from platformdirs import user_config_dir
 
 from tutor import user_files
 from tutor.course.model import Value
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tests.app.widget_harness import WidgetHarness
 from tutor.engine.errors import PortInUse
-from tutor.i18n import Sentence, said
+from tutor.sentence import Sentence, said
 from tutor.widgets.engine_banner import error_words
 from tutor.widgets.step_panel import StepPanel, StepState, StepView
 

@@ -40,7 +40,7 @@ from tutor.engine import cleanup, registry
 from tutor.engine.connection import engine_refusals
 from tutor.engine.errors import EngineError, EngineRejected
 from tutor.engine.printed import short_id
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 __all__ = [
     "PERFORMERS",

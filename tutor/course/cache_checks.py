@@ -33,7 +33,7 @@ from tutor.course.image_checks import inspect_image
 from tutor.course.journal import reference_key
 from tutor.course.model import Step
 from tutor.engine.labels import LESSON_LABEL, is_ours
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 
 def _build_cached(ctx: Context, step: Step, args: Args) -> CheckResult:

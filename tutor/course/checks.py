@@ -35,7 +35,7 @@ from tutor.course.params import ParamError, fill_value
 from tutor.course.registry_checks import find_registry
 from tutor.engine.connection import engine_refusals
 from tutor.engine.errors import EngineError, EngineRejected
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 __all__ = ["DECIDERS", "CheckResult", "Decider", "created_at", "decide", "find_registry"]
 

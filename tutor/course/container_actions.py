@@ -19,7 +19,7 @@ from tutor.engine.diff import diff
 from tutor.engine.errors import NotOurs, PortInUse
 from tutor.engine.labels import is_ours
 from tutor.engine.ports import free_port
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 
 def run(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:

@@ -17,7 +17,7 @@ from tutor.engine.errors import ContainerNotFound
 from tutor.engine.labels import label_filters
 from tutor.engine.printed import short_id
 from tutor.engine.profile import exec_reaches_container
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 
 def _container_running(ctx: Context, step: Step, args: Args) -> CheckResult:

@@ -26,7 +26,7 @@ from tutor.course.workspace import Workspace
 from tutor.engine.build_events import BuildEvent
 from tutor.engine.connection import Engine
 from tutor.engine.push_stream import PushEvent
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 #: An action's or a check's arguments, ``{param}``s already filled in.
 Args = Mapping[str, Any]

@@ -21,7 +21,7 @@ from tutor.course.workspace import safe_relative
 from tutor.engine.build import build
 from tutor.engine.build_events import BuildDone, BuildError, StepFinished
 from tutor.engine.labels import labels_for
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 
 def write_files(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:

@@ -16,7 +16,7 @@ from tutor.course.model import Step
 from tutor.engine import inventory
 from tutor.engine.inventory import ImageFacts
 from tutor.engine.labels import is_ours
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 
 def inspect_image(ctx: Context, image: str) -> ImageFacts | None:

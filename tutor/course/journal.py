@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.course.records import BuildRecord, PushRecord, reference_key
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 from tutor.user_files import Damage, read_text, set_aside, write_atomic
 
 __all__ = ["FORMAT", "BuildRecord", "Journal", "PushRecord", "reference_key"]

@@ -19,7 +19,7 @@ from tutor.engine import inventory
 from tutor.engine.connection import Engine
 from tutor.engine.errors import EngineError, ImageNotFound
 from tutor.engine.printed import human_size, short_id
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from tutor.engine.labels import is_ours
 from tutor.engine.layer_tar import IndexCancelled
 from tutor.engine.layers import LayerStack, layers
 from tutor.engine.sharing import Sharing, shared
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 if TYPE_CHECKING:
     from tutor.course.runner import LessonRunner

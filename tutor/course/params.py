@@ -47,7 +47,7 @@ from tutor.course.model import Course, Value
 from tutor.course.shared_engine import name_for, namespaced, port_for, split_tag
 from tutor.course.vocabulary import placeholders
 from tutor.engine.connection import Engine
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 __all__ = [
     "CREATED_BY",

@@ -19,7 +19,7 @@ from tutor.engine import images, registry
 from tutor.engine.errors import PullFailed
 from tutor.engine.push import push
 from tutor.engine.push_stream import PushDone, PushError, PushProgress
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 
 def start_registry(

@@ -17,7 +17,7 @@ from tutor.engine import containers, inventory, registry
 from tutor.engine.errors import EngineRejected
 from tutor.engine.inventory import ContainerRow
 from tutor.engine.labels import is_ours
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 
 def find_registry(ctx: Context) -> str:

@@ -29,7 +29,7 @@ from tutor.course.params import ParamError, created_params, fill
 from tutor.course.workspace import Workspace
 from tutor.engine.connection import Engine
 from tutor.engine.errors import EngineError
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 __all__ = [
     "ActionDone",

@@ -36,7 +36,7 @@ from tutor.engine.errors import BuildFailed, EngineError, NameTaken
 from tutor.engine.labels import NAMESPACE_LABEL, is_ours
 from tutor.engine.profile import profile
 from tutor.engine.streams import catch_response
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 __all__ = ["build"]
 

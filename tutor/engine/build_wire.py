@@ -26,7 +26,7 @@ from tutor.engine.build_events import STREAM_CUT, BuildError, BuildEvent
 from tutor.engine.connection import Engine, classify, engine_errors
 from tutor.engine.dockerfile_steps import engine_parse_error
 from tutor.engine.errors import BuildFailed, EngineError
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 #: How often the cancel watcher looks at the cancel event (seconds).
 _CANCEL_POLL = 0.1

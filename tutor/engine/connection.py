@@ -31,7 +31,7 @@ from tutor.engine.errors import (
     EngineRejected,
     EngineUnreachable,
 )
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 #: Seconds to wait for the first answer; a learner should not stare at nothing.
 CONNECT_TIMEOUT = 10

@@ -23,7 +23,7 @@ from tutor.engine.published import (
     mappings_from_summary,
     page_url,
 )
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from tutor.engine.errors import EngineError, ImageNotFound, NameTaken, NotOurs, 
 from tutor.engine.labels import is_ours, labels_for
 from tutor.engine.ports import free_port
 from tutor.engine.published import PortMapping
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 __all__ = [
     "ContainerInfo",

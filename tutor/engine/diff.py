@@ -25,7 +25,7 @@ from tutor.engine.errors import ContainerNotFound, EngineError, EngineRefused, I
 from tutor.engine.layer_index import LayerIndex
 from tutor.engine.layers import Layer, layers
 from tutor.engine.profile import exec_known_outside, exec_reaches_container
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 __all__ = [
     "ChangeKind",

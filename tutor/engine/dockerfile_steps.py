@@ -18,7 +18,7 @@ from pathlib import Path
 import dockerfile
 
 from tutor.engine.errors import BuildFailed
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 #: Instructions the classic builder knows (heredocs and ``# syntax`` are BuildKit's).
 KNOWN_INSTRUCTIONS = frozenset(c.upper() for c in dockerfile.all_cmds())

@@ -6,7 +6,7 @@ The UI shows ``str(error)`` and the hint; it never shows a traceback.
 
 from __future__ import annotations
 
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 #: What the two connection errors say (``{host}``: the engine's address). The
 #: banner says them in the learner's language from the error's type and host.

@@ -20,7 +20,7 @@ import docker.errors
 from tutor.engine.connection import Engine, engine_errors, engine_refusals
 from tutor.engine.errors import BuildFailed, EngineError, ImageNotFound, NotOurs, PullFailed
 from tutor.engine.labels import is_ours
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 #: Bytes per chunk when an archive streams to or from the engine.
 CHUNK = 1 << 20

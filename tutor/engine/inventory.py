@@ -22,7 +22,7 @@ import docker.errors
 
 from tutor.engine.connection import Engine, engine_errors, engine_refusals
 from tutor.engine.errors import ImageNotFound
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from tutor.engine.errors import EngineRefused, ImageNotFound
 from tutor.engine.layer_tar import CHUNK_SIZE, LayerFiles, cancellable, read_saved_image
 from tutor.engine.streams import catch_response
 from tutor.engine.tar_blocks import NotATar
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 from tutor.user_files import read_text, set_aside
 
 CACHE_FORMAT = 1  # bump when the JSON written by LayerIndex changes shape

@@ -34,7 +34,7 @@ from tutor.engine.history_rows import (
 )
 from tutor.engine.missing_rows import ITS_BASE_IMAGE, THIS_IMAGE, Anchor, MissingReason, why_missing
 from tutor.engine.profile import profile
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 _MISSING = "<missing>"
 

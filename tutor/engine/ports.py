@@ -18,7 +18,7 @@ from tutor.engine.errors import EngineError, PortInUse
 from tutor.engine.published import (
     is_local_engine,
 )
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 # An address followed by a port: ``0.0.0.0:5000``, ``[::]:5000``, ``127.0.0.1:5000``.
 _ADDRESS_PORT = r"(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]*\]|::|localhost)?:(\d{1,5})"

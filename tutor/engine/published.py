@@ -20,7 +20,7 @@ import requests
 
 from tutor.engine.connection import Engine
 from tutor.engine.errors import EngineError
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from tutor.engine.events import close_when_set
 from tutor.engine.labels import is_ours
 from tutor.engine.profile import profile
 from tutor.engine.push_stream import PushDone, PushError, PushEvent, parse_push_stream
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 
 def push(

@@ -27,7 +27,7 @@ from tutor.engine.containers import run
 from tutor.engine.errors import EngineError, ImageNotFound, PortInUse
 from tutor.engine.labels import is_ours
 from tutor.engine.published import engine_host, get_text, is_local_engine
-from tutor.i18n import Sentence
+from tutor.sentence import Sentence
 
 REGISTRY_PORT = 5000  # the port inside the registry image
 #: The host port a learner's registry prefers: not 5000, which AirPlay holds on macOS.

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from tutor.engine.connection import Engine
 from tutor.engine.errors import EngineError
 from tutor.engine.images import OnTransfer, present, pull, pullable
-from tutor.i18n import Sentence
 from tutor.prepare import stand_ins
 from tutor.prepare.needs import NeededImage
+from tutor.sentence import Sentence
 
 #: What happened to an image (``Outcome.state``).
 PRESENT, PULLED, MADE, MISSING = "present", "pulled", "made", "missing"

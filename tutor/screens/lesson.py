@@ -37,7 +37,7 @@ from tutor.course.workspace import Workspace, shown_path
 from tutor.engine.errors import EngineError
 from tutor.engine.events import EngineEvent, watch
 from tutor.engine.labels import NAMESPACE_LABEL
-from tutor.i18n import Sentence, said, say
+from tutor.i18n import say
 from tutor.messages import (
     ActionFinished,
     ActionProgress,
@@ -55,6 +55,7 @@ from tutor.screens.panels import PANELS
 from tutor.screens.prediction import OutcomeScreen, PredictionScreen
 from tutor.screens.render_caches import forget_closed_widgets
 from tutor.screens.session import PASSED_MARK, SessionScreen
+from tutor.sentence import Sentence, said
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.inline import inline_markup
 from tutor.widgets.step_panel import StepPanel, StepState, StepView

@@ -46,10 +46,11 @@ from tutor.engine.layer_tar import IndexCancelled
 from tutor.engine.layers import LayerStack as Stack
 from tutor.engine.push_stream import PushDone, PushError, PushProgress
 from tutor.engine.sharing import Sharing
-from tutor.i18n import said, say
+from tutor.i18n import say
 from tutor.messages import ContainerOutput, DiffPolled, EngineDown, PanelsLoaded
 from tutor.screens import panels
 from tutor.screens.panels import ShowsValue
+from tutor.sentence import said
 from tutor.widgets import (
     BuildLog,
     ContainersPanel,

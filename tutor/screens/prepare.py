@@ -20,11 +20,12 @@ from textual.widgets import Footer, Log, ProgressBar, Static
 
 from tutor.engine.errors import EngineError
 from tutor.engine.images import Transfer
-from tutor.i18n import said, say
+from tutor.i18n import say
 from tutor.messages import UseParams
 from tutor.prepare import plan
 from tutor.prepare.needs import images_needed
 from tutor.screens.keys import TranslatedKeys
+from tutor.sentence import said
 
 if TYPE_CHECKING:
     from tutor.engine.connection import Engine

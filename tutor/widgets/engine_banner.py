@@ -15,7 +15,8 @@ from tutor.engine.errors import (
     EnginePermissionDenied,
     EngineUnreachable,
 )
-from tutor.i18n import said, say
+from tutor.i18n import say
+from tutor.sentence import said
 
 
 def error_words(error: EngineError, language: str) -> tuple[str, str]:

@@ -19,7 +19,8 @@ from textual.message import Message
 from textual.widgets import Static, Tab, Tabs
 
 from tutor.engine.dockerfile_steps import BuildStep, DockerfileError, parse_steps
-from tutor.i18n import said, say
+from tutor.i18n import say
+from tutor.sentence import said
 from tutor.widgets.code_view import CodeView, highlighted_lines, is_dockerfile
 
 

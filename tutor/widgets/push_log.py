@@ -11,7 +11,8 @@ from textual.widgets import DataTable, Static
 
 from tutor.engine.printed import human_size, short_id
 from tutor.engine.push_stream import PushDone, PushError, PushEvent, PushProgress
-from tutor.i18n import said, say
+from tutor.i18n import say
+from tutor.sentence import said
 
 BAR_WIDTH = 12
 

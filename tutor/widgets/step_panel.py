@@ -10,7 +10,8 @@ from textual.await_complete import AwaitComplete
 from textual.containers import Vertical
 from textual.widgets import Markdown, Static
 
-from tutor.i18n import said, say
+from tutor.i18n import say
+from tutor.sentence import said
 from tutor.widgets.inline import inline_text
 
 
