@@ -40,9 +40,11 @@ from tutor.course.workspace import default_root as default_workspace_root
 from tutor.engine.errors import EngineError
 from tutor.i18n import say
 from tutor.messages import EngineDown, EngineReady, OpenLesson, SaveProgress, UseParams
-from tutor.progress import Progress, ProgressStore
+from tutor.progress import Progress
+from tutor.progress_store import ProgressStore
 from tutor.screens.course import CourseScreen
 from tutor.screens.session import PASSED_MARK, SessionScreen
+from tutor.sentence import said
 from tutor.user_files import Damage
 from tutor.worker_threads import FreshContextExecutor
 
@@ -192,7 +194,7 @@ class TutorApp(App[None]):
             self.notify(self.load_problem, severity="warning", timeout=30, markup=False)
         journal_notes = self.journal.notes if self.journal.damage is None else []
         for note in (*self.notes, *journal_notes):
-            self.notify(note, severity="warning", timeout=20, markup=False)
+            self.notify(said(note, self.language), severity="warning", timeout=20, markup=False)
 
     # -- notices never cover a dialog ---------------------------------------------------------
 
@@ -337,7 +339,7 @@ class TutorApp(App[None]):
         if was_down:
             self.notify(say(self.language, "banner.back"), markup=False)
         for note in message.notes:
-            self.notify(note, severity="warning", timeout=15, markup=False)
+            self.notify(said(note, self.language), severity="warning", timeout=15, markup=False)
         self._check_images(message.engine, dict(message.runner.params))
 
     @work(thread=True, exclusive=True, group="images")

@@ -295,7 +295,7 @@ def _forget_step_images(engine: Engine, namespace: str | None) -> list[str]:
     """
     from tutor.course.journal import Journal
     from tutor.course.leftovers import forget_step_images
-    from tutor.progress import default_root
+    from tutor.progress_store import default_root
 
     pattern = "*/*/journal.json" if namespace is None else f"*/{namespace}/journal.json"
     removed: list[str] = []

@@ -17,6 +17,10 @@ step with its source. ``{name}`` blanks are filled with ``str.format``; a
 text that says a count is a plural entry (``msgid_plural``) chosen by the
 catalog's own ``Plural-Forms``, so Portuguese says "1 mudança" and "2 mudanças".
 
+The course's checks and actions, and the engine, word what they find as a
+:class:`tutor.sentence.Sentence`: a plain English string that keeps its key
+and values, so the screen says it again in the learner's language.
+
 Textual-free: usable by the command line and the course model too.
 """
 

@@ -27,7 +27,8 @@ from tutor.course.model import Course, Value
 from tutor.course.workspace import default_root as default_workspace_root
 from tutor.engine.labels import default_namespace, sanitize_namespace
 from tutor.i18n import use_course_catalogs
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
+from tutor.sentence import Sentence
 
 if TYPE_CHECKING:
     from tutor.course.runner import LessonRunner
@@ -177,14 +178,16 @@ def run_tutor(
         return 2
     # The settings file and LAYERS_TUTOR_<NAME> variables under --param (tutor.settings).
     layered = settings.layer(course.params, params or {})
-    notes = []
+    notes: list[str] = []
     if layered.settings.problem:
-        kept = (
-            f" It was kept as {layered.settings.set_aside}." if layered.settings.set_aside else ""
-        )
+        kept = layered.settings.set_aside
         notes.append(
-            f"The settings file {layered.settings.path} {layered.settings.problem}; "
-            f"the course's defaults are used.{kept}"
+            Sentence(
+                "settings.damaged",
+                path=layered.settings.path,
+                problem=layered.settings.problem,
+                kept=Sentence("settings.kept", backup=kept) if kept else "",
+            )
         )
     try:
         app = make_app(

@@ -1,8 +1,9 @@
-"""The progress file's text: written and read here, in a strict subset of TOML.
+"""The progress file's text: TOML, written with tomli-w and read with tomllib.
 
-One file per course and namespace (see :mod:`tutor.progress` for where)::
+One file per course and namespace (see :mod:`tutor.progress_store` for where)::
 
-    # layers-tutor progress. Written by the tutor, read back on start.
+    # layers-tutor progress. Written by the tutor, read back on start;
+    # the format is described in tutor/progress_format.py.
     format = 1
     course = "docker-layers"
     namespace = "alice"
@@ -10,40 +11,57 @@ One file per course and namespace (see :mod:`tutor.progress` for where)::
     lesson = "03-cache"
     step = "rebuild"
 
-    [lessons."01-first-image"]
+    [lessons.01-first-image]
     done = true
-    steps = ["write", "build"]
-    answers."predict-size" = 1
+    steps = [
+        "write",
+        "build",
+    ]
+
+    [lessons.01-first-image.answers]
+    predict-size = 1
 
     [end]
 
-* One ``key = value`` per line; a value is a double-quoted string (JSON
-  escapes), an integer, ``true``/``false`` or a list of strings. ``#`` starts a
-  comment line (never after a value); blank lines are ignored.
+* ``format`` is 1; ``course`` and ``namespace`` say whose file it is.
 * ``lesson``/``step``: where the learner left off (``""``: not yet started).
 * ``steps`` lists the steps done, in the order the learner did them;
-  ``answers."STEP"`` is the 0-based choice given to that step's prediction.
-* The last line is ``[end]``: a file without it was cut short, and is treated
-  as damaged like any file that does not follow these rules.
+  ``answers`` maps a step to the 0-based choice given to its prediction.
+* The last table is an empty ``[end]``: a file without it was cut short, and
+  is treated as damaged like any file that is not TOML or holds another
+  key, type or shape than these.
+
+Files written before the tutor used tomli-w (``[lessons."01-first-image"]``
+headers, ``answers."predict-size" = 1`` lines, lists on one line) are the
+same TOML document, so they are read as they are and written in this layout
+at the next save: nothing to migrate by hand.
 
 Nothing here imports Textual.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import sys
+from collections.abc import Mapping
+
+import tomli_w
 
 from tutor.progress import LessonProgress, Progress
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the project's dependency on 3.10
+    import tomli as tomllib
 
 #: The version of the format this module writes; newer files are not guessed at.
 FORMAT = 1
 
-_HEADER = re.compile(r'\[lessons\.("(?:[^"\\]|\\.)*")\]')
-_ANSWER = re.compile(r'answers\.("(?:[^"\\]|\\.)*")')
-_BARE = re.compile(r"[A-Za-z0-9_-]+")
-_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+HEADER = (
+    "# layers-tutor progress. Written by the tutor, read back on start;\n"
+    "# the format is described in tutor/progress_format.py.\n"
+)
 _TOP_KEYS = ("format", "course", "namespace", "language", "lesson", "step")
+_LESSON_KEYS = {"done", "steps", "answers"}
 
 
 class FormatError(ValueError):
@@ -52,114 +70,82 @@ class FormatError(ValueError):
 
 def render(progress: Progress) -> str:
     """The text of a progress file, in the format the module docstring describes."""
-    lines = [
-        "# layers-tutor progress. Written by the tutor, read back on start;",
-        "# the format is described in tutor/progress_format.py.",
-        f"format = {FORMAT}",
-        *(f"{key} = {_quote(getattr(progress, key))}" for key in _TOP_KEYS[1:]),
-    ]
+    lessons: dict[str, object] = {}
     for lesson_id, record in progress.lessons.items():
-        lines += [
-            "",
-            f"[lessons.{_quote(lesson_id)}]",
-            f"done = {'true' if record.done else 'false'}",
-            f"steps = [{', '.join(_quote(s) for s in record.steps_done)}]",
-            *(f"answers.{_quote(step)} = {int(n)}" for step, n in record.answers.items()),
-        ]
-    return "\n".join([*lines, "", "[end]", ""])
+        table: dict[str, object] = {"done": record.done, "steps": list(record.steps_done)}
+        if record.answers:
+            table["answers"] = {step: int(n) for step, n in record.answers.items()}
+        lessons[lesson_id] = table
+    data: dict[str, object] = {"format": FORMAT}
+    data.update({key: getattr(progress, key) for key in _TOP_KEYS[1:]})
+    if lessons:
+        data["lessons"] = lessons
+    data["end"] = {}  # last: a file cut short has no [end]
+    return HEADER + tomli_w.dumps(data)
 
 
 def parse(text: str) -> Progress:
     """Read the text of a progress file, refusing anything the format does not allow.
 
     Raises:
-        FormatError: the text is cut short, malformed, or of another format.
+        FormatError: the text is cut short, not TOML, or of another shape or format.
     """
-    rows = [(n, raw.strip()) for n, raw in enumerate(text.split("\n"), 1)]
-    rows = [(n, line) for n, line in rows if line and not line.startswith("#")]
-    if not rows or rows[-1][1] != "[end]":
+    rows = [line.strip() for line in text.split("\n")]
+    rows = [line for line in rows if line and not line.startswith("#")]
+    if not rows or rows[-1] != "[end]":
         raise FormatError("it ends before its [end] line (cut short while being written?)")
-    top: dict[str, object] = {}
-    lessons: dict[str, LessonProgress] = {}
-    record: LessonProgress | None = None
-    seen: set[str] = set()
-    for n, line in rows[:-1]:
-        header = _HEADER.fullmatch(line)
-        if header:
-            lesson_id = _string(header.group(1), n)
-            if lesson_id in lessons:
-                raise FormatError(f"line {n}: lesson {lesson_id!r} appears twice")
-            record, seen = lessons.setdefault(lesson_id, LessonProgress()), set()
-            continue
-        key, eq, raw = (part.strip() for part in line.partition("="))
-        answer = _ANSWER.fullmatch(key)
-        if not eq or not (_BARE.fullmatch(key) or answer):
-            raise FormatError(f"line {n}: expected `key = value`, found {line[:40]!r}")
-        value = _value(raw, n)
-        if key in (top if record is None else seen):
-            raise FormatError(f"line {n}: {key} is given twice")
-        if record is None:
-            wanted = int if key == "format" else str
-            if key not in _TOP_KEYS or not isinstance(value, wanted) or isinstance(value, bool):
-                raise FormatError(f"line {n}: unexpected {key} = {raw[:40]}")
-            top[key] = value
-        elif key == "done" and isinstance(value, bool):
-            record.done = value
-        elif key == "steps" and isinstance(value, list):
-            record.steps_done = list(dict.fromkeys(value))
-        elif answer and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            record.answers[_string(answer.group(1), n)] = value
-        else:
-            raise FormatError(f"line {n}: unexpected {key} = {raw[:40]}")
-        seen.add(key)
-    return _progress(top, lessons)
-
-
-def _progress(top: dict[str, object], lessons: dict[str, LessonProgress]) -> Progress:
-    if top.get("format") != FORMAT:
-        raise FormatError(f"it is of format {top.get('format')!r}; this tutor reads {FORMAT}")
+    try:
+        data = tomllib.loads(text)
+    except (ValueError, RecursionError) as exc:  # ValueError: TOMLDecodeError, huge ints
+        raise FormatError(f"it is not TOML the tutor wrote: {exc}") from None
+    if data.get("format") != FORMAT or isinstance(data.get("format"), bool):
+        raise FormatError(f"it is of format {data.get('format')!r}; this tutor reads {FORMAT}")
+    unknown = set(data) - {*_TOP_KEYS, "lessons", "end"}
+    if unknown:
+        raise FormatError(f"unexpected {sorted(unknown)[0]}")
+    if data.get("end") != {}:
+        raise FormatError("[end] must be the last table, and empty")
     for key in ("course", "namespace"):
-        if key not in top:
+        if key not in data:
             raise FormatError(f"it does not say its {key}")
-    text = {k: str(top.get(k, "")) for k in _TOP_KEYS}
+    top = {key: data.get(key, "") for key in _TOP_KEYS[1:]}
+    for key, value in top.items():
+        if not isinstance(value, str):
+            raise FormatError(f"unexpected {key} = {value!r:.40}")
+    lessons = data.get("lessons", {})
+    if not isinstance(lessons, dict):
+        raise FormatError("lessons must be tables")
     return Progress(
-        course=text["course"],
-        namespace=text["namespace"],
-        language=text["language"],
-        lesson=text["lesson"],
-        step=text["step"],
-        lessons=lessons,
+        course=top["course"],
+        namespace=top["namespace"],
+        language=top["language"],
+        lesson=top["lesson"],
+        step=top["step"],
+        lessons={lesson_id: _lesson(lesson_id, t) for lesson_id, t in lessons.items()},
     )
 
 
-def _quote(text: str) -> str:
-    """A double-quoted string that both TOML and JSON read back the same."""
-    return json.dumps(text, ensure_ascii=False)
+def _lesson(lesson_id: str, table: object) -> LessonProgress:
+    """One ``[lessons.ID]`` table, checked key by key."""
+    where = f"lesson {lesson_id!r}"
+    if not isinstance(table, dict):
+        raise FormatError(f"{where} is not a table")
+    unknown = set(table) - _LESSON_KEYS
+    if unknown:
+        raise FormatError(f"{where}: unexpected {sorted(unknown)[0]}")
+    done, steps, answers = (
+        table.get("done", False),
+        table.get("steps", []),
+        table.get("answers", {}),
+    )
+    if not isinstance(done, bool):
+        raise FormatError(f"{where}: done must be true or false")
+    if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
+        raise FormatError(f"{where}: steps must be a list of step ids")
+    if not isinstance(answers, Mapping) or not all(_is_choice(n) for n in answers.values()):
+        raise FormatError(f"{where}: answers must be 0-based choices")
+    return LessonProgress(list(dict.fromkeys(steps)), done, dict(answers))
 
 
-def _string(raw: str, n: int) -> str:
-    value = _value(raw, n)
-    if not isinstance(value, str):
-        raise FormatError(f"line {n}: {raw[:40]} is not a quoted name")
-    return value
-
-
-def _value(raw: str, n: int) -> object:
-    """One value: a quoted string, an integer, true/false, or a list of strings."""
-    if raw in ("true", "false"):
-        return raw == "true"
-    if _INT.fullmatch(raw):
-        try:
-            return int(raw)
-        except ValueError:  # more digits than Python converts (4,300): not ours
-            raise FormatError(f"line {n}: a number of {len(raw)} digits") from None
-    if raw[:1] in ('"', "["):
-        try:
-            value = json.loads(raw)
-        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
-            value = None
-        if isinstance(value, str) or (
-            isinstance(value, list) and all(isinstance(v, str) for v in value)
-        ):
-            return value
-    raise FormatError(f"line {n}: {raw[:40]!r} is not a value this file may hold")
+def _is_choice(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

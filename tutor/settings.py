@@ -37,7 +37,7 @@ from platformdirs import user_config_dir
 
 from tutor import user_files
 from tutor.course.model import Value
-from tutor.course.records import write_atomic
+from tutor.sentence import Sentence
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -105,10 +105,12 @@ def load(path: Path | None = None) -> Settings:
     problem = ""
     params: dict[str, str | int | bool] = {}
     if read.text is None:
-        problem = {
-            "too-large": f"is larger than {MAX_BYTES // 1024} KiB, which no settings file is",
-            "not-text": "is not text (UTF-8)",
-        }.get(read.reason or "", f"cannot be read ({read.reason}: {read.detail})")
+        if read.reason == "too-large":
+            problem = Sentence("settings.too_large", size=MAX_BYTES // 1024)
+        elif read.reason == "not-text":
+            problem = Sentence("settings.not_text")
+        else:
+            problem = Sentence("settings.unreadable", reason=read.reason, detail=read.detail)
     else:
         try:
             data = tomllib.loads(read.text)
@@ -120,9 +122,9 @@ def load(path: Path | None = None) -> Settings:
                     raise ValueError(f"params.{name} is not a string, a number or true/false")
                 params[name] = value
         except (tomllib.TOMLDecodeError, ValueError) as exc:
-            problem = f"is not valid: {exc}"
+            problem = Sentence("settings.invalid", why=str(exc))
         except RecursionError:  # "a = [[[[..." nested deeper than the parser goes
-            problem = "is not valid: its values are nested too deep"
+            problem = Sentence("settings.too_deep")
     if not problem:
         return Settings(path, params)
     return Settings(path, problem=problem, set_aside=_set_aside(path, read.reason, problem))
@@ -143,7 +145,7 @@ def save(params: Mapping[str, str | int | bool], path: Path | None = None) -> Pa
     """
     path = path if path is not None else default_path()
     body = tomli_w.dumps({"params": dict(sorted(params.items()))})
-    write_atomic(path, HEADER + "\n" + body)
+    user_files.write_atomic(path, HEADER + "\n" + body)
     return path
 
 

@@ -1,4 +1,4 @@
-"""Reading a file the learner's machine keeps for the tutor, whatever it holds.
+"""Reading and writing a file the learner's machine keeps for the tutor, whatever it holds.
 
 The progress file, the journal and the settings file live in the learner's
 data folder, where a crash mid-write, a disk hiccup, a sync tool or a curious
@@ -16,9 +16,11 @@ them in the learner's language. Nothing here imports Textual.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,3 +156,60 @@ def set_aside(path: Path, reason: str, detail: str = "") -> Damage:
     except OSError:
         return Damage(path, reason, detail, None)
     return Damage(path, reason, detail, backup)
+
+
+def _read_umask() -> int:
+    # Read once at import: os.umask() can only be read by setting it, which is
+    # not safe once worker threads create files.
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+_UMASK = _read_umask()
+
+
+def write_atomic(path: Path, data: str | bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one.
+
+    The one way the tutor writes the learner's files (progress, journal,
+    settings, lesson files): a temporary file in the same folder, flushed to
+    disk, renamed over the old one, then the rename itself flushed. On a full
+    disk the temporary file is removed and the old file stays whole.
+
+    Args:
+        path: The file to write; its folder is created when missing.
+        data: The whole new content (text is written as UTF-8, newlines as given).
+        mode: Permission bits for the file (default: what the umask gives a
+            new file, so the learner's editor treats it like any other).
+
+    Raises:
+        OSError: the folder cannot be written; the previous file is untouched.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if mode is None:
+        mode = 0o666 & ~_UMASK
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush the rename itself to disk where the platform allows it (POSIX)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -20,7 +20,7 @@ from tests.app.conftest import DOWN_HINT, DOWN_MESSAGE, DownEngine, MakeTutor, s
 from tutor.app import TutorApp
 from tutor.course.context import ActionOutput
 from tutor.messages import ActionProgress
-from tutor.progress import FILE_NAME, ProgressStore
+from tutor.progress_store import FILE_NAME, ProgressStore
 from tutor.screens.course import ConfirmScreen, CourseScreen
 from tutor.screens.help import HelpScreen
 from tutor.screens.lesson import LessonScreen

@@ -26,7 +26,7 @@ from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
 from tutor.engine.errors import EngineUnreachable
 from tutor.engine.layers import Layer, LayerStack
 from tutor.engine.published import PortMapping
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.prediction import OutcomeScreen
 from tutor.widgets import BuildLog, ContainersPanel, DiffView, HistoryTable

@@ -17,7 +17,7 @@ from tutor.course.params import resolve
 from tutor.course.runner import ActionDone, LessonRunner
 from tutor.engine.connection import Engine
 from tutor.engine.labels import label_filters
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 
 
 @dataclass

@@ -22,7 +22,7 @@ from tutor.app import TutorApp
 from tutor.engine.connection import Engine
 from tutor.engine.errors import EngineUnreachable
 from tutor.launch import make_app
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 from tutor.screens.course import CourseScreen
 
 COURSE = "image-layers"

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from tutor.course.journal import Journal
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,7 +26,7 @@ CHILD = """
 import sys
 from pathlib import Path
 from tutor.course.journal import Journal
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 
 store = ProgressStore("course", "ana", root=Path(sys.argv[1]))
 progress = store.load().progress

@@ -34,8 +34,8 @@ from tutor.course.journal import BuildRecord, Journal, PushRecord
 from tutor.course.loader import load_course
 from tutor.engine.layer_index import CACHE_FORMAT, LayerIndex
 from tutor.engine.layer_tar import LayerFiles
-from tutor.progress import ProgressStore
 from tutor.progress_format import FormatError, parse, render
+from tutor.progress_store import ProgressStore
 from tutor.user_files import MAX_BYTES, REASONS, read_text
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
@@ -434,7 +434,7 @@ import json, sys
 from pathlib import Path
 from tutor import settings
 from tutor.course.journal import Journal
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 import os
 if os.geteuid() == 0:  # root reads any file: become nobody, once the imports are done
     os.setgroups([])

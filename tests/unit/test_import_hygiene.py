@@ -30,6 +30,7 @@ CORE = [
     *_modules(tutor.course),
     "tutor.progress",
     "tutor.progress_format",
+    "tutor.progress_store",
     "tutor.session_end",
     "tutor.i18n",  # the words, for the command line and the course too
     "tutor.settings",

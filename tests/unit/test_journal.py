@@ -6,7 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from tutor.course.journal import BuildRecord, Journal, PushRecord, reference_key, write_atomic
+from tutor.course.journal import BuildRecord, Journal, PushRecord, reference_key
+from tutor.user_files import write_atomic
 
 
 def test_missing_file_gives_an_empty_journal(tmp_path: Path) -> None:

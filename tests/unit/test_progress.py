@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tutor import progress as progress_module
-from tutor.progress import FILE_NAME, LessonStatus, Progress, ProgressStore
+from tutor import user_files
+from tutor.progress import LessonStatus, Progress
 from tutor.progress_format import FormatError, parse, render
+from tutor.progress_store import FILE_NAME, ProgressStore
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -89,7 +90,7 @@ def test_failed_rename_leaves_the_previous_file_intact(
     def crash(src: object, dst: object) -> None:
         raise OSError("disk pulled out mid-save")
 
-    monkeypatch.setattr(progress_module.os, "replace", crash)
+    monkeypatch.setattr(user_files.os, "replace", crash)
     changed = sample(store)
     changed.reset_all()
     with pytest.raises(OSError):
@@ -107,7 +108,7 @@ def test_failed_write_leaves_the_previous_file_intact(
     def crash(fd: int) -> None:
         raise OSError("no space left")
 
-    monkeypatch.setattr(progress_module.os, "fsync", crash)
+    monkeypatch.setattr(user_files.os, "fsync", crash)
     with pytest.raises(OSError):
         store.save(store.fresh())
     assert store.path.read_bytes() == before
@@ -169,20 +170,16 @@ BROKEN_LINES = {
     "duplicate key": 'course = "docker-layers"',
     "no equals": "language",
     "unquoted string": "language = en",
-    "inline comment": 'language = "en"  # English',
-    "single quotes": "language = 'en'",
     "float": "language = 1.5",
     "leading zero": "format = 01",
     "unknown section": "[settings]",
     "end in the middle": "[end]",
-    "bad header": "[lessons.01-x]",
     "lesson twice": '[lessons."a"]\n[lessons."a"]',
     "done as text": '[lessons."a"]\ndone = "yes"',
     "steps of numbers": '[lessons."a"]\nsteps = [1, 2]',
     "steps unclosed": '[lessons."a"]\nsteps = ["a", "b"',
     "negative answer": '[lessons."a"]\nanswers."s" = -1',
     "answer as bool": '[lessons."a"]\nanswers."s" = true',
-    "answer unquoted": '[lessons."a"]\nanswers.s = 1',
     "top key in lesson": '[lessons."a"]\nlanguage = "en"',
     "done twice": '[lessons."a"]\ndone = true\ndone = false',
     "control char": 'language = "e\x01n"',
@@ -197,7 +194,7 @@ def test_damaged_files_are_reported_backed_up_and_replaced(store: ProgressStore,
 @pytest.mark.parametrize("name", sorted(BROKEN_LINES))
 def test_each_broken_line_is_reported(store: ProgressStore, name: str) -> None:
     text = f"{BODY}{BROKEN_LINES[name]}\n[end]\n"
-    with pytest.raises(FormatError, match="line"):
+    with pytest.raises(FormatError):
         parse(text)
     assert_reported_and_kept(store, text.encode("utf-8"))
 
@@ -218,6 +215,57 @@ def test_unreadable_file_is_reported(store: ProgressStore) -> None:
     loaded = store.load()
     assert loaded.problem is not None
     assert loaded.progress == store.fresh()
+
+
+#: TOML the tutor does not write but reads, as tomllib does (a teacher's hand edit).
+TOML_SPELLINGS = {
+    "inline comment": ('language = "en"  # English', "en"),
+    "single quotes": ("language = 'en'", "en"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOML_SPELLINGS))
+def test_any_toml_spelling_of_a_value_is_read(store: ProgressStore, name: str) -> None:
+    line, language = TOML_SPELLINGS[name]
+    assert parse(f"{BODY}{line}\n[end]\n").language == language
+
+
+#: A progress file as the tutor wrote it before tomli-w (its own TOML writer):
+#: quoted headers, dotted answer keys, lists on one line.
+OLD_LAYOUT = """# layers-tutor progress. Written by the tutor, read back on start;
+# the format is described in tutor/progress_format.py.
+format = 1
+course = "docker-layers"
+namespace = "alice"
+language = "pt-BR"
+lesson = "02-cache"
+step = "build"
+
+[lessons."01-first-image"]
+done = true
+steps = ["write", "build", "rebuild"]
+
+[lessons."02-cache"]
+done = false
+steps = ["write"]
+answers."predict-cache" = 2
+answers."odd \\"id\\" \\\\ ção" = 0
+
+[end]
+"""
+
+
+def test_a_file_in_the_old_layout_is_read_and_saved_in_the_new(store: ProgressStore) -> None:
+    store.path.parent.mkdir(parents=True)
+    store.path.write_text(OLD_LAYOUT, encoding="utf-8")
+    loaded = store.load()
+    assert loaded.problem is None
+    assert loaded.progress == sample(store)
+    store.save(loaded.progress)
+    text = store.path.read_text(encoding="utf-8")
+    assert text == render(sample(store)) and text != OLD_LAYOUT
+    assert "[lessons.01-first-image]" in text and "[lessons.02-cache.answers]" in text
+    assert store.load().progress == sample(store)
 
 
 def test_comments_and_blank_lines_are_allowed(store: ProgressStore) -> None:

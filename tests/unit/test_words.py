@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tutor import i18n
-from tutor.engine import cache_miss, errors, missing_rows
+from tutor.engine import cache_miss, errors, missing_rows, profile
 from tutor.i18n import CatalogError, read_po, say
 
 LANGUAGES = i18n.languages()
@@ -88,6 +88,7 @@ def test_the_engine_owns_its_english_sentences() -> None:
         "engine.unreachable.hint": errors.UNREACHABLE_HINT,
         "engine.denied": errors.DENIED,
         "engine.denied.hint": errors.DENIED_HINT,
+        "engine.exec_outside": profile.EXEC_OUTSIDE,
     }
     assert {key: SOURCE.texts[key] for key in owned} == owned
 

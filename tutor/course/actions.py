@@ -40,6 +40,7 @@ from tutor.engine import cleanup, registry
 from tutor.engine.connection import engine_refusals
 from tutor.engine.errors import EngineError, EngineRejected
 from tutor.engine.printed import short_id
+from tutor.sentence import Sentence
 
 __all__ = [
     "PERFORMERS",
@@ -74,22 +75,25 @@ def perform(
     """
     performer = PERFORMERS.get(action.kind)
     if performer is None:
-        yield ActionFailed(f"The tutor cannot do {action.kind!r}.", "Do this step yourself.")
+        yield ActionFailed(Sentence("action.unknown", kind=action.kind), Sentence("action.yours"))
         return
     try:
         args = {k: fill_value(v, ctx.params) for k, v in action.args.items()}
         with engine_refusals():  # refusals an engine function let through
             yield from performer(ctx, args, cancel)
     except EngineRejected as exc:
-        yield ActionFailed(f"The engine refused: {exc.explanation}", "")
+        yield ActionFailed(Sentence("action.refused", explanation=exc.explanation), "")
     except EngineError as exc:
         yield ActionFailed(exc.message, exc.hint)
     except (ParamError, WorkspaceError) as exc:
-        yield ActionFailed(str(exc), "The lesson itself is wrong here; tell your teacher.")
+        yield ActionFailed(str(exc), Sentence("action.lesson_wrong"))
     except OSError as exc:
-        yield ActionFailed(f"Could not use the lesson's files: {exc}", "Check the folder.")
+        yield ActionFailed(
+            Sentence("action.files_error", error=exc), Sentence("action.check_folder")
+        )
     except Exception as exc:  # a bug must not take the app down with it
-        yield ActionFailed(f"The tutor failed: {type(exc).__name__}: {exc}", "Please report it.")
+        error = f"{type(exc).__name__}: {exc}"
+        yield ActionFailed(Sentence("action.bug", error=error), Sentence("action.report"))
 
 
 def clean(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -114,13 +118,14 @@ def clean(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[
         ("network", report.networks),
         ("volume", report.volumes),
     ):
-        yield from (ActionOutput(f"removed {kind} {name}") for name in names)
-    yield from (ActionOutput(f"removed step image {short_id(i)}") for i in forgotten)
-    yield from (ActionOutput(f"kept {why}") for why in report.kept)
+        yield from (ActionOutput(Sentence(f"action.removed.{kind}", name=n)) for n in names)
+    for image in forgotten:
+        yield ActionOutput(Sentence("action.removed.step_image", name=short_id(image)))
+    yield from (ActionOutput(Sentence("action.kept", why=why)) for why in report.kept)
     if registry.registry_container_name(ctx.namespace) in report.containers:
         ctx.params["registry"] = ""  # the tutor's registry is gone with everything else
     total = report.total + len(forgotten)
-    yield ActionDone(f"Removed {total} objects the tutor made for you.")
+    yield ActionDone(Sentence("action.cleaned", count=total))
 
 
 def _lines(rows: list[str], summary: str) -> Iterator[ActionEvent]:
@@ -136,10 +141,12 @@ PERFORMERS: dict[str, Performer] = {
     "run": container_actions.run,
     "fetch": container_actions.fetch,
     "logs": container_actions.logs,
-    "list_images": lambda ctx, a, c: _lines(image_table(ctx.engine), "The images on your engine."),
-    "list_containers": lambda ctx, a, c: _lines(container_table(ctx.engine), "Running containers."),
+    "list_images": lambda ctx, a, c: _lines(image_table(ctx.engine), Sentence("action.images")),
+    "list_containers": lambda ctx, a, c: _lines(
+        container_table(ctx.engine), Sentence("action.containers")
+    ),
     "history": lambda ctx, a, c: _lines(
-        history_table(ctx.engine, str(a["image"])), "One row a step."
+        history_table(ctx.engine, str(a["image"])), Sentence("action.history")
     ),
     "exec": container_actions.exec_inside,
     "diff": container_actions.show_diff,

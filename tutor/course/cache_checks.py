@@ -33,6 +33,7 @@ from tutor.course.image_checks import inspect_image
 from tutor.course.journal import reference_key
 from tutor.course.model import Step
 from tutor.engine.labels import LESSON_LABEL, is_ours
+from tutor.sentence import Sentence
 
 
 def _build_cached(ctx: Context, step: Step, args: Args) -> CheckResult:
@@ -40,25 +41,31 @@ def _build_cached(ctx: Context, step: Step, args: Args) -> CheckResult:
     want_cached, want_built = list(args.get("cached") or ()), list(args.get("built") or ())
     info = inspect_image(ctx, image)
     if info is None:
-        return CheckResult(False, f"The image {image} does not exist yet.")
+        return CheckResult(False, Sentence("check.image.missing", image=image))
     labels = info.labels
     built_in = labels.get(LESSON_LABEL)
     if built_in and built_in != ctx.lesson.id and is_ours(labels, ctx.namespace):
         return CheckResult(
-            False,
-            f"{image} was built in the lesson {built_in!r}: build it from this lesson's folder.",
+            False, Sentence("check.cache.other_lesson", image=image, lesson=built_in)
         )
     since = ctx.workspace.last_change(ctx.lesson) or 0.0
     if want_built and created_at(info.created) < since:
-        return CheckResult(False, f"{image} was built before your last change: build it again.")
+        return CheckResult(False, Sentence("check.cache.stale", image=image))
     flags = _journal_flags(ctx, image, info.id, since)
     if flags is None:
         flags = history_flags(ctx, step, image, info.id, since)
     else:
         flags = reconcile(ctx, step, image, info.id, since, flags, want_built, want_cached)
-    wrong = [f"step {n} came from the cache" for n in want_built if flags.get(n) is not False]
-    wrong += [f"step {n} ran again" for n in want_cached if flags.get(n) is not True]
-    return CheckResult.of(not wrong, f"In the last build of {image}, {' and '.join(wrong)}.")
+    came = [str(n) for n in want_built if flags.get(n) is not False]
+    ran = [str(n) for n in want_cached if flags.get(n) is not True]
+    wrong = [
+        Sentence(key, image=image, count=len(numbers), numbers=", ".join(numbers))
+        for key, numbers in (("check.cache.came", came), ("check.cache.ran", ran))
+        if numbers
+    ]
+    if len(wrong) == 2:
+        wrong = [Sentence("check.both", first=wrong[0], second=wrong[1])]
+    return CheckResult.of(not wrong, wrong[0] if wrong else "")
 
 
 def _journal_flags(ctx: Context, image: str, image_id: str, since: float) -> dict[int, bool] | None:

@@ -35,6 +35,7 @@ from tutor.course.params import ParamError, fill_value
 from tutor.course.registry_checks import find_registry
 from tutor.engine.connection import engine_refusals
 from tutor.engine.errors import EngineError, EngineRejected
+from tutor.sentence import Sentence
 
 __all__ = ["DECIDERS", "CheckResult", "Decider", "created_at", "decide", "find_registry"]
 
@@ -51,24 +52,27 @@ def decide(ctx: Context, step: Step) -> CheckResult:
     """
     decider = DECIDERS.get(step.check.kind)
     if decider is None:
-        return CheckResult(False, f"The tutor does not know the check {step.check.kind!r}.")
+        return CheckResult(False, Sentence("check.unknown", kind=step.check.kind))
     try:
         args = {k: fill_value(v, ctx.params) for k, v in step.check.args.items()}
         with engine_refusals():  # refusals an engine function let through
             return decider(ctx, step, args)
     except EngineRejected as exc:
-        return CheckResult(False, f"The engine said: {exc.explanation}")
+        return CheckResult(False, Sentence("check.engine_said", explanation=exc.explanation))
     except EngineError as exc:
         return CheckResult(False, exc.message)
     except (ParamError, OSError, ValueError) as exc:
         return CheckResult(False, str(exc))
     except Exception as exc:  # a bug must not take the app down with it
-        return CheckResult(False, f"The tutor failed to check: {type(exc).__name__}: {exc}")
+        error = f"{type(exc).__name__}: {exc}"
+        return CheckResult(False, Sentence("check.failed", error=error))
 
 
 def _files_written(ctx: Context, step: Step, args: Args) -> CheckResult:
     missing = [n for n in args["files"] if not ctx.workspace.path(ctx.lesson.id, n).is_file()]
-    return CheckResult.of(not missing, f"{', '.join(missing)} not in {ctx.folder} yet.")
+    files = ", ".join(missing)
+    missed = Sentence("check.files_missing", count=len(missing), files=files, folder=ctx.folder)
+    return CheckResult.of(not missing, missed)
 
 
 def _file_contains(ctx: Context, step: Step, args: Args) -> CheckResult:
@@ -76,13 +80,14 @@ def _file_contains(ctx: Context, step: Step, args: Args) -> CheckResult:
     try:
         found = text in ctx.workspace.read(ctx.lesson.id, name)
     except FileNotFoundError:
-        return CheckResult(False, f"{name} is not in {ctx.folder} yet.")
-    return CheckResult.of(found, f"{name} does not contain {text.strip()!r} yet.")
+        return CheckResult(False, Sentence("check.file_missing", name=name, folder=ctx.folder))
+    return CheckResult.of(found, Sentence("check.file_lacks", name=name, text=text.strip()))
 
 
 def _answered(ctx: Context, step: Step, args: Args) -> CheckResult:
     answer = ctx.journal.answer(ctx.lesson.id, step.id)
-    return CheckResult.of(answer is not None, "Answer the question first.", "Answered.")
+    first, answered = Sentence("check.answer_first"), Sentence("check.answered")
+    return CheckResult.of(answer is not None, first, answered)
 
 
 DECIDERS: dict[str, Decider] = {

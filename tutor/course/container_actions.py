@@ -19,7 +19,7 @@ from tutor.engine.diff import diff
 from tutor.engine.errors import NotOurs, PortInUse
 from tutor.engine.labels import is_ours
 from tutor.engine.ports import free_port
-from tutor.engine.profile import EXEC_OUTSIDE
+from tutor.sentence import Sentence
 
 
 def run(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -46,13 +46,14 @@ def run(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[Ac
             if inside is None or wanted is None:
                 raise
             other = free_port(exc.port, ctx.engine)
-            yield ActionOutput(f"Port {exc.port} is busy; publishing on port {other} instead.")
+            yield ActionOutput(Sentence("action.port_busy", port=exc.port, other=other))
             info = _start(ctx, image, each, {inside: other})
             _remember_port(ctx, exc.port, other)
         yield ActionOutput(info.id)
         for mapping in info.ports:
             yield ActionOutput(f"{each}: port {mapping.host_port} -> {mapping.container_port}")
-    yield ActionDone(f"Started {', '.join(names)} from {image}.")
+    started = ", ".join(names)
+    yield ActionDone(Sentence("action.started", count=len(names), names=started, image=image))
 
 
 def _remember_port(ctx: Context, busy: int, other: int) -> None:
@@ -102,7 +103,7 @@ def fetch(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[
     page = containers.fetch_page(ctx.engine, name, container_port=inside, path=path)
     for line in page.splitlines():
         yield ActionOutput(line)
-    yield ActionDone(f"Fetched {path} from {name}.")
+    yield ActionDone(Sentence("action.fetched", path=path, name=name))
 
 
 def logs(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -118,7 +119,7 @@ def logs(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[A
     """
     for line in containers.logs(ctx.engine, str(args["container"])).splitlines():
         yield ActionOutput(line)
-    yield ActionDone(f"The output of {args['container']}.")
+    yield ActionDone(Sentence("action.logs", name=args["container"]))
 
 
 def exec_inside(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -139,15 +140,16 @@ def exec_inside(ctx: Context, args: Args, cancel: threading.Event | None) -> Ite
     info = containers.container_info(ctx.engine, name)
     if info is not None and not is_ours(info.labels, ctx.namespace):
         raise NotOurs(
-            f"The container {name!r} is not one the tutor started for you.",
-            "Run the command yourself if you mean it.",
+            Sentence("action.not_ours", name=name),
+            Sentence("action.not_ours.hint"),
         )
     result = containers.exec_in(ctx.engine, name, shlex.split(str(args["command"])))
     yield from (ActionOutput(line) for line in result.output.splitlines())
     if result.exit_code != 0:
-        yield ActionFailed(f"The command exited with code {result.exit_code}.", "See its output.")
+        exited = Sentence("action.exit_code", code=result.exit_code)
+        yield ActionFailed(exited, Sentence("action.see_output"))
         return
-    yield ActionDone(f"Ran {args['command']!r} inside {name}.")
+    yield ActionDone(Sentence("action.ran", command=args["command"], name=name))
 
 
 def show_diff(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -166,8 +168,8 @@ def show_diff(ctx: Context, args: Args, cancel: threading.Event | None) -> Itera
         source = f"    (from: {change.source_instruction})" if change.source_instruction else ""
         yield ActionOutput(f"{change.kind.value} {change.path}{source}")
     if found.exec_outside:
-        yield ActionOutput(EXEC_OUTSIDE)
-    yield ActionDone(f"{len(found.changes)} paths differ from the image.")
+        yield ActionOutput(Sentence("engine.exec_outside"))
+    yield ActionDone(Sentence("action.differ", count=len(found.changes)))
 
 
 def stop(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -186,4 +188,4 @@ def stop(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[A
     """
     containers.stop(ctx.engine, str(args["container"]), namespace=ctx.namespace)
     yield ActionOutput(str(args["container"]))
-    yield ActionDone(f"Stopped {args['container']}.")
+    yield ActionDone(Sentence("action.stopped", name=args["container"]))

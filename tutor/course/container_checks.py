@@ -16,50 +16,50 @@ from tutor.engine.diff import plain_changes
 from tutor.engine.errors import ContainerNotFound
 from tutor.engine.labels import label_filters
 from tutor.engine.printed import short_id
-from tutor.engine.profile import EXEC_OUTSIDE, exec_reaches_container
+from tutor.engine.profile import exec_reaches_container
+from tutor.sentence import Sentence
 
 
 def _container_running(ctx: Context, step: Step, args: Args) -> CheckResult:
     name = str(args["name"])
     info = containers.container_info(ctx.engine, name)
     if info is None:
-        return CheckResult(False, f"There is no container {name} yet.")
+        return CheckResult(False, Sentence("check.container.missing", name=name))
     if another_learners(info.labels, ctx.namespace):
-        return CheckResult(False, f"The container {name} is another learner's; run your own.")
-    return CheckResult.of(
-        info.status == "running", f"The container {name} is {info.status}, not running."
-    )
+        return CheckResult(False, Sentence("check.container.others", name=name))
+    stopped = Sentence("check.container.stopped", name=name, status=info.status)
+    return CheckResult.of(info.status == "running", stopped)
 
 
 def _page_contains(ctx: Context, step: Step, args: Args) -> CheckResult:
     name, text, path = str(args["container"]), str(args["text"]), str(args.get("path") or "/")
     info = containers.container_info(ctx.engine, name)
     if info is None or info.status != "running" or not info.ports:
-        return CheckResult(False, f"The container {name} is not running with a published port.")
+        return CheckResult(False, Sentence("check.container.no_port", name=name))
     page = containers.fetch_page(
         ctx.engine, name, container_port=info.ports[0].container_port, path=path, wait=3
     )
-    return CheckResult.of(text in page, f"The page {path} of {name} does not say {text!r} yet.")
+    lacks = Sentence("check.page.lacks", path=path, name=name, text=text)
+    return CheckResult.of(text in page, lacks)
 
 
 def _logs_contain(ctx: Context, step: Step, args: Args) -> CheckResult:
     name, text = str(args["container"]), str(args["text"])
     if containers.container_info(ctx.engine, name) is None:
-        return CheckResult(False, f"There is no container {name} yet.")
+        return CheckResult(False, Sentence("check.container.missing", name=name))
     found = text in containers.logs(ctx.engine, name, tail=2000)
-    return CheckResult.of(found, f"The output of {name} does not show {text!r} yet.")
+    return CheckResult.of(found, Sentence("check.logs.lacks", name=name, text=text))
 
 
 def _containers_from_image(ctx: Context, step: Step, args: Args) -> CheckResult:
     image, count = str(args["image"]), int(args["count"])
     info = inspect_image(ctx, image)
     if info is None:
-        return CheckResult(False, f"The image {image} does not exist yet.")
+        return CheckResult(False, Sentence("check.image.missing", image=image))
     rows = inventory.list_containers(ctx.engine, status="running")
     running = sum(1 for row in rows if row.image_id == info.id)
-    return CheckResult.of(
-        running >= count, f"{running} of {count} containers from {image} are running."
-    )
+    few = Sentence("check.containers.running", count=running, wanted=count, image=image)
+    return CheckResult.of(running >= count, few)
 
 
 def _diff_has(ctx: Context, step: Step, args: Args) -> CheckResult:
@@ -68,14 +68,15 @@ def _diff_has(ctx: Context, step: Step, args: Args) -> CheckResult:
     try:
         entries = plain_changes(ctx.engine, name)
     except ContainerNotFound:
-        return CheckResult(False, f"There is no container {name} yet.")
+        return CheckResult(False, Sentence("check.container.missing", name=name))
     found = {e.path: e.kind.value for e in entries}
     if found.get(path) != change and exec_reaches_container(ctx.engine, name) is False:
         # Waiting for a change that this engine can never show is worse than saying why.
-        return CheckResult(False, f"docker diff {name} cannot show {change} {path}. {EXEC_OUTSIDE}")
-    return CheckResult.of(
-        found.get(path) == change, f"docker diff {name} does not show {change} {path} yet."
-    )
+        note = Sentence("engine.exec_outside")
+        blind = Sentence("check.diff.blind", name=name, change=change, path=path, note=note)
+        return CheckResult(False, blind)
+    lacks = Sentence("check.diff.lacks", name=name, change=change, path=path)
+    return CheckResult.of(found.get(path) == change, lacks)
 
 
 def _nothing_left(ctx: Context, step: Step, args: Args) -> CheckResult:
@@ -87,7 +88,8 @@ def _nothing_left(ctx: Context, step: Step, args: Args) -> CheckResult:
     left += inventory.network_names(engine, labels)
     left += inventory.volume_names(engine, labels)
     more = " ..." if len(left) > 4 else ""
-    return CheckResult.of(not left, f"Still there: {', '.join(left[:4])}{more}.")
+    names = ", ".join(left[:4]) + more
+    return CheckResult.of(not left, Sentence("check.left", names=names))
 
 
 DECIDERS: dict[str, Decider] = {

@@ -6,6 +6,11 @@ as it goes with the events below; a *check* decides that a step is done
 one :class:`Context`: one learner, one lesson, one engine. Keeping these small
 types in a module of their own lets every action module and every check
 module use them without importing each other.
+
+What a check or an action says to the learner (a result's detail, a
+summary, a failure and its hint, a line of its own in the output) is a
+:class:`tutor.i18n.Sentence`: English as a string, said again in the
+learner's language by the screen. Docker's own output lines are plain strings.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from tutor.course.workspace import Workspace
 from tutor.engine.build_events import BuildEvent
 from tutor.engine.connection import Engine
 from tutor.engine.push_stream import PushEvent
+from tutor.sentence import Sentence
 
 #: An action's or a check's arguments, ``{param}``s already filled in.
 Args = Mapping[str, Any]
@@ -64,18 +70,18 @@ class CheckResult:
     detail: str
 
     @classmethod
-    def of(cls, passed: bool, missing: str, found: str = "Done.") -> CheckResult:
+    def of(cls, passed: bool, missing: str, found: str = "") -> CheckResult:
         """A result whose detail depends on the outcome.
 
         Args:
             passed: Whether the step is done.
             missing: What to tell the learner when it is not.
-            found: What to tell them when it is.
+            found: What to tell them when it is (default: "Done.").
 
         Returns:
             The result, with the matching detail.
         """
-        return cls(passed, found if passed else missing)
+        return cls(passed, (found or Sentence("check.done")) if passed else missing)
 
 
 @dataclass

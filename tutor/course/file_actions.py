@@ -21,6 +21,7 @@ from tutor.course.workspace import safe_relative
 from tutor.engine.build import build
 from tutor.engine.build_events import BuildDone, BuildError, StepFinished
 from tutor.engine.labels import labels_for
+from tutor.sentence import Sentence
 
 
 def write_files(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -38,8 +39,8 @@ def write_files(ctx: Context, args: Args, cancel: threading.Event | None) -> Ite
     for name in report.written + report.unchanged + report.kept:
         yield ActionOutput(f"{ctx.folder / name}")
     for name in report.conflicts:
-        yield ActionOutput(f"{ctx.folder / name}: kept your edited copy")
-    yield ActionDone(f"The lesson's files are in {ctx.folder}.")
+        yield ActionOutput(Sentence("action.files.kept", path=ctx.folder / name))
+    yield ActionDone(Sentence("action.files.ready", folder=ctx.folder))
 
 
 def edit(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -57,13 +58,17 @@ def edit(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[A
     name, find, replace = str(args["file"]), str(args["find"]), str(args["replace"])
     text = ctx.workspace.read(ctx.lesson.id, name)
     if find not in text:
-        yield ActionFailed(f"{name} does not contain {find!r}.", "Was it changed already?")
+        yield ActionFailed(
+            Sentence("action.edit.lacks", name=name, find=find), Sentence("action.changed")
+        )
         return
     ctx.workspace.write(ctx.lesson.id, name, text.replace(find, replace, 1))
     if "\n" in find.strip():
-        yield ActionDone(f"Changed {find.strip().count(chr(10)) + 1} lines of {name}.")
+        lines = find.strip().count("\n") + 1
+        yield ActionDone(Sentence("action.edit.lines", count=lines, name=name))
     else:
-        yield ActionDone(f"Changed {name}: {find.strip()!r} is now {replace.strip()!r}.")
+        now = Sentence("action.edit.done", name=name, find=find.strip(), replace=replace.strip())
+        yield ActionDone(now)
 
 
 def move_line(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -82,13 +87,14 @@ def move_line(ctx: Context, args: Args, cancel: threading.Event | None) -> Itera
     stripped = [row.strip() for row in rows]
     missing = [want for want in (line, before) if want not in stripped]
     if missing:
-        yield ActionFailed(f"{name} has no line {missing[0]!r}.", "Was it changed already?")
+        no_line = Sentence("action.move.lacks", name=name, line=missing[0])
+        yield ActionFailed(no_line, Sentence("action.changed"))
         return
     moved = rows.pop(stripped.index(line))
     moved = moved if moved.endswith("\n") else moved + "\n"
     rows.insert([row.strip() for row in rows].index(before), moved)
     ctx.workspace.write(ctx.lesson.id, name, "".join(rows))
-    yield ActionDone(f"Moved {line!r} above {before!r} in {name}.")
+    yield ActionDone(Sentence("action.move.done", line=line, before=before, name=name))
 
 
 def build_image(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -123,12 +129,12 @@ def build_image(ctx: Context, args: Args, cancel: threading.Event | None) -> Ite
             )
         elif isinstance(event, BuildError):
             ctx.journal.record_step_images(event.intermediates)
-            yield ActionFailed(event.message, "Fix the Dockerfile or the app, then build again.")
+            yield ActionFailed(event.message, Sentence("action.build.fix"))
             return
         elif isinstance(event, BuildDone):
             record = BuildRecord(event.image_id, ctx.lesson.id, started, time.time(), steps)
             ctx.journal.record_build(reference_key(tag), record)
             cached = sum(1 for s in steps if s["cached"])
-            yield ActionDone(f"Built {tag}: {len(steps)} steps, {cached} from the cache.")
+            yield ActionDone(Sentence("action.built", tag=tag, count=len(steps), cached=cached))
             return
-    yield ActionFailed("The build was stopped before it finished.", "Build again when ready.")
+    yield ActionFailed(Sentence("action.build.stopped"), Sentence("action.build.again"))

@@ -16,6 +16,7 @@ from tutor.course.model import Step
 from tutor.engine import inventory
 from tutor.engine.inventory import ImageFacts
 from tutor.engine.labels import is_ours
+from tutor.sentence import Sentence
 
 
 def inspect_image(ctx: Context, image: str) -> ImageFacts | None:
@@ -48,17 +49,19 @@ def _image_exists(ctx: Context, step: Step, args: Args) -> CheckResult:
     image, fewest = str(args["image"]), int(args.get("layers") or 0)
     info = inspect_image(ctx, image)
     if info is None:
-        return CheckResult(False, f"The image {image} does not exist yet.")
+        return CheckResult(False, Sentence("check.image.missing", image=image))
     if another_learners(info.labels, ctx.namespace):
-        return CheckResult(False, f"The image {image} is another learner's; build your own.")
+        return CheckResult(False, Sentence("check.image.others", image=image))
     count = len(info.layers)
-    return CheckResult.of(count >= fewest, f"{image} has {count} layers, not yet {fewest}.")
+    few = Sentence("check.image.layers", image=image, count=count, fewest=fewest)
+    return CheckResult.of(count >= fewest, few)
 
 
 def _image_absent(ctx: Context, step: Step, args: Args) -> CheckResult:
     """No image answers to the reference (after ``docker image rm``)."""
     image = str(args["image"])
-    return CheckResult.of(inspect_image(ctx, image) is None, f"The image {image} is still there.")
+    there = Sentence("check.image.there", image=image)
+    return CheckResult.of(inspect_image(ctx, image) is None, there)
 
 
 def _images_share(ctx: Context, step: Step, args: Args) -> CheckResult:
@@ -69,14 +72,14 @@ def _images_share(ctx: Context, step: Step, args: Args) -> CheckResult:
     for name in [*names, *([str(base)] if base else [])]:
         info = inspect_image(ctx, name)
         if info is None:
-            return CheckResult(False, f"The image {name} does not exist yet.")
+            return CheckResult(False, Sentence("check.image.missing", image=name))
         stacks.append(list(info.layers))
     common = _common_prefix(stacks[: len(names)])
     above = common - (len(stacks[-1]) if base else 0)
-    where = f" above {base}" if base else ""
-    return CheckResult.of(
-        above >= fewest, f"{' and '.join(names)} share {max(above, 0)} layers{where}."
-    )
+    key = "check.image.share_above" if base else "check.image.share"
+    images, last = ", ".join(names[:-1]), names[-1]
+    shared = Sentence(key, images=images, last=last, count=max(above, 0), base=base or "")
+    return CheckResult.of(above >= fewest, shared)
 
 
 def _common_prefix(stacks: list[list[str]]) -> int:
@@ -93,9 +96,11 @@ def _image_from(ctx: Context, step: Step, args: Args) -> CheckResult:
     image, base = str(args["image"]), str(args["base"])
     mine, theirs = inspect_image(ctx, image), inspect_image(ctx, base)
     if mine is None or theirs is None:
-        return CheckResult(False, f"The image {base if theirs is None else image} does not exist.")
+        absent = base if theirs is None else image
+        return CheckResult(False, Sentence("check.image.absent", image=absent))
     ours, below = list(mine.layers), list(theirs.layers)
-    return CheckResult.of(ours[: len(below)] == below, f"{image} is not built on {base} yet.")
+    not_on = Sentence("check.image.not_from", image=image, base=base)
+    return CheckResult.of(ours[: len(below)] == below, not_on)
 
 
 DECIDERS: dict[str, Decider] = {

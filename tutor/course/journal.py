@@ -55,10 +55,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tutor.course.records import BuildRecord, PushRecord, reference_key, write_atomic
-from tutor.user_files import Damage, read_text, set_aside
+from tutor.course.records import BuildRecord, PushRecord, reference_key
+from tutor.sentence import Sentence
+from tutor.user_files import Damage, read_text, set_aside, write_atomic
 
-__all__ = ["FORMAT", "BuildRecord", "Journal", "PushRecord", "reference_key", "write_atomic"]
+__all__ = ["FORMAT", "BuildRecord", "Journal", "PushRecord", "reference_key"]
 
 FORMAT = 1
 
@@ -172,7 +173,7 @@ class Journal:
                 text = json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n"
                 write_atomic(self.path, text)
         except OSError as exc:
-            self.notes.append(f"Could not save the journal {self.path}: {exc}")
+            self.notes.append(Sentence("journal.not_saved", path=self.path, why=str(exc)))
             return False
         return True
 

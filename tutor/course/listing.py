@@ -19,6 +19,7 @@ from tutor.engine import inventory
 from tutor.engine.connection import Engine
 from tutor.engine.errors import EngineError, ImageNotFound
 from tutor.engine.printed import human_size, short_id
+from tutor.sentence import Sentence
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,8 @@ def history_table(engine: Engine, image: str) -> list[str]:
     try:
         rows = inventory.image_history(engine, image)
     except ImageNotFound as exc:
-        raise EngineError(f"There is no image {image!r} yet.", "Build it first.") from exc
+        missing = Sentence("listing.no_image", image=image)
+        raise EngineError(missing, Sentence("listing.no_image.hint")) from exc
     table = [["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"]]
     for row in rows:
         table.append(

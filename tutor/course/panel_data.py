@@ -25,6 +25,7 @@ from tutor.engine.labels import is_ours
 from tutor.engine.layer_tar import IndexCancelled
 from tutor.engine.layers import LayerStack, layers
 from tutor.engine.sharing import Sharing, shared
+from tutor.sentence import Sentence
 
 if TYPE_CHECKING:
     from tutor.course.runner import LessonRunner
@@ -216,8 +217,8 @@ def ask_container(
     info = containers.container_info(engine, name)
     if info is None or not is_ours(info.labels, runner.namespace):
         raise NotOurs(
-            f"The tutor only runs commands in containers it started for you, not {name!r}.",
-            "Use docker exec in your own terminal for other containers.",
+            Sentence("panel.exec_not_ours", name=name),
+            Sentence("panel.exec_not_ours.hint"),
         )
     result = containers.exec_in(engine, name, ["sh", "-c", command], token=token)
     return result.output, result.exit_code

@@ -47,6 +47,7 @@ from tutor.course.model import Course, Value
 from tutor.course.shared_engine import name_for, namespaced, port_for, split_tag
 from tutor.course.vocabulary import placeholders
 from tutor.engine.connection import Engine
+from tutor.sentence import Sentence
 
 __all__ = [
     "CREATED_BY",
@@ -166,15 +167,12 @@ def resolve(
         if kind == "port" and isinstance(value, int) and not isinstance(value, bool):
             port = port_for(engine, value, namespace)
             if port != value:
-                notes.append(f"Port {value} is busy on this machine; you will use {port} instead.")
+                notes.append(Sentence("params.port_busy", port=value, other=port))
                 values[key] = port
         elif kind in {"image", "container"} and isinstance(value, str):
             mine = name_for(engine, kind, value, namespace)
             if mine != value:
-                notes.append(
-                    f"The {kind} name {value} is already used on this engine by something "
-                    f"that is not yours; you will use {mine} instead (theirs is left alone)."
-                )
+                notes.append(Sentence(f"params.name_taken.{kind}", name=value, mine=mine))
                 values[key] = mine
     values.update(engine_facts(engine, values))  # {base_missing_rows}...: the engine's own
     return ResolvedParams(values=values, notes=tuple(notes))

@@ -19,6 +19,7 @@ from tutor.engine import images, registry
 from tutor.engine.errors import PullFailed
 from tutor.engine.push import push
 from tutor.engine.push_stream import PushDone, PushError, PushProgress
+from tutor.sentence import Sentence
 
 
 def start_registry(
@@ -38,13 +39,14 @@ def start_registry(
         The registry's address, then ActionDone.
     """
     if ctx.params.get("registry"):
-        yield ActionDone(f"Using the registry at {ctx.params['registry']}.")
+        yield ActionDone(Sentence("action.registry.using", address=ctx.params["registry"]))
         return
     image = str(ctx.params.get("registry_image") or "registry:2")
     started = registry.start_registry(ctx.engine, namespace=ctx.namespace, image=image)
     ctx.params["registry"] = started.address
-    yield ActionOutput(f"{started.container} listens at {started.address}")
-    yield ActionDone(f"Your registry is ready at {started.address}.")
+    listens = Sentence("action.registry.listens", name=started.container, address=started.address)
+    yield ActionOutput(listens)
+    yield ActionDone(Sentence("action.registry.ready", address=started.address))
 
 
 def push_image(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -68,7 +70,7 @@ def push_image(ctx: Context, args: Args, cancel: threading.Event | None) -> Iter
         if isinstance(event, PushProgress):
             final[event.layer] = event.status
         elif isinstance(event, PushError):
-            yield ActionFailed(event.message, "Is the registry running? (the step before)")
+            yield ActionFailed(event.message, Sentence("action.push.registry"))
             return
         elif isinstance(event, PushDone):
             counts = {s: sum(1 for v in final.values() if v == s) for s in ("pushed", "exists")}
@@ -85,12 +87,14 @@ def push_image(ctx: Context, args: Args, cancel: threading.Event | None) -> Iter
                 ),
             )
             yield ActionOutput(f"{tag}: digest: {event.digest}")
+            there = counts["exists"] + mounted
             yield ActionDone(
-                f"Pushed {event.reference}: {counts['pushed']} layers sent, "
-                f"{counts['exists'] + mounted} already there."
+                Sentence(
+                    "action.pushed", reference=event.reference, count=counts["pushed"], there=there
+                )
             )
             return
-    yield ActionFailed("The push was stopped before it finished.", "Push again when ready.")
+    yield ActionFailed(Sentence("action.push.stopped"), Sentence("action.push.again"))
 
 
 def remove_image(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -110,7 +114,7 @@ def remove_image(ctx: Context, args: Args, cancel: threading.Event | None) -> It
     image = str(args["image"])
     for key, value in images.remove_ours(ctx.engine, image, ctx.namespace):
         yield ActionOutput(f"{key}: {value}")
-    yield ActionDone(f"Removed {image}.")
+    yield ActionDone(Sentence("action.removed", image=image))
 
 
 def pull(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
@@ -127,8 +131,8 @@ def pull(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[A
     reference, address = str(args["reference"]), str(ctx.params.get("registry") or "")
     if not address or not reference.startswith(address + "/"):
         yield ActionFailed(
-            f"The tutor only pulls from your registry, not {reference!r}.",
-            "Start the registry first (an earlier step).",
+            Sentence("action.pull.elsewhere", reference=reference),
+            Sentence("action.pull.registry_first"),
         )
         return
     repository, tag = split_tag(reference)
@@ -137,6 +141,6 @@ def pull(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[A
         for line in images.pull_lines(ctx.engine, repository, tag):
             yield ActionOutput(line)
     except PullFailed as exc:
-        yield ActionFailed(exc.message, "Was it pushed? (an earlier step)")
+        yield ActionFailed(exc.message, Sentence("action.pull.pushed"))
         return
-    yield ActionDone(f"Pulled {repository}:{tag}.")
+    yield ActionDone(Sentence("action.pulled", reference=f"{repository}:{tag}"))

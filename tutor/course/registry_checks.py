@@ -17,6 +17,7 @@ from tutor.engine import containers, inventory, registry
 from tutor.engine.errors import EngineRejected
 from tutor.engine.inventory import ContainerRow
 from tutor.engine.labels import is_ours
+from tutor.sentence import Sentence
 
 
 def find_registry(ctx: Context) -> str:
@@ -60,10 +61,10 @@ def find_registry(ctx: Context) -> str:
 def _registry_ready(ctx: Context, step: Step, args: Args) -> CheckResult:
     address = find_registry(ctx)
     if not address:
-        return CheckResult(False, "No registry runs for you yet.")
+        return CheckResult(False, Sentence("check.registry.none"))
     reach = registry.reachable_address(ctx.engine, address)
     registry.registry_tags(reach, "layers-tutor-probe")  # RegistryError when it is silent
-    return CheckResult(True, f"The registry at {address} answers.")
+    return CheckResult(True, Sentence("check.registry.answers", address=address))
 
 
 def _split_repository(ctx: Context, repository: str) -> tuple[str, str]:
@@ -75,7 +76,8 @@ def _split_repository(ctx: Context, repository: str) -> tuple[str, str]:
 def _registry_has(ctx: Context, step: Step, args: Args) -> CheckResult:
     repository, tag = str(args["repository"]), str(args.get("tag") or "latest")
     tags = registry.registry_tags(*_split_repository(ctx, repository))
-    return CheckResult.of(tag in tags, f"The registry does not hold {repository}:{tag} yet.")
+    lacks = Sentence("check.registry.lacks", reference=f"{repository}:{tag}")
+    return CheckResult.of(tag in tags, lacks)
 
 
 def _push_reused(ctx: Context, step: Step, args: Args) -> CheckResult:
@@ -84,7 +86,8 @@ def _push_reused(ctx: Context, step: Step, args: Args) -> CheckResult:
     address, name = _split_repository(ctx, repository)
     tags = registry.registry_tags(address, name)
     if tag not in tags:
-        return CheckResult(False, f"The registry does not hold {repository}:{tag} yet.")
+        reference = f"{repository}:{tag}"
+        return CheckResult(False, Sentence("check.registry.lacks", reference=reference))
     record = ctx.journal.pushes.get(repository)
     if record is not None and record.reference == f"{repository}:{tag}":
         reused = record.existing + record.mounted
@@ -94,9 +97,8 @@ def _push_reused(ctx: Context, step: Step, args: Args) -> CheckResult:
         for other in (t for t in tags if t != tag):
             others |= set(registry.registry_manifest_layers(address, name, other))
         reused = len(mine & others)
-    return CheckResult.of(
-        reused >= fewest, f"Only {reused} layers of {tag} were already in the registry."
-    )
+    few = Sentence("check.registry.reused", count=reused, tag=tag)
+    return CheckResult.of(reused >= fewest, few)
 
 
 DECIDERS: dict[str, Decider] = {

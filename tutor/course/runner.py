@@ -29,6 +29,7 @@ from tutor.course.params import ParamError, created_params, fill
 from tutor.course.workspace import Workspace
 from tutor.engine.connection import Engine
 from tutor.engine.errors import EngineError
+from tutor.sentence import Sentence
 
 __all__ = [
     "ActionDone",
@@ -112,10 +113,7 @@ class LessonRunner:
             return []
         report = self.workspace.prepare(lesson, self.params)
         folder = self.workspace.folder(lesson.id)
-        return [
-            f"{name} in {folder} has your changes, so the tutor kept it as it is."
-            for name in report.conflicts
-        ]
+        return [Sentence("runner.kept", name=name, folder=folder) for name in report.conflicts]
 
     def perform(
         self, lesson: Lesson, step: Step, cancel: threading.Event | None = None
@@ -126,7 +124,7 @@ class LessonRunner:
             Build and push events, output lines, then ActionDone or ActionFailed.
         """
         if step.action is None:
-            yield ActionFailed("The tutor cannot do this step for you.", "It is yours to do.")
+            yield ActionFailed(Sentence("runner.not_doable"), Sentence("runner.not_doable.hint"))
             return
         yield from perform(self.context(lesson), step.action, cancel)
 

@@ -31,9 +31,9 @@ from pathlib import Path, PurePosixPath
 
 import platformdirs
 
-from tutor.course.journal import write_atomic
 from tutor.course.model import Lesson, Value
 from tutor.course.vocabulary import fill_known
+from tutor.user_files import write_atomic
 
 MANIFESTS = ".manifests"
 

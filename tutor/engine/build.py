@@ -36,6 +36,7 @@ from tutor.engine.errors import BuildFailed, EngineError, NameTaken
 from tutor.engine.labels import NAMESPACE_LABEL, is_ours
 from tutor.engine.profile import profile
 from tutor.engine.streams import catch_response
+from tutor.sentence import Sentence
 
 __all__ = ["build"]
 
@@ -84,7 +85,9 @@ def build(
     """
     folder = Path(context)
     if not folder.is_dir():
-        raise BuildFailed(f"The build folder {folder} does not exist.", "Check the lesson files.")
+        raise BuildFailed(
+            Sentence("engine.build.no_folder", folder=folder), Sentence("engine.build.check_files")
+        )
     steps = read_steps(folder / dockerfile)
     _refuse_another_learners(engine, tag, labels)
     parser = BuildStreamParser(
@@ -111,7 +114,7 @@ def build(
         except docker.errors.APIError as exc:
             raise refused(exc) from exc
         except docker.errors.DockerException as exc:  # docker-py's own checks (a bad tag)
-            raise BuildFailed(str(exc), "Use a name like learner/hello:1 for the image.") from exc
+            raise BuildFailed(str(exc), Sentence("engine.build.tag_hint")) from exc
     closer = CancellableStream(stream, caught[0]) if caught else None
     watch = StreamWatch(engine, closer, cancel).start()
     try:
@@ -149,9 +152,8 @@ def _refuse_another_learners(engine: Engine, tag: str, labels: dict[str, str]) -
         return  # no such image yet (or a tag the build itself will refuse)
     if mine and is_ours(found) and not is_ours(found, mine):
         raise NameTaken(
-            f"The image name {tag!r} belongs to another learner's image on this engine, "
-            "so the tutor will not build over it.",
-            "Give your image another name, or ask your teacher which name is yours.",
+            Sentence("engine.build.name_taken", tag=tag),
+            Sentence("engine.build.name_taken.hint"),
         )
 
 

@@ -26,6 +26,7 @@ from tutor.engine.build_events import STREAM_CUT, BuildError, BuildEvent
 from tutor.engine.connection import Engine, classify, engine_errors
 from tutor.engine.dockerfile_steps import engine_parse_error
 from tutor.engine.errors import BuildFailed, EngineError
+from tutor.sentence import Sentence
 
 #: How often the cancel watcher looks at the cancel event (seconds).
 _CANCEL_POLL = 0.1
@@ -120,7 +121,8 @@ def refused(exc: docker.errors.APIError) -> BuildFailed:
     message = str(exc.explanation or exc)
     if exc.status_code == 400:
         return engine_parse_error(message)
-    return BuildFailed(f"The engine refused to build: {message}", "Check the build folder.")
+    refusal = Sentence("engine.build.refused", message=message)
+    return BuildFailed(refusal, Sentence("engine.build.check_folder"))
 
 
 class StreamWatch:

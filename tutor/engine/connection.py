@@ -31,6 +31,7 @@ from tutor.engine.errors import (
     EngineRejected,
     EngineUnreachable,
 )
+from tutor.sentence import Sentence
 
 #: Seconds to wait for the first answer; a learner should not stare at nothing.
 CONNECT_TIMEOUT = 10
@@ -160,9 +161,8 @@ def connect(env: dict[str, str] | None = None, timeout: int = CONNECT_TIMEOUT) -
         raise classify(exc, host) from exc
     except (ValueError, TypeError) as exc:
         raise BadDockerHost(
-            f"DOCKER_HOST={env.get('DOCKER_HOST', '')!r} is not an address Docker understands.",
-            "Use unix:///var/run/docker.sock, tcp://HOST:2375 or ssh://USER@HOST, "
-            "or unset DOCKER_HOST.",
+            Sentence("engine.bad_host", host=env.get("DOCKER_HOST", "")),
+            Sentence("engine.bad_host.hint"),
         ) from exc
     # No ping: negotiating the API version (version=None above) was an answer
     # from the engine already, and a failed one is classified above.
@@ -222,8 +222,8 @@ def classify(exc: BaseException, host: str) -> EngineError:
         return permission_denied(host)
     if "Invalid bind address" in text or "Invalid port" in text or "URLSchemeUnknown" in text:
         return BadDockerHost(
-            f"The Docker address {host!r} is not valid: {exc}",
-            "Fix or unset DOCKER_HOST (for example unix:///var/run/docker.sock).",
+            Sentence("engine.bad_address", host=host, why=str(exc)),
+            Sentence("engine.bad_address.hint"),
         )
     return EngineUnreachable(UNREACHABLE.format(host=host), UNREACHABLE_HINT, host)
 

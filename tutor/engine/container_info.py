@@ -23,6 +23,7 @@ from tutor.engine.published import (
     mappings_from_summary,
     page_url,
 )
+from tutor.sentence import Sentence
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,12 @@ def fetch_page(
     info = info_from_inspect(inspect_container(engine, container))
     mapping = next((p for p in info.ports if p.container_port == container_port), None)
     if info.status != "running":
-        raise EngineError(f"The container {info.name!r} is {info.status}.", "Look at its logs.")
+        stopped = Sentence("engine.container_status", name=info.name, status=info.status)
+        raise EngineError(stopped, Sentence("engine.see_logs"))
     if mapping is None:
         raise EngineError(
-            f"The container {info.name!r} does not publish port {container_port}.",
-            f"Run it with -p HOST_PORT:{container_port}.",
+            Sentence("engine.no_publish", name=info.name, port=container_port),
+            Sentence("engine.no_publish.hint", port=container_port),
         )
     try:
         return get_text(page_url(engine, mapping, path), wait=wait)
@@ -116,7 +118,8 @@ def fetch_page(
             raise
         tail = logs(engine, info.id, tail=5).strip()
         raise EngineError(
-            f"{info.name!r} stopped ({now.status}).", f"Its log ends: {tail}"
+            Sentence("engine.stopped", name=info.name, status=now.status),
+            Sentence("engine.log_ends", tail=tail),
         ) from exc
 
 
@@ -149,7 +152,7 @@ def inspect_container(engine: Engine, container: str, *, missing_ok: bool = Fals
             if missing_ok:
                 return None
             raise ContainerNotFound(
-                f"There is no container {container!r}.", "Run it first."
+                Sentence("engine.no_container", container=container), Sentence("engine.run_first")
             ) from exc
 
 

@@ -31,6 +31,7 @@ from tutor.engine.errors import EngineError, ImageNotFound, NameTaken, NotOurs, 
 from tutor.engine.labels import is_ours, labels_for
 from tutor.engine.ports import free_port
 from tutor.engine.published import PortMapping
+from tutor.sentence import Sentence
 
 __all__ = [
     "ContainerInfo",
@@ -138,12 +139,14 @@ def run(
             )
         except docker.errors.ImageNotFound as exc:
             raise ImageNotFound(
-                f"There is no image {image!r} on this engine.", "Build it first."
+                Sentence("engine.no_image", image=image), Sentence("engine.build_first")
             ) from exc
         except docker.errors.APIError as exc:
             if exc.status_code == 409:
-                raise NameTaken(f"The name {name!r} was taken just now.", "Try again.") from exc
-            raise EngineError(f"The engine would not create the container: {_why(exc)}") from exc
+                raise NameTaken(
+                    Sentence("engine.name_taken_now", name=name), Sentence("engine.try_again")
+                ) from exc
+            raise EngineError(Sentence("engine.create_refused", why=_why(exc))) from exc
         try:
             container.start()
         except docker.errors.APIError as exc:
@@ -152,7 +155,7 @@ def run(
             port = hostports.parse_port_error(_why(exc))
             if port is not None:
                 raise PortInUse(port) from exc
-            raise EngineError(f"The container could not start: {_why(exc)}") from exc
+            raise EngineError(Sentence("engine.start_refused", why=_why(exc))) from exc
         container.reload()
     return info_from_inspect(container.attrs)
 
@@ -163,15 +166,12 @@ def _make_room(engine: Engine, name: str, namespace: str, replace: bool) -> None
         return  # free (or only an id prefix matched)
     labels = attrs.get("Config", {}).get("Labels")
     if not is_ours(labels, namespace):
-        owner = "another learner's" if is_ours(labels) else "not made by the tutor"
-        raise NameTaken(
-            f"A container named {name!r} already exists and is {owner}: the tutor leaves it alone.",
-            f"Remove or rename it yourself (`docker rm -f {name}`), then try again.",
-        )
+        key = "engine.name_held.learner" if is_ours(labels) else "engine.name_held.stranger"
+        raise NameTaken(Sentence(key, name=name), Sentence("engine.name_held.hint", name=name))
     if not replace:
         raise NameTaken(
-            f"You already have a container named {name!r} from an earlier step.",
-            "Remove it first, or let the tutor replace it.",
+            Sentence("engine.name_yours", name=name),
+            Sentence("engine.name_yours.hint"),
         )
     remove(engine, attrs["Id"], namespace=namespace)
 
@@ -219,7 +219,9 @@ def exec_in(
             raw = engine.api.exec_start(exec_id)
             code = engine.api.exec_inspect(exec_id).get("ExitCode")
         except docker.errors.APIError as exc:
-            raise EngineError(f"Cannot run a command in {container!r}: {_why(exc)}") from exc
+            raise EngineError(
+                Sentence("engine.exec_refused", container=container, why=_why(exc))
+            ) from exc
     return ExecResult(-1 if code is None else int(code), raw.decode("utf-8", "replace"))
 
 
@@ -275,15 +277,17 @@ def remove(engine: Engine, container: str, *, namespace: str | None = None) -> N
             engine.api.remove_container(attrs["Id"], force=True, v=True)
         except docker.errors.APIError as exc:
             if "already in progress" not in _why(exc):
-                raise EngineError(f"Could not remove {container!r}: {_why(exc)}") from exc
+                raise EngineError(
+                    Sentence("engine.remove_refused", container=container, why=_why(exc))
+                ) from exc
 
 
 def _require_ours(attrs: dict[str, Any], namespace: str | None) -> None:
     if not is_ours(attrs.get("Config", {}).get("Labels"), namespace):
         name = str(attrs.get("Name", "")).lstrip("/")
         raise NotOurs(
-            f"The container {name!r} was not made by the tutor, so the tutor will not change it.",
-            "Manage it yourself with the docker command.",
+            Sentence("engine.container_not_ours", name=name),
+            Sentence("engine.container_not_ours.hint"),
         )
 
 

@@ -25,6 +25,7 @@ from tutor.engine.errors import ContainerNotFound, EngineError, EngineRefused, I
 from tutor.engine.layer_index import LayerIndex
 from tutor.engine.layers import Layer, layers
 from tutor.engine.profile import exec_known_outside, exec_reaches_container
+from tutor.sentence import Sentence
 
 __all__ = [
     "ChangeKind",
@@ -341,8 +342,8 @@ def plain_changes(engine: Engine, container: str) -> tuple[PathChange, ...]:
 
 def _gone(container: str) -> ContainerNotFound:
     return ContainerNotFound(
-        f"There is no container {container!r} on this engine.",
-        "It may have been removed; run the step that starts it again.",
+        Sentence("engine.container_gone", container=container),
+        Sentence("engine.container_gone.hint"),
     )
 
 
@@ -369,8 +370,8 @@ def _refused(engine: Engine, container: str, exc: docker.errors.APIError) -> Exc
     if state.get("Status") in _LEAVING:
         return _gone(container)
     return EngineRefused(
-        f"The engine could not read the changes of {container!r} just now: {exc.explanation}",
-        "The tutor asks again in a moment; if this stays, check the engine (docker info).",
+        Sentence("engine.diff_later", container=container, explanation=exc.explanation),
+        Sentence("engine.diff_later.hint"),
     )
 
 

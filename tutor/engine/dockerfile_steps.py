@@ -18,6 +18,7 @@ from pathlib import Path
 import dockerfile
 
 from tutor.engine.errors import BuildFailed
+from tutor.sentence import Sentence
 
 #: Instructions the classic builder knows (heredocs and ``# syntax`` are BuildKit's).
 KNOWN_INSTRUCTIONS = frozenset(c.upper() for c in dockerfile.all_cmds())
@@ -109,7 +110,7 @@ def parse_steps(text: str) -> tuple[BuildStep, ...]:
     except dockerfile.GoParseError as exc:
         line = locate_error(text, str(exc))
         raise DockerfileError(
-            _with_line(str(exc), line), "Fix that line of the Dockerfile and build again.", line
+            _with_line(str(exc), line), Sentence("engine.dockerfile.fix_line"), line
         ) from exc
     steps: list[BuildStep] = []
     stage = -1
@@ -118,22 +119,23 @@ def parse_steps(text: str) -> tuple[BuildStep, ...]:
         if keyword not in KNOWN_INSTRUCTIONS:
             raise DockerfileError(
                 _with_line(f"unknown instruction: {command.cmd}", command.start_line),
-                "Check the spelling: an instruction is a word such as FROM, RUN, COPY or CMD.",
+                Sentence("engine.dockerfile.spelling"),
                 command.start_line,
             )
         if command.heredocs:
             raise DockerfileError(
-                _with_line("heredocs (<<EOF) need BuildKit", command.start_line),
-                "The tutor builds with the classic builder; write the commands on "
-                "RUN lines joined with && instead.",
+                _with_line(Sentence("engine.dockerfile.heredoc"), command.start_line),
+                Sentence("engine.dockerfile.heredoc.hint"),
                 command.start_line,
             )
         if keyword == "FROM":
             stage += 1
         elif stage < 0 and keyword != "ARG":
             raise DockerfileError(
-                _with_line(f"{keyword} comes before the first FROM", command.start_line),
-                "A Dockerfile starts with FROM (only ARG may come before it).",
+                _with_line(
+                    Sentence("engine.dockerfile.before_from", keyword=keyword), command.start_line
+                ),
+                Sentence("engine.dockerfile.before_from.hint"),
                 command.start_line,
             )
         steps.append(
@@ -147,7 +149,9 @@ def parse_steps(text: str) -> tuple[BuildStep, ...]:
             )
         )
     if stage < 0:
-        raise DockerfileError("The Dockerfile has no FROM line.", "Start it with FROM IMAGE.")
+        raise DockerfileError(
+            Sentence("engine.dockerfile.no_from"), Sentence("engine.dockerfile.no_from.hint")
+        )
     return tuple(steps)
 
 
@@ -168,8 +172,8 @@ def read_steps(path: Path) -> tuple[BuildStep, ...]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise BuildFailed(
-            f"Cannot read the Dockerfile {path}: {exc}",
-            "Check that the file exists in the build folder and is plain text.",
+            Sentence("engine.dockerfile.unreadable", path=path, why=exc),
+            Sentence("engine.dockerfile.unreadable.hint"),
         ) from exc
     return parse_steps(text)
 
@@ -213,11 +217,13 @@ def engine_parse_error(message: str) -> DockerfileError:
     """
     found = _ENGINE_LINE.search(message)
     return DockerfileError(
-        f"The engine refused the Dockerfile: {message}",
-        "Fix the Dockerfile and build again.",
+        Sentence("engine.dockerfile.refused", message=message),
+        Sentence("engine.dockerfile.fix"),
         int(found.group(1)) if found else None,
     )
 
 
 def _with_line(message: str, line: int | None) -> str:
-    return f"Dockerfile line {line}: {message}" if line else f"Dockerfile: {message}"
+    if line:
+        return Sentence("engine.dockerfile.at_line", line=line, message=message)
+    return Sentence("engine.dockerfile.says", message=message)

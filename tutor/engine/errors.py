@@ -6,6 +6,8 @@ The UI shows ``str(error)`` and the hint; it never shows a traceback.
 
 from __future__ import annotations
 
+from tutor.sentence import Sentence
+
 #: What the two connection errors say (``{host}``: the engine's address). The
 #: banner says them in the learner's language from the error's type and host.
 UNREACHABLE = "No Docker engine answers at {host}."
@@ -92,8 +94,8 @@ class PortInUse(EngineError):
 
     def __init__(self, port: int, message: str = "", hint: str = "") -> None:
         super().__init__(
-            message or f"Port {port} on this machine is already in use.",
-            hint or f"Stop whatever listens on port {port}, or choose another port.",
+            message or Sentence("engine.port_in_use", port=port),
+            hint or Sentence("engine.port_in_use.hint", port=port),
         )
         self.port = port
 

@@ -20,6 +20,7 @@ import docker.errors
 from tutor.engine.connection import Engine, engine_errors, engine_refusals
 from tutor.engine.errors import BuildFailed, EngineError, ImageNotFound, NotOurs, PullFailed
 from tutor.engine.labels import is_ours
+from tutor.sentence import Sentence
 
 #: Bytes per chunk when an archive streams to or from the engine.
 CHUNK = 1 << 20
@@ -47,7 +48,7 @@ OnTransfer = Callable[[Transfer], None]
 #: The engine's words for a layer that needs no more bytes.
 _LAYER_DONE = ("Pull complete", "Already exists")
 #: What to check when an archive will not load.
-_NOT_AN_ARCHIVE = "Is it an archive written by `python -m tutor prepare --save` or `docker save`?"
+_NOT_AN_ARCHIVE = Sentence("engine.not_an_archive")
 
 
 def present(engine: Engine, image: str) -> bool:
@@ -160,8 +161,8 @@ def remove_ours(engine: Engine, image: str, namespace: str) -> list[tuple[str, s
         labels = (engine.api.inspect_image(image).get("Config") or {}).get("Labels")
         if not is_ours(labels, namespace):
             raise NotOurs(
-                f"The image {image!r} was not made by the tutor for you.",
-                f"Remove it yourself if you mean it: docker image rm {image}",
+                Sentence("engine.image_not_ours", image=image),
+                Sentence("engine.image_not_ours.hint", image=image),
             )
         answer = engine.api.remove_image(image) or []
     return [(str(key), str(value)) for row in answer for key, value in row.items()]
@@ -169,10 +170,8 @@ def remove_ours(engine: Engine, image: str, namespace: str) -> list[tuple[str, s
 
 def _not_pulled(image: str, why: str) -> ImageNotFound:
     return ImageNotFound(
-        f"{image} could not be pulled ({why}).",
-        "Where no registry can be reached, load the course's images from a file "
-        "(`python -m tutor prepare --load FILE`) or make stand-ins here "
-        "(`python -m tutor prepare --build-local`).",
+        Sentence("engine.not_pulled", image=image, why=why),
+        Sentence("engine.not_pulled.hint"),
     )
 
 
@@ -203,8 +202,8 @@ def save(engine: Engine, images: Sequence[str], target: Path) -> int:
     for image in images:
         if not present(engine, image):
             raise ImageNotFound(
-                f"{image} is not on this engine, so it cannot be saved.",
-                "Pull or make it first: `python -m tutor prepare`.",
+                Sentence("engine.save_missing", image=image),
+                Sentence("engine.save_missing.hint"),
             )
     partial = target.with_name(target.name + ".partial")
     with engine_errors(engine.host):
@@ -238,7 +237,8 @@ def load(engine: Engine, source: Path) -> list[str]:
         handle = source.open("rb")
     except OSError as exc:
         raise EngineError(
-            f"Cannot read {source}: {exc.strerror or exc}.", "Check the path."
+            Sentence("engine.read_failed", source=source, why=exc.strerror or exc),
+            Sentence("engine.check_path"),
         ) from exc
     loaded: list[str] = []
     with handle, engine_errors(engine.host):
@@ -246,15 +246,18 @@ def load(engine: Engine, source: Path) -> list[str]:
             answer = engine.api.load_image(_chunks(handle))
         except docker.errors.APIError as exc:
             raise EngineError(
-                f"The engine could not load {source} ({exc.explanation or exc}).",
+                Sentence("engine.load_failed", source=source, why=exc.explanation or exc),
                 _NOT_AN_ARCHIVE,
             ) from exc
         for event in _events(answer):
             if event.get("errorDetail") or event.get("error"):
                 detail = event.get("errorDetail") or {}
                 raise EngineError(
-                    f"The engine could not load {source} "
-                    f"({detail.get('message') or event.get('error')}).",
+                    Sentence(
+                        "engine.load_failed",
+                        source=source,
+                        why=detail.get("message") or event.get("error"),
+                    ),
                     _NOT_AN_ARCHIVE,
                 )
             stream = str(event.get("stream", ""))
@@ -295,7 +298,8 @@ def import_rootfs(engine: Engine, tar: IO[bytes], image: str, changes: Sequence[
                 src=_chunks(tar), repository=name, tag=tag, changes=list(changes), stream_src=True
             )
         except docker.errors.APIError as exc:
-            raise EngineError(f"Importing {image} failed ({exc.explanation or exc}).") from exc
+            why = exc.explanation or exc
+            raise EngineError(Sentence("engine.import_failed", image=image, why=why)) from exc
         return str(engine.client.images.get(image).id)
 
 
@@ -323,10 +327,15 @@ def build_context(
                 if "errorDetail" in event or "error" in event:
                     detail = event.get("errorDetail") or {}
                     raise BuildFailed(
-                        f"Building {image} failed: {detail.get('message') or event.get('error')}"
+                        Sentence(
+                            "engine.build_failed",
+                            image=image,
+                            why=detail.get("message") or event.get("error"),
+                        )
                     )
         except docker.errors.APIError as exc:
-            raise BuildFailed(f"Building {image} failed: {exc.explanation or exc}") from exc
+            why = exc.explanation or exc
+            raise BuildFailed(Sentence("engine.build_failed", image=image, why=why)) from exc
         return str(engine.client.images.get(image).id)
 
 

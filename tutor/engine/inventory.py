@@ -22,6 +22,7 @@ import docker.errors
 
 from tutor.engine.connection import Engine, engine_errors, engine_refusals
 from tutor.engine.errors import ImageNotFound
+from tutor.sentence import Sentence
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,9 @@ def image_history(engine: Engine, image: str) -> list[HistoryRow]:
         try:
             rows = engine.api.history(image) or []
         except docker.errors.ImageNotFound as exc:
-            raise ImageNotFound(f"There is no image {image!r}.", "Build it first.") from exc
+            raise ImageNotFound(
+                Sentence("engine.no_image", image=image), Sentence("engine.build_first")
+            ) from exc
     return [
         HistoryRow(
             id=str(row.get("Id") or "<missing>"),

@@ -25,6 +25,7 @@ from tutor.engine.errors import EngineRefused, ImageNotFound
 from tutor.engine.layer_tar import CHUNK_SIZE, LayerFiles, cancellable, read_saved_image
 from tutor.engine.streams import catch_response
 from tutor.engine.tar_blocks import NotATar
+from tutor.sentence import Sentence
 from tutor.user_files import read_text, set_aside
 
 CACHE_FORMAT = 1  # bump when the JSON written by LayerIndex changes shape
@@ -131,11 +132,11 @@ class LayerIndex:
                             if not wanted:
                                 break
                 except docker.errors.NotFound as exc:
-                    raise ImageNotFound(f"There is no image {image!r} on this engine.") from exc
+                    raise ImageNotFound(Sentence("engine.no_image", image=image)) from exc
                 except NotATar as exc:  # the engine's archive ended early or is damaged
                     raise EngineRefused(
-                        f"The engine's copy of {image!r} could not be read: {exc}",
-                        "The tutor reads it again next time; if this stays, check the engine.",
+                        Sentence("engine.copy_unreadable", image=image, why=str(exc)),
+                        Sentence("engine.copy_unreadable.hint"),
                     ) from exc
                 finally:  # closing the response tells the engine to stop writing
                     chunks.close()
@@ -270,7 +271,7 @@ def _root_layers(engine: Engine, image: str) -> list[str]:
         try:
             attrs = engine.api.inspect_image(image)
         except docker.errors.NotFound as exc:
-            raise ImageNotFound(f"There is no image {image!r} on this engine.") from exc
+            raise ImageNotFound(Sentence("engine.no_image", image=image)) from exc
     return [str(d) for d in (attrs.get("RootFS") or {}).get("Layers") or []]
 
 

@@ -34,6 +34,7 @@ from tutor.engine.history_rows import (
 )
 from tutor.engine.missing_rows import ITS_BASE_IMAGE, THIS_IMAGE, Anchor, MissingReason, why_missing
 from tutor.engine.profile import profile
+from tutor.sentence import Sentence
 
 _MISSING = "<missing>"
 
@@ -121,7 +122,7 @@ def layers(engine: Engine, image: str) -> LayerStack:
     info = _inspect(engine, image)
     if info is None:
         raise ImageNotFound(
-            f"There is no image {image!r} on this engine.", "Build it first, or check the name."
+            Sentence("engine.no_image", image=image), Sentence("engine.no_image.check_name")
         )
     image_id = str(info["Id"])
     diff_ids = [str(d) for d in (info.get("RootFS") or {}).get("Layers") or []]

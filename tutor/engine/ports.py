@@ -18,6 +18,7 @@ from tutor.engine.errors import EngineError, PortInUse
 from tutor.engine.published import (
     is_local_engine,
 )
+from tutor.sentence import Sentence
 
 # An address followed by a port: ``0.0.0.0:5000``, ``[::]:5000``, ``127.0.0.1:5000``.
 _ADDRESS_PORT = r"(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]*\]|::|localhost)?:(\d{1,5})"
@@ -150,4 +151,4 @@ def free_port(preferred: int, engine: Engine | None = None) -> int:
             port = int(sock.getsockname()[1])
         if port not in taken:
             return port
-    raise EngineError("No free port could be found on this machine.", "Close some programs.")
+    raise EngineError(Sentence("engine.no_free_port"), Sentence("engine.no_free_port.hint"))

@@ -20,6 +20,7 @@ import requests
 
 from tutor.engine.connection import Engine
 from tutor.engine.errors import EngineError
+from tutor.sentence import Sentence
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,6 @@ def get_text(url: str, *, wait: float = 10.0, headers: dict[str, str] | None = N
                 break
             time.sleep(0.2)
     raise EngineError(
-        f"Nothing answered at {url} within {wait:.0f} seconds ({type(last).__name__}).",
-        "Check that the app in the container started (see its logs) and listens on "
-        "0.0.0.0, not 127.0.0.1 inside the container.",
+        Sentence("engine.no_answer", url=url, seconds=f"{wait:.0f}", why=type(last).__name__),
+        Sentence("engine.no_answer.hint"),
     )

@@ -24,6 +24,7 @@ from tutor.engine.events import close_when_set
 from tutor.engine.labels import is_ours
 from tutor.engine.profile import profile
 from tutor.engine.push_stream import PushDone, PushError, PushEvent, parse_push_stream
+from tutor.sentence import Sentence
 
 
 def push(
@@ -59,12 +60,15 @@ def push(
     reference = f"{repository}:{tag}"
     attrs = _inspect_image(engine, image)
     if not is_ours((attrs.get("Config") or {}).get("Labels")):
-        raise NotOurs(f"The image {image!r} was not built by the tutor.", "Push it yourself.")
+        raise NotOurs(
+            Sentence("engine.push.not_ours", image=image), Sentence("engine.push.yourself")
+        )
     current = _inspect_image(engine, reference, missing_ok=True)
     theirs = current and not is_ours((current.get("Config") or {}).get("Labels"))
     if current and current["Id"] != attrs["Id"] and theirs:
         raise NameTaken(
-            f"{reference!r} names an image that is not the tutor's.", "Use another tag."
+            Sentence("engine.push.name_taken", reference=reference),
+            Sentence("engine.push.other_tag"),
         )
     # Under the containerd store push events name compressed blobs: no diff-id to tie them to.
     blobs = profile(engine).push_ids_are_blob_digests
@@ -74,7 +78,8 @@ def push(
             engine.api.tag(attrs["Id"], repository, tag)
             stream = _open_stream(engine.api, repository, tag)
         except docker.errors.APIError as exc:
-            raise PushFailed(f"The push could not start: {exc.explanation or exc}") from exc
+            why = exc.explanation or exc
+            raise PushFailed(Sentence("engine.push.refused", why=why)) from exc
     finished = False
     try:
         with close_when_set(cancel, lambda: _close_quietly(stream)), engine_errors(engine.host):
@@ -123,4 +128,6 @@ def _inspect_image(engine: Engine, image: str, *, missing_ok: bool = False) -> A
         except docker.errors.ImageNotFound as exc:
             if missing_ok:
                 return None
-            raise ImageNotFound(f"There is no image {image!r}.", "Build it first.") from exc
+            raise ImageNotFound(
+                Sentence("engine.no_image", image=image), Sentence("engine.build_first")
+            ) from exc

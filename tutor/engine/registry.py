@@ -27,6 +27,7 @@ from tutor.engine.containers import run
 from tutor.engine.errors import EngineError, ImageNotFound, PortInUse
 from tutor.engine.labels import is_ours
 from tutor.engine.published import engine_host, get_text, is_local_engine
+from tutor.sentence import Sentence
 
 REGISTRY_PORT = 5000  # the port inside the registry image
 #: The host port a learner's registry prefers: not 5000, which AirPlay holds on macOS.
@@ -108,7 +109,9 @@ def start_registry(
         info = _run_registry(engine, image, name, namespace, None)  # 5050 taken: any port
     host_port = info.host_port(REGISTRY_PORT)
     if host_port is None:
-        raise RegistryError(f"The registry {name!r} publishes no port.", "Remove it and retry.")
+        raise RegistryError(
+            Sentence("engine.registry.no_port", name=name), Sentence("engine.registry.no_port.hint")
+        )
     registry = Registry(f"127.0.0.1:{host_port}", name)
     _wait_until_ready(engine, registry)
     return registry
@@ -162,10 +165,8 @@ def _ensure_image(engine: Engine, image: str) -> None:
         images.pull(engine, image)
     except ImageNotFound as exc:
         raise ImageNotFound(
-            f"The registry image {image!r} is not on this engine: {exc.message}",
-            f"Provide the image {image!r}: `docker pull {image}` where the internet is "
-            "reachable, `docker load` it from a file, or `python -m tutor prepare`, then "
-            "try again.",
+            Sentence("engine.registry.image_missing", image=image, why=exc.message),
+            Sentence("engine.registry.image_missing.hint", image=image),
         ) from exc
 
 
@@ -177,14 +178,16 @@ def _wait_until_ready(engine: Engine, registry: Registry, wait: float = 20.0) ->
             return
         except EngineError as exc:
             raise RegistryError(
-                f"The registry {registry.container!r} did not answer at {registry.address}.",
-                f"Its log ends: {logs(engine, registry.container, tail=5).strip()}",
+                Sentence(
+                    "engine.registry.silent", name=registry.container, address=registry.address
+                ),
+                Sentence("engine.log_ends", tail=logs(engine, registry.container, tail=5).strip()),
             ) from exc
     # A remote engine's 127.0.0.1 is out of our reach: trust the registry's own log.
     deadline = time.monotonic() + wait
     while "listening on" not in logs(engine, registry.container, tail=50):
         if time.monotonic() > deadline:
-            raise RegistryError(f"The registry {registry.container!r} did not start.")
+            raise RegistryError(Sentence("engine.registry.not_started", name=registry.container))
         time.sleep(0.2)
 
 
@@ -249,4 +252,4 @@ def _get_json(url: str, *, manifest: bool = False) -> dict[str, Any] | None:
                 body: dict[str, Any] = resp.json()
                 return body
         except (requests.RequestException, ValueError) as exc:
-            raise RegistryError(f"The registry at {url} did not answer: {exc}") from exc
+            raise RegistryError(Sentence("engine.registry.no_answer", url=url, why=exc)) from exc

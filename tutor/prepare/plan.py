@@ -20,6 +20,7 @@ from tutor.engine.errors import EngineError
 from tutor.engine.images import OnTransfer, present, pull, pullable
 from tutor.prepare import stand_ins
 from tutor.prepare.needs import NeededImage
+from tutor.sentence import Sentence
 
 #: What happened to an image (``Outcome.state``).
 PRESENT, PULLED, MADE, MISSING = "present", "pulled", "made", "missing"
@@ -94,7 +95,9 @@ def readiness(engine: Engine, needed: Sequence[NeededImage]) -> list[Outcome]:
             continue
         ok, why = pullable(engine, item.image)
         if not ok:
-            missing.append(Outcome(item, MISSING, item.image, f"cannot be pulled ({why})"))
+            missing.append(
+                Outcome(item, MISSING, item.image, Sentence("prepare.not_pullable", why=why))
+            )
     return missing
 
 
@@ -157,21 +160,19 @@ def _one(
     stand_in = STAND_INS.get(item.role)
     if not build_local or stand_in is None or not item.param:
         hint = (
-            "Run `python -m tutor prepare --build-local` to make a stand-in here, "
-            "or load the images from a file made on a connected machine "
-            "(`python -m tutor prepare --save FILE` there, `--load FILE` here)."
+            Sentence("prepare.build_local")
             if stand_in and item.param
-            else f"Load {item.image} with `python -m tutor prepare --load FILE` or `docker load`."
+            else Sentence("prepare.load", image=item.image)
         )
-        return Outcome(item, MISSING, item.image, f"not here and cannot be pulled ({why})", hint)
+        absent = Sentence("prepare.absent", why=why)
+        return Outcome(item, MISSING, item.image, absent, hint)
     make = stand_ins.ensure_python_base if item.role == "base" else stand_ins.ensure_registry
     try:
         made = make(engine, stand_in, None, say)
     except (RuntimeError, OSError, EngineError) as exc:
         return Outcome(
-            item, MISSING, item.image, f"no stand-in could be made here: {_reason(exc)}",
-            "Load the images from a file made on a connected machine "
-            "(`python -m tutor prepare --save FILE` there, `--load FILE` here).",
+            item, MISSING, item.image, Sentence("prepare.no_stand_in", why=_reason(exc)),
+            Sentence("prepare.load_archive"),
         )  # fmt: skip
     state = MADE if made else PRESENT
     detail = f"stand-in {stand_in} {'made here' if made else 'already here'}"

@@ -55,6 +55,7 @@ from tutor.screens.panels import PANELS
 from tutor.screens.prediction import OutcomeScreen, PredictionScreen
 from tutor.screens.render_caches import forget_closed_widgets
 from tutor.screens.session import PASSED_MARK, SessionScreen
+from tutor.sentence import Sentence, said
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.inline import inline_markup
 from tutor.widgets.step_panel import StepPanel, StepState, StepView
@@ -285,7 +286,9 @@ class LessonScreen(SessionScreen):
     def _prepared(self, message: LessonPrepared) -> None:
         self.steps.prepared = True
         for note in message.notes:
-            self.notify(note, severity="warning", timeout=10, markup=False)
+            self.notify(
+                said(note, self.tutor.language), severity="warning", timeout=10, markup=False
+            )
         step = self.steps.step
         if step is not None and not self.steps.needs_prediction(step):
             self._ready(step)
@@ -426,7 +429,7 @@ class LessonScreen(SessionScreen):
             chosen=self.steps.answer(step),
             answer=step.prediction.answer,
             explanation=self._fill(words.explanation),
-            happened=what_happened(step, result),
+            happened=said(what_happened(step, result), lang),
             language=lang,
         )
         self._open_dialog(outcome, lambda _: self._advance())
@@ -514,11 +517,12 @@ class LessonScreen(SessionScreen):
         if not message.ok:
             panel.set_state(StepState.FAILED, message.text)
             if message.hint:
-                self.notify(message.hint, severity="warning", timeout=10, markup=False)
+                hint = said(message.hint, self.tutor.language)
+                self.notify(hint, severity="warning", timeout=10, markup=False)
             self.refresh_panels()
             return
         output = self.steps.output
-        panel.show_output([*output, f"✔ {message.text}"])
+        panel.show_output([*output, Sentence("step.ran", text=message.text)])
         name = self._fill(str(step.action.args.get("container", "")))
         self.deck.show_run_output(step.action.kind, name, "\n".join(output))
         panel.set_state(StepState.CHECKING)

@@ -50,6 +50,7 @@ from tutor.i18n import say
 from tutor.messages import ContainerOutput, DiffPolled, EngineDown, PanelsLoaded
 from tutor.screens import panels
 from tutor.screens.panels import ShowsValue
+from tutor.sentence import said
 from tutor.widgets import (
     BuildLog,
     ContainersPanel,
@@ -377,7 +378,8 @@ class PanelDeck(TabbedContent):
         try:
             text, code = ask_container(runner, kind, name, command, token)
         except EngineError as exc:
-            self.post_message(ContainerOutput("error", name, f"{exc.message} {exc.hint}".strip()))
+            words = f"{said(exc.message, self.language)} {said(exc.hint, self.language)}"
+            self.post_message(ContainerOutput("error", name, words.strip()))
             if isinstance(exc, CONNECTION_ERRORS):
                 self.post_message(EngineDown(exc))
             if kind == "exec":  # the command line stops saying it runs

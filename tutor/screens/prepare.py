@@ -25,6 +25,7 @@ from tutor.messages import UseParams
 from tutor.prepare import plan
 from tutor.prepare.needs import images_needed
 from tutor.screens.keys import TranslatedKeys
+from tutor.sentence import said
 
 if TYPE_CHECKING:
     from tutor.engine.connection import Engine
@@ -106,8 +107,8 @@ class PrepareScreen(ModalScreen[bool], TranslatedKeys[bool]):
                 f"{outcome.state}: {outcome.needed.image}{used} ({outcome.seconds:.0f} s)"
             )
             if outcome.state == plan.MISSING:
-                log.write_line(f"  {outcome.detail}")
-                log.write_line(f"  {outcome.hint}")
+                log.write_line(f"  {said(outcome.detail, self.language)}")
+                log.write_line(f"  {said(outcome.hint, self.language)}")
         if report.settings:
             self.post_message(UseParams(report.settings))
         self._finished(ready=report.ready)

@@ -16,15 +16,17 @@ from tutor.engine.errors import (
     EngineUnreachable,
 )
 from tutor.i18n import say
+from tutor.sentence import said
 
 
 def error_words(error: EngineError, language: str) -> tuple[str, str]:
     """The error's message and hint in ``language``.
 
     The two errors that mean "no engine here" are said again from their
-    address when they carry the engine's usual words; any other error (a bad
-    DOCKER_HOST quoting Docker's parser, a wrong --param) is shown as it was
-    raised, in English.
+    address when they carry the engine's usual words; any other error is
+    said in ``language`` when the engine worded it as a Sentence (a bad
+    DOCKER_HOST, a port in use), and shown as it was raised otherwise (a
+    wrong --param, Docker's own words).
 
     Returns:
         (message, hint).
@@ -37,7 +39,7 @@ def error_words(error: EngineError, language: str) -> tuple[str, str]:
         usual = (error.message, error.hint) == (message.format(host=host), hint)
         if isinstance(error, kind) and host and usual:
             return say(language, key, host=host), say(language, f"{key}.hint")
-    return error.message, error.hint
+    return said(error.message, language), said(error.hint, language)
 
 
 class EngineBanner(Vertical):

@@ -20,6 +20,7 @@ from textual.widgets import Static, Tab, Tabs
 
 from tutor.engine.dockerfile_steps import BuildStep, DockerfileError, parse_steps
 from tutor.i18n import say
+from tutor.sentence import said
 from tutor.widgets.code_view import CodeView, highlighted_lines, is_dockerfile
 
 
@@ -271,7 +272,7 @@ class FilesView(Vertical):
         if self._shown is None:
             return
         if self._shown == self._dockerfile and self._error is not None:
-            self._say(self._error.message, error=True)
+            self._say(said(self._error.message, self.language), error=True)
             return
         step = self.code.step_of_line.get(self.code.cursor)
         lang, file, line = self.language, self._shown, self.code.cursor

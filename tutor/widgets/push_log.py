@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 from tutor.engine.printed import human_size, short_id
 from tutor.engine.push_stream import PushDone, PushError, PushEvent, PushProgress
 from tutor.i18n import say
+from tutor.sentence import said
 
 BAR_WIDTH = 12
 
@@ -203,7 +204,7 @@ class PushLog(Vertical):
         if sent:
             text += say(lang, "push.sent", size=human_size(sent))
         if self.error is not None:
-            return f"{say(lang, 'push.failed', message=self.error.message)}\n{text}"
+            return f"{say(lang, 'push.failed', message=said(self.error.message, lang))}\n{text}"
         if self.done is not None:
             done = say(lang, "push.done", reference=self.done.reference)
             return f"{done}\n  {self.done.digest}\n{text}"

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Markdown, Static
 
 from tutor.i18n import say
+from tutor.sentence import said
 from tutor.widgets.inline import inline_text
 
 
@@ -78,7 +79,7 @@ class StepPanel(Vertical):
         self.detail = ""
         self.hints_shown = 0
         self.finished_text = ""
-        self.output = ""
+        self.output: list[str] = []
         self._body_text: str | None = None
         self._body_drawn: AwaitComplete | None = None
 
@@ -108,7 +109,7 @@ class StepPanel(Vertical):
         """
         self.view, self.finished_text = view, ""
         if fresh:
-            self.hints_shown, self.output = 0, ""
+            self.hints_shown, self.output = 0, []
             self.state, self.detail = StepState.WAITING, ""
         self._redraw()
         drawn = self._body_drawn
@@ -116,7 +117,7 @@ class StepPanel(Vertical):
 
     def show_output(self, lines: list[str]) -> None:
         """Show the last lines the tutor's run of the step printed (empty: hide them)."""
-        self.output = "\n".join(lines[-OUTPUT_LINES:])
+        self.output = lines[-OUTPUT_LINES:]  # said in the language of each redraw
         self._redraw()
 
     def show_finished(self, text: str) -> None:
@@ -176,10 +177,11 @@ class StepPanel(Vertical):
         hint.display = self.hints_shown > 0
         if self.hints_shown:
             text = view.hints[self.hints_shown - 1]
-            said = say(lang, "step.hint", number=self.hints_shown, total=len(view.hints), text=text)
-            hint.update(inline_text(said))  # a hint is Markdown: `code` shows bold, not quoted
+            line = say(lang, "step.hint", number=self.hints_shown, total=len(view.hints), text=text)
+            hint.update(inline_text(line))  # a hint is Markdown: `code` shows bold, not quoted
         output = self.query_one("#step-output", Static)
         output.display = bool(self.output)
-        output.update(self.output)
-        status.update(inline_text(say(lang, self.state.value, detail=self.detail)))
+        output.update("\n".join(said(line, lang) for line in self.output))
+        detail = said(self.detail, lang)
+        status.update(inline_text(say(lang, self.state.value, detail=detail)))
         status.set_classes(f"step-part {STATE_CLASS.get(self.state, '')}")
