@@ -20,7 +20,7 @@ from tutor.engine.dockerfile_steps import read_steps
 from tutor.engine.errors import ImageNotFound
 from tutor.engine.history_match import Row, base_of, first_mismatch
 from tutor.engine.labels import is_ours
-from tutor.i18n import SOURCE, say
+from tutor.sentence import Sentence
 
 
 def _image_exists(ctx: Context, step: Step, args: Args) -> CheckResult:
@@ -61,17 +61,16 @@ def not_built_from(ctx: Context, image: str, image_id: str, dockerfile: str) -> 
     found = first_mismatch(steps, rows, base_rows)
     if found is None:
         return ""
-    # Said through the catalogs; the words are the English ones until checks
-    # say their results in the learner's language.
+    # A Sentence: English here, said again in the learner's language on screen.
     words = {"image": image, "dockerfile": dockerfile, "base": base}
     if found.base:
-        return say(SOURCE, "check.image.other_base", **words)
+        return Sentence("check.image.other_base", **words)
     if found.number is None:
-        return say(SOURCE, "check.image.more_steps", found=found.found, **words)
+        return Sentence("check.image.more_steps", found=found.found, **words)
     if not found.found:
-        return say(SOURCE, "check.image.fewer_steps", number=found.number,
+        return Sentence("check.image.fewer_steps", number=found.number,
                    expected=found.expected, **words)  # fmt: skip
-    return say(SOURCE, "check.image.other_step", number=found.number, expected=found.expected,
+    return Sentence("check.image.other_step", number=found.number, expected=found.expected,
                found=found.found, **words)  # fmt: skip
 
 
