@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import docker
 import pytest
 
 from tests.engine.relay import Forwarder, relay_to_engine
 from tests.reliability.engine_state import own_base, remove_tree
+from tests.reliability.kill_setup import Learner
 from tests.reliability.silent_relay import SilentRelay, silent_relay_to_engine
+from tutor.course.loader import default_course_root, load_course
 
 
 @pytest.fixture
@@ -44,3 +47,15 @@ def python_base(
 def silent_relay(docker_client: docker.DockerClient) -> Iterator[SilentRelay]:
     """The shared engine behind a relay the test makes silent."""
     yield from silent_relay_to_engine()
+
+
+@pytest.fixture
+def learner(
+    namespace: str, python_base: str, docker_client: docker.DockerClient,
+    fixture_images: dict[str, str], tmp_path: Path,
+) -> Learner:  # fmt: skip
+    """A learner of the built-in course on a Python base of the test's own."""
+    overrides = {"base_image": python_base, "registry_image": fixture_images["registry"]}
+    course = load_course(default_course_root(), overrides=overrides)
+    base_id = str(docker_client.images.get(python_base).id)
+    return Learner(namespace, python_base, base_id, tmp_path, course, overrides)

@@ -62,7 +62,6 @@ from tests.reliability.kill_setup import Learner
 from tests.reliability.tty import Tutor
 from tutor import settings
 from tutor.course.journal import Journal
-from tutor.course.loader import default_course_root, load_course
 from tutor.course.model import Lesson, Step
 from tutor.engine.labels import label_filters
 
@@ -105,17 +104,6 @@ def draw(steps: list[tuple[Lesson, Step]], seed: int) -> Plan:
     for i in chosen:  # a fraction of the step's time (as last seen for its kind), up to 1.3
         plan.kills.setdefault(i, []).append(rng.uniform(0.0, 1.3))
     return plan
-
-
-@pytest.fixture
-def learner(
-    namespace: str, python_base: str, docker_client: docker.DockerClient,
-    fixture_images: dict[str, str], tmp_path: Path,
-) -> Learner:  # fmt: skip
-    overrides = {"base_image": python_base, "registry_image": fixture_images["registry"]}
-    course = load_course(default_course_root(), overrides=overrides)
-    base_id = str(docker_client.images.get(python_base).id)
-    return Learner(namespace, python_base, base_id, tmp_path, course, overrides)
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import docker
 import docker.errors
@@ -41,22 +40,10 @@ from tests.reliability.kill_setup import (
     unlabelled_new,
 )
 from tests.reliability.tty import ROOT, Tutor
-from tutor.course.loader import default_course_root, load_course
 from tutor.course.params import fill
 from tutor.engine.connection import Engine
 from tutor.engine.labels import label_filters
 from tutor.engine.registry import registry_tags
-
-
-@pytest.fixture
-def learner(
-    namespace: str, python_base: str, docker_client: docker.DockerClient,
-    fixture_images: dict[str, str], tmp_path: Path,
-) -> Learner:  # fmt: skip
-    overrides = {"base_image": python_base, "registry_image": fixture_images["registry"]}
-    course = load_course(default_course_root(), overrides=overrides)
-    base_id = str(docker_client.images.get(python_base).id)
-    return Learner(namespace, python_base, base_id, tmp_path, course, overrides)
 
 
 @pytest.fixture
