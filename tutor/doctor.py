@@ -10,43 +10,14 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
+from tutor.doctor_engine import engine_findings
+from tutor.doctor_finding import Finding
 from tutor.engine import images, inventory
 from tutor.engine.connection import Engine, connect
 from tutor.engine.errors import EngineError, EngineRejected
 from tutor.engine.profile import profile
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One line of the doctor's report.
-
-    Attributes:
-        check: What was checked ("engine", "base image"...).
-        ok: Whether it is fine.
-        detail: What was found.
-        hint: What to do when it is not fine.
-        required: Whether the course cannot work without it.
-    """
-
-    check: str
-    ok: bool
-    detail: str
-    hint: str = ""
-    required: bool = True
-
-    def as_json(self) -> dict[str, object]:
-        """The finding as a JSON object (keys documented in the README)."""
-        return {
-            "check": self.check,
-            "ok": self.ok,
-            "detail": self.detail,
-            "hint": self.hint,
-            "required": self.required,
-        }
-
 
 #: The parameters whose value and source ``doctor`` reports: what a lab sets up.
 MACHINE_PARAMS = ("base_image", "registry", "registry_image")
@@ -110,8 +81,6 @@ def examine(
     Returns:
         The findings, in the order a learner should fix them.
     """
-    from tutor.doctor_engine import engine_findings  # it builds on this module's Finding
-
     values, sources = settings_findings(course_root, command_line or {})
     try:
         engine = connect()

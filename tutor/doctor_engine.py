@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tutor.doctor import Finding
+from tutor.doctor_finding import Finding
 from tutor.engine.profile import EngineProfile
 
 #: The built-in course's lessons, in order (``examine`` passes the course's own).
