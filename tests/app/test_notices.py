@@ -45,6 +45,7 @@ async def test_a_notice_waits_while_a_question_is_open(
         await settle(app, pilot)
         assert isinstance(app.screen, PredictionScreen)
         assert notices_below(app) == ""  # not drawn through the dialog's backdrop either
+        assert "shown before the question" not in screen_text(app)  # nor in its picture
         app.notify("raised during the question", timeout=30, markup=False)
         await settle(app, pilot)
         assert "Of the four lines" in screen_text(app)
