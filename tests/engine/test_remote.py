@@ -127,7 +127,8 @@ def test_the_app_page_is_fetched_at_the_engine_host(
         command=["sh", "-c", f"mkdir /www && echo page-{namespace} > /www/index.html && "
                  "httpd -f -p 8000 -h /www"],
     )  # fmt: skip
-    (mapping,) = info.ports
+    # A port left to the engine can get one host port on 0.0.0.0 and another on ::.
+    mapping = next(p for p in info.ports if ":" not in p.host_ip)
     assert page_url(remote_engine, mapping).startswith(f"http://{remote.address}:")
     assert fetch_page(remote_engine, info.id, 8000).strip() == f"page-{namespace}"
 
@@ -143,7 +144,8 @@ def test_the_registry_is_pushed_to_by_the_engine_and_read_at_its_host(
     assert registry.address.startswith("127.0.0.1:")  # the engine's own loopback: no TLS needed
     port = registry.address.rsplit(":", 1)[1]
     bindings = remote_engine.api.inspect_container(registry.container)["NetworkSettings"]["Ports"]
-    assert {b["HostPort"] for b in bindings["5000/tcp"]} == {port}
+    # The IPv4 binding is the one the address names (:: may get a host port of its own).
+    assert {b["HostPort"] for b in bindings["5000/tcp"] if ":" not in b["HostIp"]} == {port}
     reach = reachable_address(remote_engine, registry.address)
     assert reach == f"{remote.address}:{port}"
 
