@@ -286,6 +286,9 @@ def tarfile_index(engine: Engine, image: str) -> dict[str, LayerFiles]:
     return found
 
 
+@pytest.mark.engine_differs(
+    "containerd_store", reason="its save holds OCI blobs that the old tarfile reader cannot open"
+)
 @pytest.mark.parametrize("which", ["busybox", "lesson", "python"])
 def test_header_reader_gives_the_index_tarfile_gives_on_a_real_image(
     engine: Engine, lesson_image: str, which: str
