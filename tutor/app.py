@@ -227,11 +227,15 @@ class TutorApp(App[None]):
         opens within a second, they come back then.
         """
         self._dialog_coming = True
-        self._held_notices.extend(self._notifications)
-        self._notifications.clear()
+        self._hold_shown_notices()
         for rack in self.screen.query(ToastRack):
             rack.show(self._notifications)
         self.set_timer(1.0, self._no_dialog_came)
+
+    def _hold_shown_notices(self) -> None:
+        """Notices already up go aside, to come back with their full time after the dialog."""
+        self._held_notices.extend(self._notifications)
+        self._notifications.clear()
 
     def _no_dialog_came(self) -> None:
         if self._dialog_coming:
@@ -242,9 +246,7 @@ class TutorApp(App[None]):
         """Show the notices on the current screen: none on a dialog, the held ones after it."""
         if isinstance(self.screen, ModalScreen):
             self._dialog_coming = False
-            # Notices already up go aside too, with their full time once the dialog closes.
-            self._held_notices.extend(self._notifications)
-            self._notifications.clear()
+            self._hold_shown_notices()
             # Textual updates only the top screen's toasts; the screen below shows through
             # a dialog's translucent backdrop, so its toasts would still be drawn there.
             for below in self.screen_stack[:-1]:
