@@ -22,6 +22,7 @@ import importlib
 import os
 import signal
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -233,8 +234,11 @@ class TutorApp(App[None]):
         self.set_timer(1.0, self._no_dialog_came)
 
     def _hold_shown_notices(self) -> None:
-        """Notices already up go aside, to come back with their full time after the dialog."""
-        self._held_notices.extend(self._notifications)
+        """Notices already up go aside, to come back after the dialog for the time they had
+        left (a notice read for seven of its eight seconds is not shown for eight more)."""
+        for shown in self._notifications:
+            if shown.time_left > 0:
+                self._held_notices.append(replace(shown, timeout=shown.time_left))
         self._notifications.clear()
 
     def _no_dialog_came(self) -> None:

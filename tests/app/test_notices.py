@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from time import time
 
 import pytest
 from textual.app import App
+from textual.notifications import Notification, Notify
 from textual.widgets._markdown import MarkdownFence
 
 from tests.app.conftest import MakeTutor, screen_text, settle
@@ -172,3 +174,28 @@ async def test_a_passed_steps_notice_replaces_the_one_before_it(
         shown = notices(app)
         assert "second explanation" in shown and "the engine is slow" in shown
         assert "first explanation" not in shown
+
+
+async def test_a_notice_set_aside_comes_back_for_the_time_it_had_left(
+    make_tutor: MakeTutor, tmp_path: Path, progress_root: Path
+) -> None:
+    """A notice read for most of its time before a question is not shown for its whole
+    time again after it: it comes back for what it had left."""
+    course = write_fixed_course(tmp_path / "course")
+    save_progress(course, progress_root, {"the-app": ["write-files"]}, {}, at="the-app")
+    app = make_tutor(course_root=course)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        # Raised 25 s ago with 30 s to show: 5 s left (set by hand; nothing here waits).
+        app.post_message(Notify(Notification("nearly read", timeout=30, raised_at=time() - 25)))
+        app.notify("just raised", timeout=30, markup=False)
+        await settle(app, pilot)
+        assert "nearly read" in notices(app)
+        await pilot.press("c")  # the lesson opens on its prediction
+        await settle(app, pilot)
+        assert isinstance(app.screen, PredictionScreen)
+        await pilot.press("escape")  # decide later
+        await settle(app, pilot)
+        back = {n.message: n.timeout for n in app._notifications}
+        assert back["nearly read"] <= 5.0
+        assert back["just raised"] > 25.0
