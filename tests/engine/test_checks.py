@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ from tutor.course.vocabulary import ACTIONS, CHECKS
 from tutor.engine.connection import Engine
 from tutor.engine.labels import labels_for
 from tutor.i18n import say
+from tutor.sentence import Sentence
 
 DOCKERFILE = """FROM {base_image}
 RUN echo built > /built.txt
@@ -211,6 +213,7 @@ def test_containers_pages_logs_and_diff(
              c_path="/app.txt", c_change="C"),
         step("add", "diff_has", "exec", container="{container}", command="touch /added",
              c_container="{container}", c_path="/added", c_change="A"),
+        step("look", "answered", "diff", container="{container}"),
     ])  # fmt: skip
     runner = make_runner(lesson)
     runner.prepare(lesson)
@@ -223,6 +226,15 @@ def test_containers_pages_logs_and_diff(
         do(runner, lesson, sid)
     outputs = [e.text for e in runner.perform(lesson, page) if isinstance(e, ActionOutput)]
     assert outputs == ["hello world!"]
+    # docker diff as the tutor runs it: a copied-up file names its layer, in either language.
+    look = lesson.step("look")
+    assert look is not None
+    lines = [e.text for e in runner.perform(lesson, look) if isinstance(e, ActionOutput)]
+    changed = next(line for line in lines if line.startswith("C /app.txt"))
+    assert isinstance(changed, Sentence)
+    assert re.fullmatch(r"C /app\.txt    \(from layer \d+: .+\)", changed)
+    assert re.fullmatch(r"C /app\.txt    \(da layer \d+: .+\)", changed.said("pt-BR"))
+    assert "A /added" in lines  # new in the container: no layer to name
 
     # The same steps done in another terminal, without the tutor's labels.
     name = f"lt-outside-{runner.namespace}"

@@ -165,8 +165,13 @@ def show_diff(ctx: Context, args: Args, cancel: threading.Event | None) -> Itera
     """
     found = diff(ctx.engine, str(args["container"]), cancel=cancel)
     for change in found.changes:
-        source = f"    (from: {change.source_instruction})" if change.source_instruction else ""
-        yield ActionOutput(f"{change.kind.value} {change.path}{source}")
+        if change.source_layer is None or not change.source_instruction:
+            yield ActionOutput(f"{change.kind.value} {change.path}")
+            continue
+        yield ActionOutput(
+            Sentence("action.diff_line", kind=change.kind.value, path=change.path,
+                     index=change.source_layer, instruction=change.source_instruction)
+        )  # fmt: skip
     if found.exec_outside:
         yield ActionOutput(Sentence("engine.exec_outside"))
     yield ActionDone(Sentence("action.differ", count=len(found.changes)))
