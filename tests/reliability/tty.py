@@ -15,12 +15,26 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Holds the ``sitecustomize`` that lets :meth:`Tutor.stacks` ask the tutor where it is.
+THREAD_DUMP = Path(__file__).resolve().parent / "thread_dump"
+
+
+def install_tmux() -> None:
+    """Install tmux the way the engine is provisioned (root with apt), or say why not: a
+    fresh machine may lack it, and the README's test command sets up all it needs."""
+    from tests import provision
+
+    if os.name == "posix" and os.geteuid() == 0 and shutil.which("apt-get"):
+        provision.apt_install("tmux")
+    if shutil.which("tmux") is None:
+        raise RuntimeError("tmux is not installed, and only root with apt-get can install it")
 
 
 class Tutor:
@@ -44,11 +58,13 @@ class Tutor:
         cwd: Path = ROOT,
     ) -> None:
         if shutil.which("tmux") is None:
-            raise RuntimeError("tmux is not installed")
+            install_tmux()
         self.server = f"lt-tty-{uuid.uuid4().hex[:8]}"
         columns, lines = size
         terminal = {"TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)}
-        assignments = [f"{k}={v}" for k, v in {**terminal, **env}.items()]
+        self.dump = Path(tempfile.mkdtemp(prefix="lt-threads-")) / "threads.txt"
+        stacks = {"PYTHONPATH": str(THREAD_DUMP), "LT_THREAD_DUMP": str(self.dump)}
+        assignments = [f"{k}={v}" for k, v in {**terminal, **stacks, **env}.items()]
         command = shlex.join(["env", *assignments, python, "-m", "tutor", *args])
         self._tmux("new-session", "-d", "-s", "tutor", "-x", str(columns), "-y", str(lines),
                    "-c", str(cwd), f"exec {command}")  # fmt: skip
@@ -87,6 +103,18 @@ class Tutor:
             if time.monotonic() > deadline or not self.alive():
                 raise AssertionError(f"{text!r} never showed; the screen:\n{screen}")
             time.sleep(0.1)
+
+    def stacks(self) -> str:
+        """Every thread's stack in the tutor now (SIGUSR1, see ``thread_dump``), or ""."""
+        if not self.alive():
+            return ""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGUSR1)
+        time.sleep(0.5)
+        try:
+            return self.dump.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
 
     def alive(self) -> bool:
         """Whether the tutor's process still runs (a zombie counts as gone)."""
@@ -127,3 +155,4 @@ class Tutor:
         with contextlib.suppress(subprocess.SubprocessError):
             self._tmux("kill-server")
         self.socket.unlink(missing_ok=True)  # a server that died leaves its socket file
+        shutil.rmtree(self.dump.parent, ignore_errors=True)
