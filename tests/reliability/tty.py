@@ -105,11 +105,13 @@ class Tutor:
             time.sleep(0.1)
 
     def stacks(self) -> str:
-        """Every thread's stack in the tutor now (SIGUSR1, see ``thread_dump``), or ""."""
+        """Every thread's and asyncio task's stack in the tutor now (see ``thread_dump``), or ""."""
         if not self.alive():
             return ""
         with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGUSR1)
+            os.kill(self.pid, signal.SIGUSR1)  # the threads
+            time.sleep(0.3)
+            os.kill(self.pid, signal.SIGUSR2)  # the event loop's tasks
         time.sleep(0.5)
         try:
             return self.dump.read_text(encoding="utf-8", errors="replace")

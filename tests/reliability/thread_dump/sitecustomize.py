@@ -1,15 +1,51 @@
 """Put on ``PYTHONPATH`` by the terminal harness (``tests/reliability/tty.py``) only.
 
-SIGUSR1 makes the tutor write every thread's stack to ``LT_THREAD_DUMP``, so a
-test that finds the tutor stuck can say where it is stuck (a thread waiting on
-the engine, a lock) instead of only what the screen showed. The tutor itself
-is started as a learner starts it, ``python -m tutor``.
+SIGUSR1 makes the tutor write every thread's stack to ``LT_THREAD_DUMP``, and
+SIGUSR2 the stack of every asyncio task of its event loop (where a handler
+that awaits is waiting), so a test that finds the tutor stuck can say where
+it is stuck instead of only what the screen showed. The tutor itself is
+started as a learner starts it, ``python -m tutor``.
 """
 
+import asyncio
 import faulthandler
 import os
 import signal
 
 _DUMP = os.environ.get("LT_THREAD_DUMP")
+
+
+def _awaiting(coro: object) -> list[str]:
+    """The chain of awaits a suspended coroutine is in, outermost first."""
+    where = []
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is not None:
+            where.append(f"  {frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}")
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+    return where
+
+
+def _dump_tasks(_signum: int, _frame: object) -> None:
+    """Runs in the main thread, where the event loop runs (a signal wakes its select).
+
+    A widget's message pump idle on its queue is left out; what is left is
+    a handler awaiting something.
+    """
+    loop = asyncio._get_running_loop()
+    with open(_DUMP or os.devnull, "a", encoding="utf-8") as out:
+        if loop is None:
+            out.write("\n(no event loop runs)\n")
+            return
+        tasks = asyncio.all_tasks(loop)
+        out.write(f"\n{len(tasks)} asyncio tasks; those not idle on their queue:\n")
+        for task in tasks:
+            where = _awaiting(task.get_coro())
+            if any(w.endswith(" in _get_message") for w in where):
+                continue
+            out.write(f"{task.get_name()}\n" + "\n".join(where) + "\n")
+
+
 if _DUMP:
     faulthandler.register(signal.SIGUSR1, file=open(_DUMP, "a"), all_threads=True)  # noqa: SIM115
+    signal.signal(signal.SIGUSR2, _dump_tasks)
