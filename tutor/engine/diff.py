@@ -200,11 +200,17 @@ def diff(
             )
             probing = Background(lambda: _exec_outside(engine, info))
             image_id = str(info.get("Image") or "")
+            # The image's rows (several round trips) and their cached file lists
+            # are read while the engine walks the read-write layer, not after.
+            stacking = _read_stack(engine, index, image_id)
             entries = engine.api.diff(cid) or []  # the API answers null for no change
             key = _LAST.key(entries)
             wanted = [] if _LAST.seen(cid, key, image_id) else _copied_up(entries)
             # A save takes the engine seconds, mostly before its first byte:
             # started now, it hides the size walk and the probe in that wait.
+            if stacking is not None:
+                with contextlib.suppress(Exception):  # asked again below, and handled there
+                    stacking.result()
             indexing, stop = _start_index(engine, index, image_id, cancel, bool(wanted))
             try:
                 sized = sizing.result()
@@ -258,6 +264,24 @@ class _Either(threading.Event):
 
     def is_set(self) -> bool:
         return super().is_set() or (self._other is not None and self._other.is_set())
+
+
+def _read_stack(engine: Engine, index: LayerIndex, image_id: str) -> Background[None] | None:
+    """Start reading an image's rows and cached layer lists, unless they are known.
+
+    Only the first diff of an image in a process waits on these (the command
+    line, or the app's first poll); later polls find them in memory.
+    """
+    if not image_id or image_id in _STACKS:
+        return None
+
+    def read() -> None:
+        rows = image_layers(engine, image_id)
+        for row in rows:
+            if row.is_filesystem and row.diff_id:
+                index.files(row.diff_id)  # from the cache folder into memory
+
+    return Background(read)
 
 
 def _copied_up(entries: list[Any]) -> list[str]:
