@@ -255,7 +255,7 @@ def _layers(args: argparse.Namespace) -> int:
     from tutor.engine.connection import connect
     from tutor.engine.layers import layers
 
-    stack = layers(connect(), args.image)
+    stack = layers(connect(lean=True), args.image)
     if args.json:
         print_json(report.stack_json(stack))
     else:
@@ -270,7 +270,7 @@ def _diff(args: argparse.Namespace) -> int:
     from tutor.engine.layer_index import LayerIndex, default_cache_dir
 
     # The on-disk index makes a second `diff` of the same image instant.
-    changes = diff(connect(), args.container, LayerIndex(default_cache_dir()))
+    changes = diff(connect(lean=True), args.container, LayerIndex(default_cache_dir()))
     if args.json:
         print_json(report.diff_json(changes))
     else:
@@ -286,7 +286,7 @@ def _shared(args: argparse.Namespace) -> int:
     if len(args.images) < 2:
         print("error: name at least two images", file=sys.stderr)
         return 2
-    sharing = shared(connect(), args.images)
+    sharing = shared(connect(lean=True), args.images)
     if args.json:
         print_json(report.sharing_json(sharing))
     else:

@@ -15,10 +15,9 @@ import contextlib
 import threading
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import docker.errors
-
+from tutor.engine import docker_errors
 from tutor.engine.background import Background
 from tutor.engine.connection import Engine, engine_errors, engine_refusals
 from tutor.engine.errors import ContainerNotFound, EngineError, EngineRefused, ImageNotFound
@@ -26,6 +25,9 @@ from tutor.engine.layer_index import LayerIndex
 from tutor.engine.layers import Layer, layers
 from tutor.engine.profile import exec_known_outside, exec_reaches_container
 from tutor.sentence import Sentence
+
+if TYPE_CHECKING:
+    import docker.errors
 
 __all__ = [
     "ChangeKind",
@@ -218,9 +220,9 @@ def diff(
             except BaseException:
                 stop.set()
                 raise
-        except docker.errors.NotFound as exc:
+        except docker_errors.NotFound as exc:
             raise _gone(container) from exc
-        except docker.errors.APIError as exc:
+        except docker_errors.APIError as exc:
             raise _refused(engine, container, exc) from exc
     # Asked with size=true, Docker leaves SizeRw out when it is 0 (Go's omitempty):
     # a fresh container's layer is empty, not of an unknown size.
@@ -359,7 +361,7 @@ def plain_changes(engine: Engine, container: str) -> tuple[PathChange, ...]:
     with engine_errors(engine.host), engine_refusals():
         try:
             entries = engine.api.diff(container) or []  # null for no change
-        except docker.errors.NotFound as exc:
+        except docker_errors.NotFound as exc:
             raise _gone(container) from exc
     return tuple(PathChange(str(e["Path"]), _KIND_CODES[int(e["Kind"])]) for e in entries)
 
@@ -385,9 +387,9 @@ def _refused(engine: Engine, container: str, exc: docker.errors.APIError) -> Exc
     try:
         with engine_errors(engine.host):
             state = engine.api.inspect_container(container).get("State") or {}
-    except docker.errors.NotFound:
+    except docker_errors.NotFound:
         return _gone(container)
-    except docker.errors.APIError:
+    except docker_errors.APIError:
         state = {}
     except EngineError as again:  # the engine is gone now
         return again

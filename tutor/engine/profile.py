@@ -21,8 +21,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-import docker.errors
-
+from tutor.engine import docker_errors
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import EngineError
 from tutor.engine.published import engine_host
@@ -232,7 +231,7 @@ def exec_reaches_container(engine: Engine, container: str) -> bool | None:
             run = engine.api.exec_create(info["Id"], ["cat", "/etc/hostname"], workdir="/")
             output = engine.api.exec_start(run["Id"])
             exit_code = engine.api.exec_inspect(run["Id"]).get("ExitCode")
-    except (docker.errors.APIError, EngineError):
+    except (docker_errors.APIError, EngineError):
         return None
     if exit_code != 0 or not expected:
         return None
