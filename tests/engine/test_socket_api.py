@@ -7,9 +7,11 @@ classes; anything it does not make itself goes through docker-py.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,3 +154,34 @@ def test_layers_and_diff_run_without_importing_docker_py(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True
     )
     assert done.stdout.strip() == "[0, 0] []", done.stderr
+
+
+def exec_creates(client: docker.DockerClient, cid: str, since: float) -> int:
+    """``exec_create`` events of the container since then (the engine's own record)."""
+    events = client.events(
+        since=int(since), until=int(time.time()) + 1, decode=True,
+        filters={"container": cid, "event": "exec_create"},
+    )  # fmt: skip
+    return sum(1 for _ in events)
+
+
+def test_a_second_command_line_diff_takes_the_probe_answer_from_the_cache(
+    docker_client: docker.DockerClient, namespace: str, tmp_path: Path
+) -> None:
+    cid = start(docker_client, provision.BUSYBOX, namespace, "true")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    answers: list[tuple[bool, int]] = []
+    for _ in range(3):
+        if len(answers) == 2:  # a new start of the container is probed again
+            docker_client.containers.get(cid).restart(timeout=0)
+        time.sleep(1.1)  # events are asked by whole seconds
+        before = time.time()
+        done = subprocess.run(
+            [sys.executable, "-m", "tutor", "diff", "--json", cid],
+            capture_output=True, text=True, env=env, timeout=300, check=True,
+        )  # fmt: skip
+        answers.append(
+            (json.loads(done.stdout)["exec_outside"], exec_creates(docker_client, cid, before))
+        )
+    assert [probes for _, probes in answers] == [1, 0, 1]
+    assert len({outside for outside, _ in answers}) == 1

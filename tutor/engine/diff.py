@@ -15,15 +15,21 @@ import contextlib
 import threading
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tutor.engine import docker_errors
+from tutor.engine import docker_errors, exec_memo
 from tutor.engine.background import Background
 from tutor.engine.connection import Engine, engine_errors, engine_refusals
 from tutor.engine.errors import ContainerNotFound, EngineError, EngineRefused, ImageNotFound
 from tutor.engine.layer_index import LayerIndex
 from tutor.engine.layers import Layer, layers
-from tutor.engine.profile import exec_known_outside, exec_reaches_container
+from tutor.engine.profile import (
+    exec_known_outside,
+    exec_probe_answer,
+    exec_reaches_container,
+    note_exec_probe,
+)
 from tutor.sentence import Sentence
 
 if TYPE_CHECKING:
@@ -213,7 +219,8 @@ def diff(
             sizing = Background(
                 lambda: engine.api.containers(all=True, size=True, filters={"id": cid})
             )
-            probing = Background(lambda: _exec_outside(engine, info))
+            memo = exec_memo.folder_in(index.cache_dir)
+            probing = Background(lambda: _exec_outside(engine, info, memo))
             image_id = str(info.get("Image") or "")
             # The image's rows (several round trips) and their cached file lists
             # are read while the engine walks the read-write layer, not after.
@@ -340,17 +347,28 @@ def _drop(indexing: Background[int] | None, stop: threading.Event) -> None:
             indexing.result()
 
 
-def _exec_outside(engine: Engine, info: dict[str, Any]) -> bool:
+def _exec_outside(engine: Engine, info: dict[str, Any], folder: Path | None) -> bool:
     """Whether this engine's ``docker exec`` misses the container's filesystem.
 
     Probed once per engine, on the first running container whose diff is
-    read (one small exec); afterwards it is a dictionary lookup.
+    read (one small exec); afterwards it is a dictionary lookup. A command
+    line run takes an earlier run's answer for the same container start from
+    ``folder`` (see :mod:`tutor.engine.exec_memo`).
     """
     if exec_known_outside(engine):
         return True
-    if (info.get("State") or {}).get("Running"):
-        return exec_reaches_container(engine, str(info["Id"])) is False
-    return False
+    if not (info.get("State") or {}).get("Running"):
+        return False
+    if (
+        exec_probe_answer(engine) is None
+        and (earlier := exec_memo.recall(folder, info)) is not None
+    ):
+        note_exec_probe(engine, earlier)
+        return not earlier
+    reaches = exec_reaches_container(engine, str(info["Id"]))
+    if reaches is not None:
+        exec_memo.remember(folder, info, reaches)
+    return reaches is False
 
 
 def plain_changes(engine: Engine, container: str) -> tuple[PathChange, ...]:

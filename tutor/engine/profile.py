@@ -242,6 +242,17 @@ def exec_reaches_container(engine: Engine, container: str) -> bool | None:
     return answer
 
 
+def exec_probe_answer(engine: Engine) -> bool | None:
+    """What :func:`exec_reaches_container` found on this engine so far (None: not probed)."""
+    return _EXEC_REACHES.get(engine)
+
+
+def note_exec_probe(engine: Engine, reaches: bool) -> None:
+    """Take an earlier run's probe answer as this connection's (see ``tutor.engine.exec_memo``)."""
+    with _LOCK:
+        _EXEC_REACHES[engine] = reaches
+
+
 def exec_known_outside(engine: Engine) -> bool:
     """Whether this engine was found running ``docker exec`` outside containers."""
     return _EXEC_REACHES.get(engine) is False
