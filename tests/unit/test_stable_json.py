@@ -43,3 +43,22 @@ def test_a_diff_of_many_paths() -> None:
         "exec_outside": False,
     }
     assert stable_json(data) == json.dumps(data, indent=2, sort_keys=True)
+
+
+RECORD = st.dictionaries(st.sampled_from(["path", "kind", "é", "a\nb"]), SCALARS, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(RECORD | JSON, min_size=9, max_size=14), st.booleans())
+def test_long_lists_of_records_are_laid_out_as_json_does(items: list[object], wrap: bool) -> None:
+    """Lists of nine or more take the one-pass record layout when they can, else the walk."""
+    data: object = {"changes": items} if wrap else items
+    assert stable_json(data) == json.dumps(data, indent=2, sort_keys=True)
+
+
+def test_records_of_one_shape_with_a_stray() -> None:
+    same = [{"kind": "A", "path": f"/f{i}", "n": i, "ok": i % 2 == 0} for i in range(12)]
+    for stray in ({"kind": "A", "path": "/x", "n": 1.5, "ok": True}, {"other": 1}, [1], "s"):
+        data = {"changes": [*same, stray]}
+        assert stable_json(data) == json.dumps(data, indent=2, sort_keys=True)
+    assert stable_json(same) == json.dumps(same, indent=2, sort_keys=True)

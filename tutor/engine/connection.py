@@ -13,13 +13,9 @@ import errno
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-import docker
-import docker.errors
-import requests
-import urllib3
-
+from tutor.engine.docker_errors import loaded
 from tutor.engine.errors import (
     DENIED,
     DENIED_HINT,
@@ -31,7 +27,11 @@ from tutor.engine.errors import (
     EngineRejected,
     EngineUnreachable,
 )
+from tutor.engine.socket_api import SocketClient, local_socket
 from tutor.sentence import Sentence
+
+if TYPE_CHECKING:  # docker-py is imported by connect(), when it is the client used
+    import docker
 
 #: Seconds to wait for the first answer; a learner should not stare at nothing.
 CONNECT_TIMEOUT = 10
@@ -136,13 +136,18 @@ def describe_host(env: dict[str, str] | None = None) -> str:
     return source.get("DOCKER_HOST") or "the default Docker socket (or CLI context)"
 
 
-def connect(env: dict[str, str] | None = None, timeout: int = CONNECT_TIMEOUT) -> Engine:
+def connect(
+    env: dict[str, str] | None = None, timeout: int = CONNECT_TIMEOUT, *, lean: bool = False
+) -> Engine:
     """Connect to the engine the Docker CLI would use, and check that it answers.
 
     Args:
         env: Environment to read ``DOCKER_HOST`` and friends from (default:
             the process environment).
         timeout: Seconds to wait for the engine's first answer.
+        lean: Talk to a local socket with the standard library
+            (:mod:`tutor.engine.socket_api`), for a short read-only command;
+            docker-py for any other engine address.
 
     Returns:
         A connected :class:`Engine`.
@@ -154,6 +159,11 @@ def connect(env: dict[str, str] | None = None, timeout: int = CONNECT_TIMEOUT) -
     """
     env = dict(os.environ if env is None else env)
     host = describe_host(env)
+    if lean and (path := local_socket(env)) is not None:
+        return _connect_socket(path, host, timeout)
+    import docker
+    import docker.errors
+
     try:
         # version=None lets docker-py negotiate with the server.
         client = docker.from_env(environment=env, timeout=timeout)
@@ -171,6 +181,18 @@ def connect(env: dict[str, str] | None = None, timeout: int = CONNECT_TIMEOUT) -
     return engine
 
 
+def _connect_socket(path: str, host: str, timeout: int) -> Engine:
+    """An :class:`Engine` on :class:`SocketClient`; its API version asked as docker-py asks."""
+    client = SocketClient(path, timeout)
+    try:
+        client.version()
+    except OSError as exc:
+        raise classify(exc, host) from exc
+    client.api.timeout = CALL_TIMEOUT
+    # It answers every call docker-py's client has (its own, or docker-py's behind).
+    return Engine(cast("docker.DockerClient", client), host)
+
+
 @contextlib.contextmanager
 def engine_errors(host: str) -> Iterator[None]:
     """Turn connection-level failures inside the block into typed errors.
@@ -180,15 +202,29 @@ def engine_errors(host: str) -> Iterator[None]:
     """
     try:
         yield
-    except docker.errors.APIError:
+    except Exception as exc:
+        if _is_a(exc, ("docker.errors", "APIError")):
+            raise
+        if isinstance(exc, OSError) or _is_a(
+            exc,
+            ("docker.errors", "DockerException"),
+            ("requests.exceptions", "RequestException"),
+            ("urllib3.exceptions", "HTTPError"),  # a read cut mid-stream can surface raw
+        ):
+            raise classify(exc, host) from exc
         raise
-    except (
-        docker.errors.DockerException,
-        requests.exceptions.RequestException,
-        urllib3.exceptions.HTTPError,  # a read cut mid-stream can surface raw from urllib3
-        OSError,
-    ) as exc:
-        raise classify(exc, host) from exc
+
+
+def _is_a(exc: BaseException, *kinds: tuple[str, str]) -> bool:
+    """Whether ``exc`` is one of these (module, class); a module not imported raised none.
+
+    docker-py is not imported when the command line talks to the local socket
+    itself (:mod:`tutor.engine.socket_api`); naming its classes here would
+    import it.
+    """
+    return any(
+        (cls := loaded(module, name)) is not None and isinstance(exc, cls) for module, name in kinds
+    )
 
 
 @contextlib.contextmanager
@@ -203,8 +239,10 @@ def engine_refusals() -> Iterator[None]:
     """
     try:
         yield
-    except docker.errors.APIError as exc:
-        raise EngineRejected(str(exc.explanation or exc)) from exc
+    except Exception as exc:
+        if _is_a(exc, ("docker.errors", "APIError")):
+            raise EngineRejected(str(getattr(exc, "explanation", "") or exc)) from exc
+        raise
 
 
 def classify(exc: BaseException, host: str) -> EngineError:

@@ -15,17 +15,25 @@ import contextlib
 import threading
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import docker.errors
-
+from tutor.engine import docker_errors, exec_memo
 from tutor.engine.background import Background
 from tutor.engine.connection import Engine, engine_errors, engine_refusals
 from tutor.engine.errors import ContainerNotFound, EngineError, EngineRefused, ImageNotFound
 from tutor.engine.layer_index import LayerIndex
 from tutor.engine.layers import Layer, layers
-from tutor.engine.profile import exec_known_outside, exec_reaches_container
+from tutor.engine.profile import (
+    exec_known_outside,
+    exec_probe_answer,
+    exec_reaches_container,
+    note_exec_probe,
+)
 from tutor.sentence import Sentence
+
+if TYPE_CHECKING:
+    import docker.errors
 
 __all__ = [
     "ChangeKind",
@@ -110,6 +118,26 @@ _STACKS: dict[str, tuple[Layer, ...]] = {}  # image id -> rows; ids never change
 _STACKS_LOCK = threading.Lock()
 
 
+class _Answer:
+    """One ``/changes`` answer, its order-free key made only when compared.
+
+    A command-line run reads one diff and compares it with nothing: the key
+    of 20,000 entries (10-15 ms) is never made there.
+    """
+
+    def __init__(self, entries: list[Any]) -> None:
+        self.entries = entries
+        self._key: frozenset[tuple[str, int]] | None = None
+
+    @property
+    def key(self) -> frozenset[tuple[str, int]]:
+        """The engine's answer without its order."""
+        if self._key is None:
+            self._key = frozenset((str(e["Path"]), int(e["Kind"])) for e in self.entries)
+            self.entries = []  # the app keeps answers: no second copy for the collector
+        return self._key
+
+
 class _LastAnswers:
     """The last engine answer and result per container, so an unchanged diff is the same object.
 
@@ -125,35 +153,28 @@ class _LastAnswers:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._answers: dict[str, tuple[frozenset[Any], ContainerDiff]] = {}
+        self._answers: dict[str, tuple[_Answer, ContainerDiff]] = {}
 
-    @staticmethod
-    def key(entries: list[Any]) -> frozenset[tuple[str, int]]:
-        """The engine's answer without its order."""
-        return frozenset((str(e["Path"]), int(e["Kind"])) for e in entries)
-
-    def seen(self, cid: str, key: frozenset[Any], image: str) -> bool:
+    def seen(self, cid: str, answer: _Answer, image: str) -> bool:
         """Whether the last answer for this container listed the same changes."""
         with self._lock:
             last = self._answers.get(cid)
-        return last is not None and last[0] == key and last[1].image_id == image
+        return last is not None and last[1].image_id == image and last[0].key == answer.key
 
-    def get(
-        self, cid: str, key: frozenset[Any], rw: int | None, image: str
-    ) -> ContainerDiff | None:
+    def get(self, cid: str, answer: _Answer, rw: int | None, image: str) -> ContainerDiff | None:
         with self._lock:
             last = self._answers.get(cid)
         if last is None:
             return None
-        last_key, result = last
-        if result.rw_size == rw and result.image_id == image and last_key == key:
+        last_answer, result = last
+        if result.rw_size == rw and result.image_id == image and last_answer.key == answer.key:
             return result
         return None
 
-    def put(self, cid: str, key: frozenset[Any], result: ContainerDiff) -> None:
+    def put(self, cid: str, answer: _Answer, result: ContainerDiff) -> None:
         with self._lock:
             self._answers.pop(cid, None)
-            self._answers[cid] = (key, result)
+            self._answers[cid] = (answer, result)
             while len(self._answers) > self.KEEP:
                 del self._answers[next(iter(self._answers))]
 
@@ -198,13 +219,20 @@ def diff(
             sizing = Background(
                 lambda: engine.api.containers(all=True, size=True, filters={"id": cid})
             )
-            probing = Background(lambda: _exec_outside(engine, info))
+            memo = exec_memo.folder_in(index.cache_dir)
+            probing = Background(lambda: _exec_outside(engine, info, memo))
             image_id = str(info.get("Image") or "")
+            # The image's rows (several round trips) and their cached file lists
+            # are read while the engine walks the read-write layer, not after.
+            stacking = _read_stack(engine, index, image_id)
             entries = engine.api.diff(cid) or []  # the API answers null for no change
-            key = _LAST.key(entries)
-            wanted = [] if _LAST.seen(cid, key, image_id) else _copied_up(entries)
+            answer = _Answer(entries)
+            wanted = [] if _LAST.seen(cid, answer, image_id) else _copied_up(entries)
             # A save takes the engine seconds, mostly before its first byte:
             # started now, it hides the size walk and the probe in that wait.
+            if stacking is not None:
+                with contextlib.suppress(Exception):  # asked again below, and handled there
+                    stacking.result()
             indexing, stop = _start_index(engine, index, image_id, cancel, bool(wanted))
             try:
                 sized = sizing.result()
@@ -212,15 +240,15 @@ def diff(
             except BaseException:
                 stop.set()
                 raise
-        except docker.errors.NotFound as exc:
+        except docker_errors.NotFound as exc:
             raise _gone(container) from exc
-        except docker.errors.APIError as exc:
+        except docker_errors.APIError as exc:
             raise _refused(engine, container, exc) from exc
     # Asked with size=true, Docker leaves SizeRw out when it is 0 (Go's omitempty):
     # a fresh container's layer is empty, not of an unknown size.
     rw = sized[0].get("SizeRw", 0) if sized else None
     rw_size = None if rw is None else int(rw)
-    same = _LAST.get(cid, key, rw_size, image_id)
+    same = _LAST.get(cid, answer, rw_size, image_id)
     if same is not None and same.exec_outside == outside:
         _drop(indexing, stop)
         return same
@@ -245,7 +273,7 @@ def diff(
         else:
             changes.append(PathChange(path, kind, layer.index, layer.instruction))
     result = ContainerDiff(cid, tuple(changes), rw_size, image_id, outside)
-    _LAST.put(cid, key, result)
+    _LAST.put(cid, answer, result)
     return result
 
 
@@ -258,6 +286,24 @@ class _Either(threading.Event):
 
     def is_set(self) -> bool:
         return super().is_set() or (self._other is not None and self._other.is_set())
+
+
+def _read_stack(engine: Engine, index: LayerIndex, image_id: str) -> Background[None] | None:
+    """Start reading an image's rows and cached layer lists, unless they are known.
+
+    Only the first diff of an image in a process waits on these (the command
+    line, or the app's first poll); later polls find them in memory.
+    """
+    if not image_id or image_id in _STACKS:
+        return None
+
+    def read() -> None:
+        rows = image_layers(engine, image_id)
+        for row in rows:
+            if row.is_filesystem and row.diff_id:
+                index.files(row.diff_id)  # from the cache folder into memory
+
+    return Background(read)
 
 
 def _copied_up(entries: list[Any]) -> list[str]:
@@ -301,17 +347,28 @@ def _drop(indexing: Background[int] | None, stop: threading.Event) -> None:
             indexing.result()
 
 
-def _exec_outside(engine: Engine, info: dict[str, Any]) -> bool:
+def _exec_outside(engine: Engine, info: dict[str, Any], folder: Path | None) -> bool:
     """Whether this engine's ``docker exec`` misses the container's filesystem.
 
     Probed once per engine, on the first running container whose diff is
-    read (one small exec); afterwards it is a dictionary lookup.
+    read (one small exec); afterwards it is a dictionary lookup. A command
+    line run takes an earlier run's answer for the same container start from
+    ``folder`` (see :mod:`tutor.engine.exec_memo`).
     """
     if exec_known_outside(engine):
         return True
-    if (info.get("State") or {}).get("Running"):
-        return exec_reaches_container(engine, str(info["Id"])) is False
-    return False
+    if not (info.get("State") or {}).get("Running"):
+        return False
+    if (
+        exec_probe_answer(engine) is None
+        and (earlier := exec_memo.recall(folder, info)) is not None
+    ):
+        note_exec_probe(engine, earlier)
+        return not earlier
+    reaches = exec_reaches_container(engine, str(info["Id"]))
+    if reaches is not None:
+        exec_memo.remember(folder, info, reaches)
+    return reaches is False
 
 
 def plain_changes(engine: Engine, container: str) -> tuple[PathChange, ...]:
@@ -335,7 +392,7 @@ def plain_changes(engine: Engine, container: str) -> tuple[PathChange, ...]:
     with engine_errors(engine.host), engine_refusals():
         try:
             entries = engine.api.diff(container) or []  # null for no change
-        except docker.errors.NotFound as exc:
+        except docker_errors.NotFound as exc:
             raise _gone(container) from exc
     return tuple(PathChange(str(e["Path"]), _KIND_CODES[int(e["Kind"])]) for e in entries)
 
@@ -361,9 +418,9 @@ def _refused(engine: Engine, container: str, exc: docker.errors.APIError) -> Exc
     try:
         with engine_errors(engine.host):
             state = engine.api.inspect_container(container).get("State") or {}
-    except docker.errors.NotFound:
+    except docker_errors.NotFound:
         return _gone(container)
-    except docker.errors.APIError:
+    except docker_errors.APIError:
         state = {}
     except EngineError as again:  # the engine is gone now
         return again

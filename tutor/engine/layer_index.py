@@ -18,8 +18,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-import docker.errors
-
+from tutor.engine import docker_errors
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import EngineRefused, ImageNotFound
 from tutor.engine.layer_tar import CHUNK_SIZE, LayerFiles, cancellable, read_saved_image
@@ -131,7 +130,7 @@ class LayerIndex:
                             added += 1
                             if not wanted:
                                 break
-                except docker.errors.NotFound as exc:
+                except docker_errors.NotFound as exc:
                     raise ImageNotFound(Sentence("engine.no_image", image=image)) from exc
                 except NotATar as exc:  # the engine's archive ended early or is damaged
                     raise EngineRefused(
@@ -270,7 +269,7 @@ def _root_layers(engine: Engine, image: str) -> list[str]:
     with engine_errors(engine.host):
         try:
             attrs = engine.api.inspect_image(image)
-        except docker.errors.NotFound as exc:
+        except docker_errors.NotFound as exc:
             raise ImageNotFound(Sentence("engine.no_image", image=image)) from exc
     return [str(d) for d in (attrs.get("RootFS") or {}).get("Layers") or []]
 

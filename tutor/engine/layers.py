@@ -19,8 +19,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-import docker.errors
-
+from tutor.engine import docker_errors
 from tutor.engine.background import Background
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import ImageNotFound
@@ -194,7 +193,7 @@ def _inspect(engine: Engine, image: str) -> dict[str, Any] | None:
     try:
         with engine_errors(engine.host):
             return dict(engine.api.inspect_image(image))
-    except docker.errors.NotFound:
+    except docker_errors.NotFound:
         return None
 
 

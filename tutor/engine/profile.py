@@ -21,8 +21,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-import docker.errors
-
+from tutor.engine import docker_errors
 from tutor.engine.connection import Engine, engine_errors
 from tutor.engine.errors import EngineError
 from tutor.engine.published import engine_host
@@ -232,7 +231,7 @@ def exec_reaches_container(engine: Engine, container: str) -> bool | None:
             run = engine.api.exec_create(info["Id"], ["cat", "/etc/hostname"], workdir="/")
             output = engine.api.exec_start(run["Id"])
             exit_code = engine.api.exec_inspect(run["Id"]).get("ExitCode")
-    except (docker.errors.APIError, EngineError):
+    except (docker_errors.APIError, EngineError):
         return None
     if exit_code != 0 or not expected:
         return None
@@ -241,6 +240,17 @@ def exec_reaches_container(engine: Engine, container: str) -> bool | None:
     with _LOCK:
         _EXEC_REACHES[engine] = answer
     return answer
+
+
+def exec_probe_answer(engine: Engine) -> bool | None:
+    """What :func:`exec_reaches_container` found on this engine so far (None: not probed)."""
+    return _EXEC_REACHES.get(engine)
+
+
+def note_exec_probe(engine: Engine, reaches: bool) -> None:
+    """Take an earlier run's probe answer as this connection's (see ``tutor.engine.exec_memo``)."""
+    with _LOCK:
+        _EXEC_REACHES[engine] = reaches
 
 
 def exec_known_outside(engine: Engine) -> bool:

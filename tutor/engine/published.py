@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-import requests
-
 from tutor.engine.connection import Engine
 from tutor.engine.errors import EngineError
 from tutor.sentence import Sentence
@@ -149,6 +147,8 @@ def get_text(url: str, *, wait: float = 10.0, headers: dict[str, str] | None = N
     """
     deadline = time.monotonic() + wait
     last: Exception | None = None
+    import requests  # here: ``tutor layers`` reaches this module, not this function
+
     with requests.Session() as session:
         session.trust_env = False  # a learner's HTTP proxy cannot reach published ports
         while True:

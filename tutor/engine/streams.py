@@ -10,10 +10,11 @@ import contextlib
 import io
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import requests
+if TYPE_CHECKING:  # not imported to run: a socket_api client has no requests in it
+    import requests
 
 
 @contextlib.contextmanager
