@@ -163,15 +163,15 @@ class Player:
 
     def command_whole(self, lesson: Lesson, step: Step, screen: str) -> None:
         """The step's command is on screen, up to its last word (wrapped lines allowed)."""
-        # The names the tutor chose (a free port, say), as its journal remembers them,
-        # resolved once, as the tutor does at its start: later, another learner's image
-        # under the default name would make a resolve here choose another name.
+        # The names the tutor chose at its start (a free port, say) are in its journal
+        # (the runner writes them there); a resolve here could choose others, as another
+        # learner's image may have taken a default name since.
         if self.values is None:
             journal = Journal.load(self.store.path.with_name("journal.json"))
-            self.values = resolve(self.engine, self.learner.course,
-                                  namespace=self.learner.namespace,
-                                  overrides=self.learner.overrides,
-                                  remembered=journal.params).values  # fmt: skip
+            learner = self.learner
+            resolved = resolve(self.engine, learner.course, namespace=learner.namespace,
+                               overrides=learner.overrides, remembered=journal.params)  # fmt: skip
+            self.values = {**resolved.values, **journal.params}
         values = self.values
         # A long word may wrap at a hyphen or a slash: read the box's rows run together too.
         rows = [line.strip(" │▌▎█") for line in screen.splitlines()]
