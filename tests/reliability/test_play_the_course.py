@@ -161,8 +161,8 @@ class Player:
         loaded = self.store.load()
         return (loaded.progress.lesson, loaded.progress.step) == (lesson.id, step.id)
 
-    def command_whole(self, lesson: Lesson, step: Step, screen: str) -> None:
-        """The step's command is on screen, up to its last word (wrapped lines allowed)."""
+    def command_lost(self, step: Step, screen: str) -> list[str]:
+        """The words of the step's command not on ``screen`` (wrapped lines allowed)."""
         # The names the tutor chose at its start (a free port, say) are in its journal
         # (the runner writes them there); a resolve here could choose others, as another
         # learner's image may have taken a default name since.
@@ -180,7 +180,7 @@ class Player:
         def shown(word: str) -> bool:
             return word in screen or word in together
 
-        lost = []
+        lost: list[str] = []
         for template in step.command.split():
             if shown(fill(template, values)):
                 continue
@@ -189,15 +189,23 @@ class Player:
             literal = [part for part in re.split(r"\{[^}]*\}", template) if len(part) > 1]
             if "{" not in template or not literal or not all(shown(p) for p in literal):
                 lost.append(fill(template, values))
-        if lost:
-            self.problems.append(f"{lesson.id}/{step.id}: command cut, {lost} not shown")
+        return lost
 
     def play_step(self, lesson: Lesson, step: Step) -> None:
         screen = self.reach(lesson, step)
         if self.done(lesson, step):
             return
         if step.command:
-            self.command_whole(lesson, step, screen)
+            # Read as a learner reads it: a notice (up to 20 s) may lie over its end for a
+            # while; the command must show whole once it has gone.
+            deadline = time.monotonic() + 25
+            while (lost := self.command_lost(step, screen)) and time.monotonic() < deadline:
+                if self.done(lesson, step):
+                    break
+                time.sleep(0.3)
+                screen = self.screen(f"{lesson.id}/{step.id} reading")
+            if lost and not self.done(lesson, step):
+                self.problems.append(f"{lesson.id}/{step.id}: command cut, {lost} not shown")
         if step.action is not None:
             self.tutor.keys("t")
         deadline, again = time.monotonic() + 300, time.monotonic() + 10
