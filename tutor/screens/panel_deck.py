@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, cast
 from textual import on, work
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Markdown, TabbedContent, TabPane
+from textual.widgets import Markdown, Tab, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTabs
 from textual.widgets._tabs import Underline
 from textual.worker import get_current_worker
@@ -169,7 +169,13 @@ class PanelDeck(TabbedContent):
         underline = tabs.query_one(Underline)
         region = chosen.virtual_region.shrink(chosen.styles.gutter)
         sliding = self.app.animator.is_being_animated(underline, "highlight_start")
-        if (sliding or region.width != chosen.label.cell_length) and tries:
+        # Every tab, not only the chosen one: "Diff" is as wide in both languages, yet
+        # it moves when "Arquivos" becomes "Files" before it.
+        stale = any(
+            tab.virtual_region.shrink(tab.styles.gutter).width != tab.label.cell_length
+            for tab in tabs.query(Tab)
+        )
+        if (sliding or stale) and tries:
             self.set_timer(0.05, partial(self._underline_chosen_tab, tries - 1))
             return
         underline.highlight_start, underline.highlight_end = region.column_span
