@@ -199,3 +199,36 @@ async def test_a_notice_set_aside_comes_back_for_the_time_it_had_left(
         back = {n.message: n.timeout for n in app._notifications}
         assert back["nearly read"] <= 5.0
         assert back["just raised"] > 25.0
+
+
+async def test_a_question_opens_even_when_its_after_refresh_callback_is_lost(
+    make_tutor: MakeTutor, tmp_path: Path, progress_root: Path
+) -> None:
+    """Textual gives an after-refresh callback to the screen on top; when that is a dialog
+    closing at that moment (an outcome card just answered), the callback goes with it.
+
+    In the terminal play the next question then never opened, and p did nothing for the
+    rest of the lesson. Here the callback is dropped on purpose; the question must still
+    open, and once only.
+    """
+    course = write_fixed_course(tmp_path / "course")
+    save_progress(course, progress_root, {"the-app": ["write-files"]}, {}, at="the-app")
+    app = make_tutor(course_root=course)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")  # the lesson opens on its prediction
+        await settle(app, pilot)
+        assert isinstance(app.screen, PredictionScreen)
+        await pilot.press("escape")  # decide later
+        await settle(app, pilot)
+        lesson = app.screen
+        assert isinstance(lesson, LessonScreen)
+        lesson.call_after_refresh = lambda *args, **kwargs: True
+        await pilot.press("p")
+        for _ in range(20):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, PredictionScreen):
+                break
+        assert isinstance(app.screen, PredictionScreen)
+        await pilot.pause(0.5)
+        assert sum(isinstance(s, PredictionScreen) for s in app.screen_stack) == 1

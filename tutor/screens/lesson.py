@@ -72,6 +72,8 @@ WIDE = (130, 40)
 #: Panes that only some lessons use, with the action that uses them: side by side,
 #: the first one the lesson uses takes the Diff's lower rows, and the others are hidden.
 OCCASIONAL_PANES = {"push": "push", "images": "list_images"}
+#: Seconds after which a question or outcome opens even if no repaint has come first.
+DIALOG_FALLBACK = 0.25
 
 
 class LessonScreen(SessionScreen):
@@ -570,12 +572,21 @@ class LessonScreen(SessionScreen):
             return  # one already on its way (a p pressed as the step asked by itself)
         self._dialog_pending = True
         self.tutor.set_notices_aside()
+        opened = False
 
         def open_it() -> None:
-            self._dialog_pending = False
+            nonlocal opened
+            if opened:
+                return
+            opened, self._dialog_pending = True, False
             self.app.push_screen(dialog, closed)
 
+        # After the repaint without notices; and in any case soon. Textual hands an
+        # after-refresh callback to the screen on top, which may be a dialog closing
+        # this very moment (an outcome card, just answered): the callback went with it,
+        # and no question could open again in this lesson (seen in the terminal play).
         self.call_after_refresh(open_it)
+        self.set_timer(DIALOG_FALLBACK, open_it)
 
     def action_check(self) -> None:
         """Check the step now (e.g. after running its command in another terminal)."""
