@@ -29,7 +29,8 @@ class CleanReport:
 
     Attributes:
         containers: Container names.
-        images: Image tags (an image without a tag by its short id).
+        images: Image tags (an image without a tag by its registry digests,
+            else its short id).
         networks: Network names.
         volumes: Volume names.
         kept: Our objects that had to stay, each with the reason.
@@ -132,28 +133,56 @@ def _remove(report: CleanReport, into: list[str], name: str, dry_run: bool, acti
 def _clean_images(
     engine: Engine, namespace: str | None, report: CleanReport, dry_run: bool
 ) -> None:
-    rows = [
-        row
-        for row in engine.api.images(filters={"label": label_filters(namespace)})
-        if is_ours(row.get("Labels"), namespace)
-    ]
-    # Newest first: a child is always newer than its parent, so it goes first.
-    rows.sort(key=lambda r: (r.get("Created", 0), r["Id"]), reverse=True)
-    pending = rows
-    for _attempt in range(len(rows) + 1):
+    """Remove our images, children before parents, until a pass removes nothing.
+
+    The list asks for every image (``all=True``): without it the engine hides
+    an untagged image that has a child, and a labelled one hidden like that
+    (say its child went with ``--no-prune``, by another client, while we
+    worked) was never seen, so it outlived the clean-up. Each pass lists
+    again, so what changed meanwhile is seen as it is now; what is still
+    blocked when a pass removes nothing is reported as kept.
+    """
+    for _pass in range(_MAX_PASSES):
+        rows = _our_images(engine, namespace)
+        if dry_run:
+            report.images.extend(_label(row) for row in rows)
+            return
+        removed_before = len(report.images)
         blocked: list[tuple[dict[str, Any], str]] = []
-        for row in pending:
+        for row in rows:
             names = [t for t in row.get("RepoTags") or [] if t != "<none>:<none>"]
-            if dry_run:
-                report.images.extend(names or [short_id(row["Id"])])
-                continue
             why = _remove_image(engine, row, names, namespace, report)
             if why:
                 blocked.append((row, why))
-        if not blocked or len(blocked) == len(pending):
+        if len(report.images) == removed_before:
             report.kept.extend(f"{_label(r)}: {why}" for r, why in blocked)
             return
-        pending = [row for row, _why in blocked]
+
+
+#: A bound on clean-up passes, for an engine that keeps changing under us.
+_MAX_PASSES = 20
+
+
+def _our_images(engine: Engine, namespace: str | None) -> list[dict[str, Any]]:
+    """Our images now, hidden intermediates included, every child before its parent."""
+    rows = [
+        row
+        for row in engine.api.images(all=True, filters={"label": label_filters(namespace)})
+        if is_ours(row.get("Labels"), namespace)
+    ]
+    parent = {row["Id"]: row.get("ParentId") or "" for row in rows}
+
+    def depth(image_id: str) -> int:  # how many of these images lie below it
+        count, seen = 0, {image_id}
+        while parent.get(image_id) in parent and parent[image_id] not in seen:
+            image_id = parent[image_id]
+            seen.add(image_id)
+            count += 1
+        return count
+
+    # Deepest first; among equals the newest first (a child is newer than its parent).
+    rows.sort(key=lambda r: (depth(r["Id"]), r.get("Created", 0), r["Id"]), reverse=True)
+    return rows
 
 
 def _remove_image(
@@ -163,8 +192,14 @@ def _remove_image(
     namespace: str | None,
     report: CleanReport,
 ) -> str:
-    """Remove every tag of one image (the last removal deletes it); "" or why not."""
-    for ref in names or [row["Id"]]:
+    """Remove every tag of one image (the last removal deletes it); "" or why not.
+
+    An untagged image that still has registry digests goes by each digest:
+    the engine refuses to delete by id an image that digests of several
+    repositories name.
+    """
+    digests = [d for d in row.get("RepoDigests") or [] if not d.startswith("<none>")]
+    for ref in names or digests or [row["Id"]]:
         try:
             engine.api.remove_image(ref)
         except docker.errors.NotFound:
