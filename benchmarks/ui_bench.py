@@ -32,7 +32,8 @@ covers what the app does after it, until its workers are done), the longest
 stall, the 99th percentile, how many stalls passed 100 ms, the full garbage
 collections during the moment and the longest one (they stop every thread),
 and the process's peak RSS so far, then the objects the collector tracks (what a
-full collection walks). ``--tracemalloc`` adds the Python heap
+full collection walks) and the longest full collection's CPU time (which a busy
+machine does not stretch, as it does the wall time). ``--tracemalloc`` adds the Python heap
 peak of each moment (slowly); ``--blame`` samples the loop's stack while it
 is more than 50 ms late and says where it was. Frames are turned into
 terminal bytes as a real terminal's would be, then dropped (``--no-encode``
@@ -117,6 +118,8 @@ class Row:
     beats: int = 0
     gc_full: int = 0
     gc_worst: float = 0.0
+    gc_cpu: float = 0.0
+    """The longest full collection's CPU time: what it cost, however busy the machine."""
     rss: float = 0.0
     objects: int = 0
     """Objects the garbage collector tracks after the moment: what a full collection walks."""
@@ -167,7 +170,9 @@ class Collections:
 
     def __init__(self) -> None:
         self.pauses: list[float] | None = None
-        self._started = 0.0
+        #: The CPU time of each full collection (its thread's), beside its wall time.
+        self.cpu: list[float] = []
+        self._started = self._started_cpu = 0.0
         gc.callbacks.append(self._note)
 
     def close(self) -> None:
@@ -176,9 +181,10 @@ class Collections:
 
     def _note(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self._started = time.perf_counter()
+            self._started, self._started_cpu = time.perf_counter(), time.thread_time()
         elif self.pauses is not None and info.get("generation") == 2:
             self.pauses.append(time.perf_counter() - self._started)
+            self.cpu.append(time.thread_time() - self._started_cpu)
 
 
 class Blame:
@@ -271,6 +277,12 @@ class Frames:
     def watch(self, condition: Callable[[], bool]) -> None:
         """Note the first frame drawn from now on while ``condition`` holds."""
         self.shown_at, self._condition = None, condition
+
+    def forget(self) -> None:
+        """Stop watching. A condition holds what it looks at (a lesson screen, a
+        20,000-path diff): kept, the app's closed screens stayed alive in the
+        benchmark, and every later full collection walked them."""
+        self._condition = None
 
 
 class FullDiff:
@@ -408,6 +420,7 @@ class Session:
     async def shown(self, what: str, timeout: float = 300) -> float:
         """Wait for the frame that ``Frames.watch`` is looking for; when it was drawn."""
         await self.until(lambda: self.frames.shown_at is not None, what, timeout)
+        self.frames.forget()
         assert self.frames.shown_at is not None
         return self.frames.shown_at
 
@@ -434,7 +447,7 @@ class Session:
         self.heartbeat.start()
         collections = self.collections
         assert collections is not None
-        collections.pauses = []
+        collections.pauses, collections.cpu = [], []
         if self.blame is not None:
             self.blame.counts = Counter()
         start = time.perf_counter()
@@ -449,6 +462,7 @@ class Session:
         row.worst, row.p99 = max(stalls, default=0.0), percentile(stalls, 0.99)
         row.freezes, row.beats = sum(s > FREEZE for s in stalls), len(stalls)
         row.gc_full, row.gc_worst = len(pauses), max(pauses, default=0.0)
+        row.gc_cpu = max(collections.cpu, default=0.0)
         row.rss = rss_mib()
         row.objects = len(gc.get_objects())
         if tracemalloc.is_tracing():
@@ -539,6 +553,21 @@ class Session:
 
     async def big_diff(self) -> None:
         """Lesson 7's diff panel on a container that writes 20,000 files, then the rest."""
+        container = await self.growing_diff()
+        lesson = await self.reopen_on_diff(container)
+        await self.scroll(lesson)
+        rows = len(lesson.query_one(DiffView).change_list.changes)
+        async with self.moment(f"idle {IDLE:.0f} s, the {rows}-path diff on screen") as row:
+            await asyncio.sleep(IDLE)
+        row.note = "the panel's poll reads the unchanged diff every second"
+        await self.diff_action(lesson)
+
+    async def growing_diff(self) -> str:
+        """The diff panel while its container writes the files; the container's id.
+
+        A method of its own: its locals (the first lesson screen, its panel) are
+        gone once the lesson is opened again, as they are from a learner's app.
+        """
         runner = self.app.runner
         assert runner is not None
         image, name = str(runner.params["image"]), f"{runner.params['container']}-cow"
@@ -571,14 +600,7 @@ class Session:
         count = len(panel.diff.changes) if panel.diff else 0
         row.note = f"{count} rows, {full.updates} updates; the container's writing included"
         await self.quiet()
-
-        lesson = await self.reopen_on_diff(info.id)
-        await self.scroll(lesson)
-        rows = len(lesson.query_one(DiffView).change_list.changes)
-        async with self.moment(f"idle {IDLE:.0f} s, the {rows}-path diff on screen") as row:
-            await asyncio.sleep(IDLE)
-        row.note = "the panel's poll reads the unchanged diff every second"
-        await self.diff_action(lesson)
+        return info.id
 
     async def reopen_on_diff(self, container: str) -> LessonScreen:
         """The lesson opened again on the finished diff, the diff panel brought forward."""
@@ -636,20 +658,7 @@ class Session:
 
     async def many_images(self, root: Path) -> None:
         """30 images: built while the app follows the engine, listed, read, cleaned up."""
-        lesson = await self.open_lesson("build")  # at "list the images", answered already
-        await self.quiet()
-        folder = root / "images"
-        folder.mkdir(exist_ok=True)
-        async with self.moment(f"{self.args.images} images built, the app follows") as row:
-            built = await asyncio.to_thread(self._build_images, folder)
-            row.done_at = time.perf_counter()
-            await self.quiet()
-        row.note = f"{built} built with build(); wall time is the engine's"
-
-        await self.run_step(lesson, "list-images", "image list action (docker image ls)", "lines")
-        await self.go_on()
-        await self.quiet()
-
+        await self.build_and_list(root)
         screens: list[LessonScreen] = []
 
         def filled() -> bool:
@@ -667,6 +676,7 @@ class Session:
             await self.quiet()
         row.note = f"{len(screens[0].query_one(HistoryTable).rows)} history rows"
         await self.quiet()
+        screens.clear()
 
         lesson = await self.open_lesson("clean-up")
         await self.predict("2")
@@ -674,6 +684,26 @@ class Session:
             lambda: lesson.flow is not None and lesson.steps.prepared, "the lesson", 60
         )
         await self.run_step(lesson, "clean", "clean-up step removes it all", "objects reported")
+        await self.quiet()
+
+    async def build_and_list(self, root: Path) -> None:
+        """The images built while lesson 2 follows the engine, then its list step.
+
+        A method of its own: the lesson screen it holds is let go before the
+        lesson is opened again, as a learner's app lets it go.
+        """
+        lesson = await self.open_lesson("build")  # at "list the images", answered already
+        await self.quiet()
+        folder = root / "images"
+        folder.mkdir(exist_ok=True)
+        async with self.moment(f"{self.args.images} images built, the app follows") as row:
+            built = await asyncio.to_thread(self._build_images, folder)
+            row.done_at = time.perf_counter()
+            await self.quiet()
+        row.note = f"{built} built with build(); wall time is the engine's"
+
+        await self.run_step(lesson, "list-images", "image list action (docker image ls)", "lines")
+        await self.go_on()
         await self.quiet()
 
     # -- engine work of the benchmark itself (in threads) -------------------------------
@@ -725,14 +755,15 @@ def print_table(title: str, rows: list[Row]) -> None:
     print(title)
     head = (
         f"{'moment':<46} {'size':>6} {'wall s':>7} {'max ms':>7} {'p99 ms':>7} "
-        f"{'>100ms':>6} {'GCs':>3} {'GC ms':>6} {'RSS MiB':>8} {'k objs':>6}"
+        f"{'>100ms':>6} {'GCs':>3} {'GC ms':>6} {'RSS MiB':>8} {'k objs':>6} {'GC cpu':>6}"
     )
     print(head + (f" {'heap MiB':>8}" if heap else "") + "  note")
     for row in rows:
         line = (
             f"{row.what:<46} {row.size:>6} {row.wall:>7.2f} {row.worst * 1000:>7.1f} "
             f"{row.p99 * 1000:>7.1f} {row.freezes:>6} {row.gc_full:>3} "
-            f"{row.gc_worst * 1000:>6.0f} {row.rss:>8.0f} {row.objects // 1000:>6}"
+            f"{row.gc_worst * 1000:>6.0f} {row.rss:>8.0f} {row.objects // 1000:>6} "
+            f"{row.gc_cpu * 1000:>6.0f}"
         )
         if heap:
             line += f" {row.heap:>8.1f}" if row.heap is not None else f" {'':>8}"

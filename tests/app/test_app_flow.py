@@ -293,6 +293,27 @@ async def test_a_closed_lesson_screen_is_freed(make_tutor: MakeTutor) -> None:
         assert [ref() for ref in left] == [None] * 9
 
 
+async def test_an_open_lesson_is_left_out_of_garbage_collections(make_tutor: MakeTutor) -> None:
+    """A lesson screen's objects live as long as it: once it is drawn, a full
+    collection no longer walks them (tutor.screens.lesson_gc); it walks them
+    again once the screen is closed, so that it can be freed."""
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_lesson(app.course.lessons[0].id)
+        await settle(app, pilot)
+        screen = next(s for s in app.screen_stack if isinstance(s, LessonScreen))
+        panel = screen.query_one(StepPanel)
+        tracked = {id(it) for it in gc.get_objects()}
+        assert id(screen) not in tracked and id(panel) not in tracked
+        while not isinstance(app.screen, CourseScreen):
+            await pilot.press("escape")
+            await settle(app, pilot)
+        tracked = {id(it) for it in gc.get_objects()}
+        assert id(screen) in tracked and id(panel) in tracked
+        del screen, panel, tracked
+
+
 async def test_damaged_progress_is_reported_kept_and_replaced(
     make_tutor: MakeTutor, progress_root: Path
 ) -> None:

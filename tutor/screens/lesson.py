@@ -48,7 +48,7 @@ from tutor.messages import (
     SaveProgress,
     StepChecked,
 )
-from tutor.screens import panels
+from tutor.screens import lesson_gc, panels
 from tutor.screens.help import KeySection
 from tutor.screens.panel_deck import DIFF_POLL, PanelDeck
 from tutor.screens.panels import PANELS
@@ -163,9 +163,12 @@ class LessonScreen(SessionScreen):
         self.connecting_changed(self.tutor.connecting)
         self._enter_step()
         self.set_interval(DIFF_POLL, self.deck.poll_diff)
+        # The screen's objects live as long as it: no collection walks them again.
+        self.call_after_refresh(lesson_gc.lesson_drawn, self.app)
 
     def on_unmount(self) -> None:
         forget_closed_widgets(self.app)  # Textual would keep parts of this screen
+        lesson_gc.lesson_closed(self.app)  # and the collector may free it now
 
     def on_resize(self, event: Resize) -> None:
         if self._closing:  # the learner left: the panes may already be gone
