@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.notifications import Notification, Notify
 from textual.reactive import reactive
@@ -182,6 +182,20 @@ class TutorApp(App[None]):
         gc.collect()
         gc.freeze()
         self.connect()
+
+    def _end_batch(self) -> None:
+        """Held updates let go: the screen draws what changed meanwhile, now.
+
+        Textual's Markdown holds every update (``batch_update``) across the awaits
+        of its ``update``, and each step's text is Markdown. A screen that took a
+        change in that window (a notice expired, a run finished) skipped drawing
+        it, and Textual 8.2.8 ends the batch by prompting the app only, so the
+        change stayed off the terminal until the next key (issue 12).
+        """
+        super()._end_batch()
+        if not self._batch_count:
+            with contextlib.suppress(ScreenStackError):
+                self.screen.check_idle()
 
     def _report_damaged_files(self) -> None:
         """Say, in the learner's language, which file was damaged and where it was kept."""

@@ -74,7 +74,6 @@ class Player:
         env = {**learner.env, settings.FILE_VARIABLE: str(learner.folder / "s.toml")}
         self.tutor = Tutor(args, env, size=size, cwd=outside)
         self.problems: list[str] = []
-        self.outstayed: list[str] = []  # see shows_panel
         self.values: Mapping[str, Value] | None = None  # the course's parameters, once read
 
     def press(self, key: str, before: str, gone: str | None = None) -> None:
@@ -254,13 +253,7 @@ class Player:
             elif time.monotonic() > deadline:
                 shown = active_tab(screen)
                 moment = f"{lesson.id}/{step.id}: panel {shown!r}, not {pane!r}"
-                if not self.wide and notice_over_tabs(screen):
-                    # Issue 12's open bug: at 80x24 a passed step's notice sometimes outstays
-                    # its 8 s until a key comes, and its label cannot be read under it.
-                    # Reported (-s), not failed; a label read wrong still fails.
-                    self.outstayed.append(f"{moment} (a notice over the tab bar for 20 s)")
-                else:
-                    self.problems.append(moment)
+                self.problems.append(moment)
                 return
             time.sleep(0.2)
 
@@ -353,11 +346,6 @@ def modal_box(screen: str) -> list[str]:
     return [line[left : right + 1] for line in lines[top : bottom + 1]]
 
 
-def notice_over_tabs(screen: str) -> bool:
-    """Whether a notice (its ``▌`` left edge) lies over the tab bar's underline."""
-    return any(re.match(r"[━╸╺]{10,}", line) and "▌" in line for line in screen.splitlines())
-
-
 def active_tab(screen: str) -> str | None:
     """The name of the tab drawn as chosen, from the tab bar's underline.
 
@@ -408,6 +396,4 @@ def test_a_learner_plays_every_lesson_in_a_real_terminal(player: Player) -> None
             player.switch_language(lesson)  # the next lesson in the other language
     assert all(player.done(lesson, step) for lesson in course.lessons for step in lesson.steps)
     assert player.read > 100  # the screens were read, and checked, all the way
-    for moment in player.outstayed:
-        print(f"known open (issue 12): {moment}")
     assert player.problems == [], "\n".join(player.problems)
