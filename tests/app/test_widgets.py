@@ -664,6 +664,23 @@ async def test_build_log_marks_each_step_cached_or_built_with_the_miss_reason() 
         assert sorted(n for n, step in log.steps.items() if step.cached) == [1, 2, 3]
 
 
+async def test_build_log_draws_on_when_its_after_refresh_callback_is_lost() -> None:
+    """Textual hands the flush to the screen on top; a dialog closing just then took it
+    along, and the log, waiting for that flush, drew nothing more in the lesson."""
+    app = WidgetHarness(lambda: BuildLog())
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(BuildLog)
+        log.call_after_refresh = lambda *args, **kwargs: True  # type: ignore[method-assign]
+        log.add_event(StepStarted(1, 2, "FROM python:3.8-alpine", 1, 1))
+        await pilot.pause(0.5)
+        log.add_event(StepStarted(2, 2, "RUN pip install flask", 1, 1))
+        await pilot.pause(0.5)
+        assert log.flush_count == 2
+        text = app.screen_text()
+        assert "Step 1/2 : FROM python:3.8-alpine" in text
+        assert "Step 2/2 : RUN pip install flask" in text
+
+
 async def test_build_log_says_which_step_is_the_tutors_own_label_step() -> None:
     app = WidgetHarness(lambda: BuildLog())
     labels = "LABEL org.layers-tutor.lesson=build org.layers-tutor.tool=layers-tutor"

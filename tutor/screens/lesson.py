@@ -16,6 +16,7 @@ Every Docker call runs in a worker that only posts messages back.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on, work
@@ -56,6 +57,7 @@ from tutor.screens.prediction import OutcomeScreen, PredictionScreen
 from tutor.screens.render_caches import forget_closed_widgets
 from tutor.screens.session import PASSED_MARK, SessionScreen
 from tutor.sentence import Sentence, said
+from tutor.widgets.after_refresh import after_refresh
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.inline import inline_markup
 from tutor.widgets.step_panel import StepPanel, StepState, StepView
@@ -72,8 +74,6 @@ WIDE = (130, 40)
 #: Panes that only some lessons use, with the action that uses them: side by side,
 #: the first one the lesson uses takes the Diff's lower rows, and the others are hidden.
 OCCASIONAL_PANES = {"push": "push", "images": "list_images"}
-#: Seconds after which a question or outcome opens even if no repaint has come first.
-DIALOG_FALLBACK = 0.25
 
 
 class LessonScreen(SessionScreen):
@@ -164,7 +164,7 @@ class LessonScreen(SessionScreen):
         self._enter_step()
         self.set_interval(DIFF_POLL, self.deck.poll_diff)
         # The screen's objects live as long as it: no collection walks them again.
-        self.call_after_refresh(lesson_gc.lesson_drawn, self.app)
+        after_refresh(self, partial(lesson_gc.lesson_drawn, self.app))
 
     def on_unmount(self) -> None:
         forget_closed_widgets(self.app)  # Textual would keep parts of this screen
@@ -454,7 +454,7 @@ class LessonScreen(SessionScreen):
         """Ask once the step's text is on screen: the question covers the lesson,
         and a screen under a modal keeps the picture it had when covered."""
         await drawn
-        self.call_after_refresh(self.action_predict)
+        after_refresh(self, self.action_predict)
 
     # -- the tutor runs the step ----------------------------------------------------------
 
@@ -575,21 +575,14 @@ class LessonScreen(SessionScreen):
             return  # one already on its way (a p pressed as the step asked by itself)
         self._dialog_pending = True
         self.tutor.set_notices_aside()
-        opened = False
 
         def open_it() -> None:
-            nonlocal opened
-            if opened:
-                return
-            opened, self._dialog_pending = True, False
+            self._dialog_pending = False
             self.app.push_screen(dialog, closed)
 
-        # After the repaint without notices; and in any case soon. Textual hands an
-        # after-refresh callback to the screen on top, which may be a dialog closing
-        # this very moment (an outcome card, just answered): the callback went with it,
-        # and no question could open again in this lesson (seen in the terminal play).
-        self.call_after_refresh(open_it)
-        self.set_timer(DIALOG_FALLBACK, open_it)
+        # After the repaint without notices (or soon, should Textual lose that callback:
+        # see after_refresh; no question could open again in the lesson when it did).
+        after_refresh(self, open_it)
 
     def action_check(self) -> None:
         """Check the step now (e.g. after running its command in another terminal)."""

@@ -26,6 +26,7 @@ from tutor.engine.build_events import (
 from tutor.engine.labels import is_tutor_labels
 from tutor.engine.printed import short_id
 from tutor.i18n import say
+from tutor.widgets.after_refresh import after_refresh
 
 #: Lines the log keeps (and build events kept to write it again in another language).
 #: A drawn line costs Textual some 30 objects that every full garbage collection
@@ -148,7 +149,7 @@ class BuildLog(Vertical):
         self._pending.append(event)
         if not self._flush_scheduled:
             self._flush_scheduled = True
-            self.call_after_refresh(self._flush)
+            after_refresh(self, self._flush)
 
     def set_language(self, language: str) -> None:
         """Write the log, its status and any failure again in ``language``."""
@@ -180,7 +181,7 @@ class BuildLog(Vertical):
         del self._pending[: self.FLUSH_MOST]
         if self._pending:
             self._flush_scheduled = True
-            self.call_after_refresh(self._flush)
+            after_refresh(self, self._flush)
         if not events:
             return
         for event in events:

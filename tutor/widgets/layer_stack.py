@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from tutor.engine.printed import human_size
 from tutor.i18n import say
+from tutor.widgets.after_refresh import after_refresh
 from tutor.widgets.layer_bands import ContainerBand, LayerBand, LayerPlace, places_for
 
 if TYPE_CHECKING:  # the widget only reads these; no engine code runs here
@@ -150,7 +151,8 @@ class LayerStack(VerticalScroll):
         self._paint()
         lit = self.query(".-lit")
         if lit:
-            self.call_after_refresh(self.scroll_to_widget, lit.first(), animate=False)
+            first = lit.first()
+            after_refresh(self, lambda: self.scroll_to_widget(first, animate=False))
 
     def set_language(self, language: str) -> None:
         """Say the stack's words in ``language``: the bands are drawn again, cursor kept."""
