@@ -1149,6 +1149,24 @@ async def test_containers_panel_shows_each_containers_size_as_docker_ps_s() -> N
         assert [str(cell) for cell in table.get_row_at(0)][-2:] == ["0 B", "195 MB"]
 
 
+async def test_images_panel_keeps_size_on_screen_with_a_registrys_long_names() -> None:
+    """Lesson 10 tags for a registry (``localhost:5000/...``), and a classroom's names
+    carry a namespace: at 80 columns those pushed SIZE and CREATED off the panel."""
+    long = "localhost:5000/python-hello-world-t19903d7915"
+    lines = (ImageLine(long, "v1", "04ababababab", 0, 195_005_000, named=True),)
+    app = WidgetHarness(lambda: ImagesPanel(lines, language="en"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = next(line for line in app.screen_text().splitlines() if "v1" in line)
+        assert "195 MB" in row  # SIZE, the last column, is on screen
+        shown = row.split()[0]  # both ends kept, the middle left out
+        assert shown.startswith("localhost:5000/") and shown.endswith("-t19903d7915")
+        assert "…" in shown
+        await pilot.resize_terminal(160, 24)
+        await pilot.pause(0.3)
+        assert long in app.screen_text()  # whole again when there is room
+
+
 async def test_images_panel_lists_the_images_as_docker_image_ls() -> None:
     lines = (
         ImageLine("python-hello-world", "latest", "04ababababab", 0, 195_005_000, named=True),

@@ -20,9 +20,23 @@ from textual.widgets import DataTable, Static
 from tutor.course.listing import ImageLine, ago
 from tutor.engine.printed import human_size
 from tutor.i18n import say
+from tutor.widgets.after_refresh import after_refresh
 
 #: ``docker image ls``'s columns.
 COLUMNS = ("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE")
+#: Columns a cell's padding takes on each side of it, and a scroll bar's width.
+PADDING, SCROLL_BAR = 1, 2
+#: The fewest columns a shortened repository keeps.
+NARROWEST = 12
+
+
+def shortened(name: str, width: int) -> str:
+    """``name`` in at most ``width`` columns, its middle left out: both ends tell
+    images apart (a registry's address, a learner's namespace)."""
+    if len(name) <= width:
+        return name
+    head = (width - 1) // 2
+    return f"{name[:head]}…{name[len(name) - (width - 1 - head) :]}"
 
 
 class ImagesPanel(Vertical):
@@ -75,15 +89,42 @@ class ImagesPanel(Vertical):
         self._images = tuple(line for line in lines if isinstance(line, ImageLine))
         table = self.table
         table.clear()
+        for column in table.columns.values():  # each kept its widest cell's width
+            column.content_width = column.label.cell_len
         named = self.get_component_rich_style("images-panel--named", partial=True)
-        for line in self._images:
-            cells = (line.repository, line.tag, line.image_id, ago(line.created))
+        rows = [
+            (line, (line.tag, line.image_id, ago(line.created), human_size(line.size)))
+            for line in self._images
+        ]
+        room = self._room_for_repository([cells for _, cells in rows])
+        for line, (tag, image_id, created, size) in rows:
             style = named if line.named else ""
+            cells = (shortened(line.repository, room), tag, image_id, created)
             table.add_row(
-                *(Text(cell, style) for cell in cells),
-                Text(human_size(line.size), style, justify="right"),
+                *(Text(cell, style) for cell in cells), Text(size, style, justify="right")
             )
         self._say_title()
+
+    def _room_for_repository(self, others: list[tuple[str, ...]]) -> int:
+        """The columns REPOSITORY may take so that SIZE, the last, stays on screen
+        (a registry's tag, ``localhost:5000/python-hello-world``, pushed it off at 80)."""
+        width = self.size.width
+        if not width:
+            return 10_000  # not laid out yet: drawn again at its first size
+        widest = [len(name) for name in COLUMNS[1:]]
+        for cells in others:
+            widest = [max(w, len(cell)) for w, cell in zip(widest, cells, strict=True)]
+        taken = sum(widest) + 2 * PADDING * len(COLUMNS) + SCROLL_BAR
+        return max(NARROWEST, width - taken)
+
+    def on_resize(self) -> None:
+        """Fit the repository names to the new width, once the table has its own."""
+        if self._images is not None:
+            after_refresh(self, self._refit)
+
+    def _refit(self) -> None:
+        if self._images is not None:
+            self.show_value(self._images)
 
     def set_language(self, language: str) -> None:
         """Say the title in ``language``."""
