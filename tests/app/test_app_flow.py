@@ -500,3 +500,33 @@ async def test_the_push_panel_is_side_by_side_in_a_lesson_that_pushes(
         lesson = next(s for s in app.screen_stack if isinstance(s, LessonScreen))
         assert lesson.wide and lesson.query_one("#pane-push", TabPane).display
         assert lesson.query_one("#pane-push", TabPane).region.height > 0
+
+
+async def test_what_to_do_now_stays_in_sight_when_the_step_text_needs_scrolling(
+    make_tutor: MakeTutor, progress_root: Path, tmp_path: Path
+) -> None:
+    """In the terminal play at 80x24 (here 80x20, with the engine banner's rows) lesson
+    3's last step (pt-BR) filled the step box, and its status line, "make your prediction
+    first: press p", lay below the box's edge. The footer had no t, and nothing on screen
+    said why (the play stood there for five minutes)."""
+    store = ProgressStore("image-layers", "learner", root=progress_root)
+    progress = store.fresh()
+    steps = ["run", "visit", "list-containers", "logs"]
+    for step in steps[:3]:
+        progress.mark_step_done("run", step, steps)
+    progress.move_to("run", "logs")
+    store.save(progress)
+    # A learner's folder as long as the terminal play's (a temporary folder's).
+    folder = tmp_path / "pytest-of-root" / "test_a_learner_plays_every_les0" / "ws"
+    app = make_tutor(language="pt-BR", workspace_root=folder)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")  # the lesson opens on the step's question
+        await settle(app, pilot)
+        assert isinstance(app.screen, PredictionScreen)
+        await pilot.press("escape")  # decide later
+        await settle(app, pilot)
+        panel = app.screen.query_one(StepPanel)
+        assert panel.state is StepState.PREDICT_FIRST
+        assert panel.max_scroll_y > 0  # the step's text does not fit: the box scrolls
+        assert "Faça sua previsão primeiro: tecle p." in screen_text(app)
