@@ -253,7 +253,7 @@ class Player:
             elif time.monotonic() > deadline:
                 shown = active_tab(screen)
                 moment = f"{lesson.id}/{step.id}: panel {shown!r}, not {pane!r}"
-                self.problems.append(moment)
+                self.problems.append(f"{moment}\n{screen}{self.stacks()}")
                 return
             time.sleep(0.2)
 

@@ -26,6 +26,41 @@ def _awaiting(coro: object) -> list[str]:
     return where
 
 
+def _textual_state() -> list[str]:
+    """What decides whether Textual draws: the notices, the toasts in each screen, the
+    screen's pending updates and timer (a screen that stops drawing says why here)."""
+    import gc
+    import time
+
+    try:
+        from textual.app import App
+    except ImportError:
+        return []
+    lines = []
+    for app in [o for o in gc.get_objects() if isinstance(o, App)]:
+        lines.append(f"app {app!r}: batch {app._batch_count}, now {time.time():.1f}")
+        for n in app._notifications:
+            lines.append(
+                f"  notice {n.message[:30]!r} raised {n.raised_at:.1f} "
+                f"timeout {n.timeout} left {n.time_left:.1f}"
+            )
+        for screen in app.screen_stack:
+            timer = screen._update_timer
+            lines.append(
+                f"  screen {screen!r}: current {screen.is_current}, "
+                f"dirty {len(screen._dirty_widgets)}, layout {screen._layout_required}, "
+                f"repaint {screen._repaint_required}, "
+                f"timer active {timer._active.is_set()}, callbacks {len(screen._callbacks)}"
+            )
+            for toast in screen.query("Toast"):
+                n = toast._notification
+                lines.append(
+                    f"    toast {n.message[:30]!r} left {n.time_left:.1f} "
+                    f"mounted {toast.is_mounted} timers {len(toast._timers)}"
+                )
+    return lines
+
+
 def _dump_tasks(_signum: int, _frame: object) -> None:
     """Runs in the main thread, where the event loop runs (a signal wakes its select).
 
@@ -37,6 +72,10 @@ def _dump_tasks(_signum: int, _frame: object) -> None:
         if loop is None:
             out.write("\n(no event loop runs)\n")
             return
+        try:
+            out.write("\n".join(_textual_state()) + "\n")
+        except Exception as exc:  # a look for a test report, never a reason to fail it
+            out.write(f"(textual state not read: {exc!r})\n")
         tasks = asyncio.all_tasks(loop)
         out.write(f"\n{len(tasks)} asyncio tasks; those not idle on their queue:\n")
         for task in tasks:
