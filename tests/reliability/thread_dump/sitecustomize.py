@@ -29,15 +29,23 @@ def _awaiting(coro: object) -> list[str]:
 def _textual_state() -> list[str]:
     """What decides whether Textual draws: the notices, the toasts in each screen, the
     screen's pending updates and timer (a screen that stops drawing says why here)."""
-    import gc
+    import sys
+    import threading
     import time
 
     try:
         from textual.app import App
     except ImportError:
         return []
+    # The app is frozen out of the collector's lists (gc.freeze); the main thread's
+    # stack holds it (``run_tutor``'s ``app``).
+    frame = sys._current_frames().get(threading.main_thread().ident or 0)
+    apps: list[App[object]] = []
+    while frame is not None:
+        apps += [v for v in frame.f_locals.values() if isinstance(v, App) and v not in apps]
+        frame = frame.f_back
     lines = []
-    for app in [o for o in gc.get_objects() if isinstance(o, App)]:
+    for app in apps:
         lines.append(f"app {app!r}: batch {app._batch_count}, now {time.time():.1f}")
         for n in app._notifications:
             lines.append(
