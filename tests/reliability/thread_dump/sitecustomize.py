@@ -60,12 +60,20 @@ def _textual_state() -> list[str]:
                 f"repaint {screen._repaint_required}, "
                 f"timer active {timer._active.is_set()}, callbacks {len(screen._callbacks)}"
             )
+            flow = getattr(screen, "flow", None)
+            if flow is not None:
+                lines.append(
+                    f"    steps: at {flow.index}, running {flow.running}, prepared "
+                    f"{flow.prepared}, ran {sorted(flow.ran)}, passed {sorted(flow.passed)}"
+                )
             for toast in screen.query("Toast"):
                 n = toast._notification
                 lines.append(
                     f"    toast {n.message[:30]!r} left {n.time_left:.1f} "
                     f"mounted {toast.is_mounted} timers {len(toast._timers)}"
                 )
+        for worker in app.workers:
+            lines.append(f"  worker {worker.name} of {worker.node!r}: {worker.state.name}")
     return lines
 
 
