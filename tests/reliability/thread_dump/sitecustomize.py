@@ -104,3 +104,77 @@ def _dump_tasks(_signum: int, _frame: object) -> None:
 if _DUMP:
     faulthandler.register(signal.SIGUSR1, file=open(_DUMP, "a"), all_threads=True)  # noqa: SIM115
     signal.signal(signal.SIGUSR2, _dump_tasks)
+
+
+def _trace(line: str) -> None:
+    import threading
+    import time
+
+    with open(_DUMP or os.devnull, "a", encoding="utf-8") as out:
+        out.write(f"trace {time.time():.2f} [{threading.current_thread().name}] {line}\n")
+
+
+def _traced_runs() -> None:
+    """Note each step run's begin and end, and each ActionFinished posted, as they come:
+    a lesson that thinks a step runs while no thread does says how it got there."""
+    import importlib.abc
+    import importlib.machinery
+    import sys
+
+    def patch_flow(module: object) -> None:
+        flow = module.StepFlow  # type: ignore[attr-defined]
+        begin, ended, passed = flow.begin_run, flow.run_ended, flow.pass_step
+
+        def begin_run(self: object) -> None:
+            _trace(f"begin_run at {self.index}")  # type: ignore[attr-defined]
+            begin(self)
+
+        def run_ended(self: object, step_id: str, ok: bool) -> bool:
+            concerns = ended(self, step_id, ok)
+            _trace(f"run_ended {step_id} ok={ok} concerns={concerns}")
+            return concerns
+
+        def pass_step(self: object, step: object) -> bool:
+            _trace(f"pass_step {step.id} running={self.running}")  # type: ignore[attr-defined]
+            return passed(self, step)
+
+        flow.begin_run, flow.run_ended, flow.pass_step = begin_run, run_ended, pass_step
+
+    def patch_messages(module: object) -> None:
+        from textual.message_pump import MessagePump
+
+        post = MessagePump.post_message
+        finished = module.ActionFinished  # type: ignore[attr-defined]
+
+        def post_message(self: MessagePump, message: object) -> bool:
+            sent = post(self, message)  # type: ignore[arg-type]
+            if isinstance(message, finished):
+                _trace(f"post ActionFinished {message.step_id} to {self!r}: {sent}")
+            return sent
+
+        MessagePump.post_message = post_message  # type: ignore[method-assign]
+
+    patches = {"tutor.course.step_flow": patch_flow, "tutor.messages": patch_messages}
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
+            if name not in patches:
+                return None
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            if spec is None or spec.loader is None:
+                return None
+            loader = spec.loader
+            run = loader.exec_module
+
+            def exec_module(module: object) -> None:
+                run(module)  # type: ignore[arg-type]
+                patches[name](module)
+
+            loader.exec_module = exec_module  # type: ignore[method-assign]
+            return spec
+
+    sys.meta_path.insert(0, Finder())
+
+
+if _DUMP:
+    _traced_runs()
