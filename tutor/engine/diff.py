@@ -265,16 +265,43 @@ def diff(
         sources = index.sources(rows, wanted)
     else:
         _drop(indexing, stop)
-    changes = []
-    for path, kind in found:
-        layer = sources.get(path)
-        if layer is None:
-            changes.append(PathChange(path, kind))
-        else:
-            changes.append(PathChange(path, kind, layer.index, layer.instruction))
-    result = ContainerDiff(cid, tuple(changes), rw_size, image_id, outside)
+    result = ContainerDiff(cid, _path_changes(found, sources), rw_size, image_id, outside)
     _LAST.put(cid, answer, result)
     return result
+
+
+# The slot descriptors of PathChange's fields (a slots dataclass), by name.
+_SET_PATH, _SET_KIND, _SET_LAYER, _SET_INSTRUCTION = (
+    vars(PathChange)[name].__set__
+    for name in ("path", "kind", "source_layer", "source_instruction")
+)
+
+
+def _path_changes(
+    found: list[tuple[str, ChangeKind]], sources: dict[str, Any | None]
+) -> tuple[PathChange, ...]:
+    """One :class:`PathChange` per ``(path, kind)``, with the layer ``sources`` names.
+
+    A frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__`` by name: 20,000 changes took 25-30 ms, a tenth of
+    a cached ``tutor diff``'s own time. Filling the slots through their
+    descriptors makes the same, equal objects in a third of that.
+    """
+    new = object.__new__
+    changes = []
+    for path, kind in found:
+        change = new(PathChange)
+        _SET_PATH(change, path)
+        _SET_KIND(change, kind)
+        layer = sources.get(path)
+        if layer is None:
+            _SET_LAYER(change, None)
+            _SET_INSTRUCTION(change, None)
+        else:
+            _SET_LAYER(change, layer.index)
+            _SET_INSTRUCTION(change, layer.instruction)
+        changes.append(change)
+    return tuple(changes)
 
 
 class _Either(threading.Event):
