@@ -311,7 +311,9 @@ def _diff(args: argparse.Namespace) -> int:
     from tutor.engine.layer_index import LayerIndex, default_cache_dir
 
     # The on-disk index makes a second `diff` of the same image instant.
-    changes = diff(connect(lean=True), args.container, LayerIndex(default_cache_dir()))
+    # The save is asked while the engine lists the changes: a cold diff waits once.
+    index = LayerIndex(default_cache_dir())
+    changes = diff(connect(lean=True), args.container, index, prefetch=True)
     if args.json:
         print(diff_json_text(changes))
     else:

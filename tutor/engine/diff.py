@@ -188,6 +188,7 @@ def diff(
     index: LayerIndex | None = None,
     *,
     cancel: threading.Event | None = None,
+    prefetch: bool = False,
 ) -> ContainerDiff:
     """The container's changes to its image, each tied to the layer it came from.
 
@@ -200,6 +201,11 @@ def diff(
         container: Container name or id.
         index: Where layer file lists are kept; default: one shared in memory.
         cancel: Set it to stop a first-time layer indexing promptly.
+        prefetch: Ask for the image's save stream while the engine is still
+            listing the changes, when a layer is not indexed yet, instead of
+            after (the command line: the two waits overlap). If no path came
+            from the image after all, the save is told to stop and not waited
+            for; it may have cost the engine some work.
 
     Returns:
         The :class:`ContainerDiff`.
@@ -225,15 +231,24 @@ def diff(
             # The image's rows (several round trips) and their cached file lists
             # are read while the engine walks the read-write layer, not after.
             stacking = _read_stack(engine, index, image_id)
-            entries = engine.api.diff(cid) or []  # the API answers null for no change
+            if prefetch:  # the save is asked while the engine walks the read-write layer
+                listing = Background(lambda: engine.api.diff(cid))
+                _settle(stacking)
+                indexing, stop = _start_index(engine, index, image_id, cancel, True)
+                try:
+                    entries = listing.result() or []
+                except BaseException:
+                    stop.set()
+                    raise
+            else:
+                entries = engine.api.diff(cid) or []  # the API answers null for no change
             answer = _Answer(entries)
             wanted = [] if _LAST.seen(cid, answer, image_id) else _copied_up(entries)
             # A save takes the engine seconds, mostly before its first byte:
             # started now, it hides the size walk and the probe in that wait.
-            if stacking is not None:
-                with contextlib.suppress(Exception):  # asked again below, and handled there
-                    stacking.result()
-            indexing, stop = _start_index(engine, index, image_id, cancel, bool(wanted))
+            if not prefetch:
+                _settle(stacking)
+                indexing, stop = _start_index(engine, index, image_id, cancel, bool(wanted))
             try:
                 sized = sizing.result()
                 outside = probing.result()
@@ -250,7 +265,7 @@ def diff(
     rw_size = None if rw is None else int(rw)
     same = _LAST.get(cid, answer, rw_size, image_id)
     if same is not None and same.exec_outside == outside:
-        _drop(indexing, stop)
+        _drop(indexing, stop, wait=not prefetch)
         return same
     found = [(str(e["Path"]), _KIND_CODES[int(e["Kind"])]) for e in entries]
     found.sort(key=lambda pair: pair[0])
@@ -264,7 +279,7 @@ def diff(
         index.index_image(engine, image_id, diff_ids, cancel=cancel)  # nothing left, or a retry
         sources = index.sources(rows, wanted)
     else:
-        _drop(indexing, stop)
+        _drop(indexing, stop, wait=not prefetch)
     result = ContainerDiff(cid, _path_changes(found, sources), rw_size, image_id, outside)
     _LAST.put(cid, answer, result)
     return result
@@ -366,12 +381,24 @@ def _start_index(
     return Background(lambda: index.index_image(engine, image_id, diff_ids, cancel=stop)), stop
 
 
-def _drop(indexing: Background[int] | None, stop: threading.Event) -> None:
-    """Stop an index started for nothing, and wait until it has let the engine go."""
+def _drop(indexing: Background[int] | None, stop: threading.Event, *, wait: bool = True) -> None:
+    """Stop an index started for nothing, and (``wait``) until it has let the engine go.
+
+    A prefetched save may not have sent its first byte yet (seconds): the
+    command line does not wait for it; the reader stops at that first chunk.
+    """
     if indexing is not None:
         stop.set()
+        if wait:
+            with contextlib.suppress(Exception):
+                indexing.result()
+
+
+def _settle(stacking: Background[None] | None) -> None:
+    """Wait for the image's rows to be read; a failure is met again, and handled, later."""
+    if stacking is not None:
         with contextlib.suppress(Exception):
-            indexing.result()
+            stacking.result()
 
 
 def _exec_outside(engine: Engine, info: dict[str, Any], folder: Path | None) -> bool:
