@@ -216,7 +216,7 @@ class _GatedEngine(Engine):
 
     @property
     def api(self) -> docker.APIClient:
-        return self.gate  # type: ignore[return-value]
+        return self.gate
 
 
 def test_prefetch_asks_for_the_save_while_the_changes_are_listed(
