@@ -21,6 +21,7 @@ from tutor.engine.printed import short_id
 
 if TYPE_CHECKING:
     from tutor.engine.connection import Engine
+    from tutor.engine.diff import ContainerDiff
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -225,6 +226,46 @@ def _emit_records(items: Sequence[object], inner: str, out: list[str]) -> bool:
     return True
 
 
+_CHANGES_PLACE = "\x00changes\x00"  # escaped as \u0000..., so no real value prints as it
+
+
+def diff_json_text(result: ContainerDiff) -> str:
+    """``stable_json(report.diff_json(result))``, the same text, without a dict per change.
+
+    ``report.diff_json`` still shapes everything but the changes; each change
+    is one formatted line instead of a dict that is made, sorted and walked
+    (20,000 of them were a fifth of a cached ``tutor diff --json``'s Python
+    time). Keys in sorted order, as ``json.dumps(sort_keys=True)`` puts them.
+    """
+    from dataclasses import replace
+
+    from tutor import report
+
+    head = report.diff_json(replace(result, changes=()))
+    if not result.changes:
+        return stable_json(head)
+    head["changes"] = _CHANGES_PLACE
+    esc = _escape
+    n6, n4 = "\n      ", "\n    "
+    # "kind" and "path" first, then "source_instruction" before "source_layer".
+    plain = f'{{{n6}"kind": "%s",{n6}"path": %s,{n6}"source_instruction": null,'
+    plain += f'{n6}"source_layer": null{n4}}}'
+    lines = []
+    for c in result.changes:
+        kind = c.kind._value_  # the member's own slot: Enum.value is a slow descriptor
+        if c.source_layer is None and c.source_instruction is None:
+            lines.append(plain % (kind, esc(c.path)))
+            continue
+        instruction = "null" if c.source_instruction is None else esc(c.source_instruction)
+        layer = "null" if c.source_layer is None else int.__repr__(c.source_layer)
+        lines.append(
+            f'{{{n6}"kind": "{kind}",{n6}"path": {esc(c.path)},'
+            f'{n6}"source_instruction": {instruction},{n6}"source_layer": {layer}{n4}}}'
+        )
+    changes = "[" + n4 + ("," + n4).join(lines) + "\n  ]"
+    return stable_json(head).replace(_escape(_CHANGES_PLACE), changes, 1)
+
+
 def _run_app(args: argparse.Namespace) -> int:
     from tutor.launch import run_tutor
 
@@ -270,9 +311,11 @@ def _diff(args: argparse.Namespace) -> int:
     from tutor.engine.layer_index import LayerIndex, default_cache_dir
 
     # The on-disk index makes a second `diff` of the same image instant.
-    changes = diff(connect(lean=True), args.container, LayerIndex(default_cache_dir()))
+    # The save is asked while the engine lists the changes: a cold diff waits once.
+    index = LayerIndex(default_cache_dir())
+    changes = diff(connect(lean=True), args.container, index, prefetch=True)
     if args.json:
-        print_json(report.diff_json(changes))
+        print(diff_json_text(changes))
     else:
         print(report.diff_table(changes))
     return 0

@@ -91,7 +91,7 @@ def diff_json(result: ContainerDiff) -> dict[str, object]:
         "changes": [
             {
                 "path": c.path,
-                "kind": c.kind.value,
+                "kind": c.kind._value_,  # Enum.value is a slow descriptor: 20,000 calls
                 "source_layer": c.source_layer,
                 "source_instruction": c.source_instruction,
             }

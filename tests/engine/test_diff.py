@@ -185,6 +185,76 @@ def test_each_layer_is_indexed_once(
     assert restarted.fetches == 0 and len(list(tmp_path.glob("*.json"))) == 5
 
 
+class _SaveFirst:
+    """The engine's API, except that ``/changes`` answers only once the save was asked.
+
+    A diff that asked for the save only after the changes would wait here
+    for the whole timeout, and ``asked`` would be unset when it returned.
+    """
+
+    def __init__(self, api: object) -> None:
+        self._api = api
+        self.asked = threading.Event()
+        self.asked_in_time = False
+
+    def diff(self, container: str) -> object:
+        self.asked_in_time = self.asked.wait(60)
+        return self._api.diff(container)  # type: ignore[attr-defined]
+
+    def get_image(self, *args: object, **kwargs: object) -> object:
+        self.asked.set()
+        return self._api.get_image(*args, **kwargs)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._api, name)
+
+
+class _GatedEngine(Engine):
+    def __init__(self, real: Engine) -> None:
+        super().__init__(real.client, real.host)
+        self.gate = _SaveFirst(real.api)
+
+    @property
+    def api(self) -> docker.APIClient:
+        return self.gate
+
+
+def test_prefetch_asks_for_the_save_while_the_changes_are_listed(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    namespace: str,
+    lesson_image: str,
+    tmp_path: Path,
+) -> None:
+    cid = start(docker_client, lesson_image, namespace, CHANGES)
+    gated = _GatedEngine(engine)
+    index = LayerIndex(tmp_path / "prefetched")
+    result = diff(gated, cid, index, prefetch=True)
+    assert gated.gate.asked_in_time
+    assert index.fetches == 1 and index.layers_read == 5
+    plain = LayerIndex(tmp_path / "plain")  # the same layers, read the ordinary way
+    assert plain.index_image(engine, lesson_image) == 5
+    rows = image_layers(engine, result.image_id)
+    for change in result.changes:
+        source = plain.source_of(rows, change.path)
+        assert change.source_layer == (None if source is None else source.index)
+    assert by_path(result)["/data/a"].source_layer == row_of(engine, lesson_image, "echo two")
+    for cached in (tmp_path / "plain").glob("*.json"):
+        assert (tmp_path / "prefetched" / cached.name).read_bytes() == cached.read_bytes()
+
+
+def test_prefetch_for_a_container_that_only_added_files_still_gives_its_diff(
+    engine: Engine, docker_client: docker.DockerClient, namespace: str
+) -> None:
+    cid = start(docker_client, provision.BUSYBOX, namespace, "mkdir -p /data && touch /data/gone")
+    result = diff(engine, cid, LayerIndex(), prefetch=True)
+    assert [(c.path, c.kind, c.source_layer) for c in result.changes] == [
+        ("/data", ChangeKind.ADDED, None),
+        ("/data/gone", ChangeKind.ADDED, None),
+        ("/ready", ChangeKind.ADDED, None),
+    ]
+
+
 def test_index_of_an_image_with_files_it_deleted(engine: Engine, lesson_image: str) -> None:
     index = LayerIndex()
     attrs = engine.api.inspect_image(lesson_image)

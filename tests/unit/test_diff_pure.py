@@ -342,3 +342,21 @@ NAME_PART = st.sampled_from(
 def test_layer_files_fast_path_agrees_with_normpath(names: list[str]) -> None:
     files = layer_files("l", names)
     assert (files.paths, files.whiteouts, files.opaque_dirs) == slow_layer_files(names)
+
+
+def test_changes_made_from_slots_are_the_dataclass_s_own() -> None:
+    from types import SimpleNamespace
+
+    from tutor.engine.diff import _path_changes
+
+    layer = SimpleNamespace(index=2, instruction="RUN touch /a")
+    found = [("/a", ChangeKind.CHANGED), ("/b", ChangeKind.ADDED), ("/c", ChangeKind.DELETED)]
+    made = _path_changes(found, {"/a": layer, "/c": None})
+    assert made == (
+        PathChange("/a", ChangeKind.CHANGED, 2, "RUN touch /a"),
+        PathChange("/b", ChangeKind.ADDED),
+        PathChange("/c", ChangeKind.DELETED),
+    )
+    assert hash(made[0]) == hash(PathChange("/a", ChangeKind.CHANGED, 2, "RUN touch /a"))
+    with pytest.raises(AttributeError):  # still frozen
+        made[1].path = "/x"  # type: ignore[misc]

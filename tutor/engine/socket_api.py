@@ -277,15 +277,7 @@ class SocketAPI:
             self._fallback.close()
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name == "_fallback":
-            raise AttributeError(name)
-        if self._fallback is None:
-            import docker
-
-            self._fallback = docker.APIClient(
-                base_url=f"unix://{self.path}", version=self.api_version, timeout=self.timeout
-            )
-        return getattr(self._fallback, name)
+        return _fallback_attribute(self, name, "APIClient", self)
 
 
 class SocketClient:
@@ -313,17 +305,25 @@ class SocketClient:
         self.api.close()
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name == "_fallback":
-            raise AttributeError(name)
-        if self._fallback is None:
-            import docker
+        return _fallback_attribute(self, name, "DockerClient", self.api)
 
-            self._fallback = docker.DockerClient(
-                base_url=f"unix://{self.api.path}",
-                version=self.api.api_version,
-                timeout=self.api.timeout,
-            )
-        return getattr(self._fallback, name)
+
+def _fallback_attribute(owner: Any, name: str, kind: str, api: SocketAPI) -> Any:
+    """docker-py's ``name`` for a call the socket client lacks; docker-py is made on first use.
+
+    Both :class:`SocketAPI` (a ``docker.APIClient``) and :class:`SocketClient`
+    (a ``docker.DockerClient``) fall back the same way, to the same socket and
+    API version, so the rule lives here once.
+    """
+    if name.startswith("__") or name == "_fallback":
+        raise AttributeError(name)  # no docker-py for copy/pickle probes, nor recursion in init
+    if owner._fallback is None:
+        import docker
+
+        owner._fallback = getattr(docker, kind)(
+            base_url=f"unix://{api.path}", version=api.api_version, timeout=api.timeout
+        )
+    return getattr(owner._fallback, name)
 
 
 def _q(name: str) -> str:
