@@ -61,6 +61,8 @@ if TYPE_CHECKING:
 RunnerFactory = Callable[["Engine"], "tuple[LessonRunner, tuple[str, ...]]"]
 
 
+#: Seconds after a notice goes before the screen is laid out and drawn again whole.
+NOTICE_GONE_REDRAW = 0.1
 #: Colour systems of terminals that show only the 16 ANSI colours.
 BASIC_COLOURS = ("standard", "windows")
 #: What a lesson needs that the course screen does not, loaded in a thread once it is up.
@@ -254,6 +256,21 @@ class TutorApp(App[None]):
             if shown.time_left > 0:
                 self._held_notices.append(replace(shown, timeout=shown.time_left))
         self._notifications.clear()
+
+    def _unnotify(self, notification: Notification, refresh: bool = True) -> None:
+        """A notice is gone: the screen is laid out and drawn again, whole, soon after.
+
+        In the terminal play a toast whose notice had expired, gone from the app's
+        notices and from the screen's widgets, sometimes stayed on the terminal
+        until a key came: minutes, once ("The tutor is running it…" through all
+        of lesson 10's last step), hiding the tabs and the step's own state.
+        """
+        super()._unnotify(notification, refresh)
+        self.set_timer(NOTICE_GONE_REDRAW, self._redraw_screen)
+
+    def _redraw_screen(self) -> None:
+        with contextlib.suppress(ScreenStackError):
+            self.screen.refresh(layout=True)
 
     def _no_dialog_came(self) -> None:
         if self._dialog_coming:

@@ -48,3 +48,30 @@ async def test_a_change_made_while_updates_are_held_is_drawn_without_a_key(
         await asyncio.sleep(0.5)  # no key, no other message: only the batch's end
         assert app.screen in drawn, "the change waited for the next key"
         assert "after" in str(probe.render())
+
+
+async def test_the_screen_is_laid_out_and_drawn_again_once_a_notice_has_gone(
+    make_tutor: MakeTutor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the terminal play an expired notice, gone from the app and from the screen's
+    widgets, sometimes stayed on the terminal until a key came (for minutes once, over
+    the tabs and the step's state). Whatever Textual missed, the whole screen is laid
+    out and drawn again just after a notice goes."""
+    app = make_tutor(course_root=write_fixed_course(tmp_path / "course"))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        asked: list[tuple[bool, bool]] = []
+        refresh = screen.refresh
+
+        def spy(*regions: object, repaint: bool = True, layout: bool = False, **rest: object):  # type: ignore[no-untyped-def]
+            asked.append((repaint, layout))
+            return refresh(*regions, repaint=repaint, layout=layout, **rest)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(screen, "refresh", spy)
+        app.notify("a short notice", timeout=0.2, markup=False)
+        await settle(app, pilot)
+        asked.clear()
+        await asyncio.sleep(0.8)  # it expires, and no key comes
+        assert "a short notice" not in " ".join(str(t.render()) for t in screen.query("Toast"))
+        assert (True, True) in asked, "nothing laid the screen out again"
