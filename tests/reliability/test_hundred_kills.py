@@ -64,6 +64,7 @@ import docker.errors
 import pytest
 
 from tests.reliability.engine_state import descendants
+from tests.reliability.kill_events import ContainerLog
 from tests.reliability.kill_setup import Learner
 from tests.reliability.tty import Tutor
 from tutor import settings
@@ -124,8 +125,8 @@ def bystanders(
 class Course:
     """The learner's tutor in a terminal, driven step by step; restarted after each kill."""
 
-    def __init__(self, learner: Learner, cwd: Path) -> None:
-        self.learner, self.cwd = learner, cwd
+    def __init__(self, learner: Learner, cwd: Path, log: ContainerLog | None = None) -> None:
+        self.learner, self.cwd, self.log = learner, cwd, log
         self.tutor: Tutor | None = None
         self.store = learner.store()
         self.acknowledged: set[tuple[str, str]] = set()
@@ -153,6 +154,7 @@ class Course:
         if self.tutor is None or not self.tutor.alive():
             self.tutor = Tutor(self.learner.args, self.env(), size=SIZE, cwd=self.cwd)
             self.starts += 1
+            self._mark(f"tutor started (start {self.starts})")
             self.tutor.wait_for("Press c to continue", timeout=60)
             self.tutor.keys("c")
         tutor, title = self.tutor, lesson.title_in("en")
@@ -213,6 +215,7 @@ class Course:
         screen = tutor.screen()
         assert tutor.signal(signal.SIGKILL) is not None
         self.tutor = None
+        self._mark(f"SIGKILL in {lesson.id}/{step.id}, {delay:.1f} s after t")
         if "The tutor is running it" in screen:
             moment = f"mid-{kind}"
         elif "Checking…" in screen:
@@ -226,6 +229,10 @@ class Course:
             moment += " + a save cut short"
         self.check_after_kill()
         return moment
+
+    def _mark(self, what: str) -> None:
+        if self.log is not None:
+            self.log.mark(what)
 
     def check_after_kill(self) -> None:
         loaded = self.store.load()
@@ -284,7 +291,8 @@ def test_a_hundred_kills_over_the_whole_course(
     plan = draw(steps, seed)
     outside = tmp_path / "elsewhere"  # not the checkout: the installed tutor alone
     outside.mkdir()
-    course = Course(learner, outside)
+    log = ContainerLog(docker_client, learner.namespace)  # who ended a container, and when
+    course = Course(learner, outside, log)
     store = course.store
     progress = store.fresh()
     progress.language = "en"
@@ -307,9 +315,11 @@ def test_a_hundred_kills_over_the_whole_course(
             course.finish(lesson, step)
     except BaseException:
         print(f"\nLT_KILL_SEED={seed}; kills so far: {dict(moments)}; failed once: {course.failed}")
+        print(f"the learner's containers ended, beside the kills:\n{log.story()}")
         raise
     finally:
         course.close()
+        log.close()
     played = time.monotonic() - started
 
     cleaned = subprocess.run(
