@@ -76,3 +76,43 @@ def test_a_sigkill_after_the_run_step_was_saved_keeps_the_container_through_the_
     assert container_running(docker_client, name)(), log.story()
     assert docker_client.containers.get(name).id == made, log.story()
     assert log.endings(name) == [], log.story()
+
+
+@pytest.mark.slow
+def test_after_sigterm_removed_the_container_the_restarted_lesson_starts_it_again(
+    learner: Learner, engine: Engine, docker_client: docker.DockerClient, log: ContainerLog
+) -> None:
+    """SIGTERM (like q) removes the session's containers by design; the lesson goes on."""
+    runner = learner.runner(engine)
+    learner.do(runner, "build", "build")
+    learner.resume_at("run", "run")
+    name = str(runner.params["container"])
+    first = Tutor(learner.args, learner.env)
+    try:
+        first.wait_for("Press c to continue")
+        first.keys("c")
+        first.wait_for("Waiting for you to do it", timeout=60)
+        wait_until(learner.files_ready("run"), 30, "the lesson's files")
+        first.keys("t")
+        wait_until(lambda: _done(learner, "run", "run"), 60, "the run step saved as done")
+        assert first.signal(signal.SIGTERM) is not None
+    finally:
+        first.close()
+    assert not container_running(docker_client, name)(), "SIGTERM kept the container"
+
+    again = Tutor(learner.args, learner.env)
+    try:
+        again.wait_for("Press c to continue")
+        again.keys("c")
+        again.wait_for("Step 2 of 4", timeout=60)
+        deadline = time.monotonic() + 90
+        while not _done(learner, "run", "visit"):
+            screen = again.screen()
+            assert "It did not work" not in screen, screen
+            assert time.monotonic() < deadline, f"visit never passed:\n{screen}"
+            if "Press t, or type it" in screen or "Waiting for you" in screen:
+                again.keys("t")
+            time.sleep(1)
+    finally:
+        again.close()
+    assert container_running(docker_client, name)(), log.story()
