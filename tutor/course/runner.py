@@ -24,6 +24,7 @@ from tutor.course.actions import (
 from tutor.course.checks import CheckResult, decide, find_registry
 from tutor.course.engine_facts import engine_facts
 from tutor.course.journal import Journal
+from tutor.course.lost_containers import start_again
 from tutor.course.model import Course, Lesson, Step, Value
 from tutor.course.params import ParamError, created_params, fill
 from tutor.course.workspace import Workspace
@@ -126,7 +127,16 @@ class LessonRunner:
         if step.action is None:
             yield ActionFailed(Sentence("runner.not_doable"), Sentence("runner.not_doable.hint"))
             return
-        yield from perform(self.context(lesson), step.action, cancel)
+        ctx = self.context(lesson)
+        # A container an earlier, saved step started may be gone (quit, docker rm):
+        # that step is done again first, so the lesson can go on.
+        failed = False
+        with contextlib.suppress(EngineError):  # the step's own action says so
+            for event in start_again(ctx, step, cancel):
+                failed = isinstance(event, ActionFailed)
+                yield event
+        if not failed:
+            yield from perform(ctx, step.action, cancel)
 
     def check(self, lesson: Lesson, step: Step) -> CheckResult:
         """Decide from the engine (and the journal) whether the step is done; never raises."""
