@@ -35,6 +35,7 @@ def _textual_state() -> list[str]:
 
     try:
         from textual.app import App
+        from textual.widgets._toast import Toast
     except ImportError:
         return []
     # The app is frozen out of the collector's lists (gc.freeze); the main thread's
@@ -66,7 +67,7 @@ def _textual_state() -> list[str]:
                     f"    steps: at {flow.index}, running {flow.running}, prepared "
                     f"{flow.prepared}, ran {sorted(flow.ran)}, passed {sorted(flow.passed)}"
                 )
-            for toast in screen.query("Toast"):
+            for toast in screen.query(Toast):
                 n = toast._notification
                 lines.append(
                     f"    toast {n.message[:30]!r} left {n.time_left:.1f} "
