@@ -37,10 +37,15 @@ def _done(learner: Learner, lesson_id: str, step_id: str) -> bool:
     return loaded.progress.is_step_done(lesson_id, step_id)
 
 
-@pytest.mark.slow
-def test_a_sigkill_after_the_run_step_was_saved_keeps_the_container_through_the_restart(
-    learner: Learner, engine: Engine, docker_client: docker.DockerClient, log: ContainerLog
-) -> None:
+def _run_step_saved_then(
+    learner: Learner,
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    log: ContainerLog,
+    number: signal.Signals,
+) -> tuple[str, str]:
+    """Lesson 3's run step done by the real tutor and saved, then the tutor sent
+    ``number``; the container's name, and its id before the signal."""
     runner = learner.runner(engine)
     learner.do(runner, "build", "build")
     learner.resume_at("run", "run")
@@ -53,11 +58,19 @@ def test_a_sigkill_after_the_run_step_was_saved_keeps_the_container_through_the_
         wait_until(learner.files_ready("run"), 30, "the lesson's files")
         first.keys("t")
         wait_until(lambda: _done(learner, "run", "run"), 60, "the run step saved as done")
-        made = docker_client.containers.get(name).id
-        log.mark("SIGKILL")
-        assert first.signal(signal.SIGKILL) is not None
+        made = str(docker_client.containers.get(name).id)
+        log.mark(number.name)
+        assert first.signal(number) is not None
     finally:
         first.close()
+    return name, made
+
+
+@pytest.mark.slow
+def test_a_sigkill_after_the_run_step_was_saved_keeps_the_container_through_the_restart(
+    learner: Learner, engine: Engine, docker_client: docker.DockerClient, log: ContainerLog
+) -> None:
+    name, made = _run_step_saved_then(learner, engine, docker_client, log, signal.SIGKILL)
 
     again = Tutor(learner.args, learner.env)
     try:
@@ -83,21 +96,7 @@ def test_after_sigterm_removed_the_container_the_restarted_lesson_starts_it_agai
     learner: Learner, engine: Engine, docker_client: docker.DockerClient, log: ContainerLog
 ) -> None:
     """SIGTERM (like q) removes the session's containers by design; the lesson goes on."""
-    runner = learner.runner(engine)
-    learner.do(runner, "build", "build")
-    learner.resume_at("run", "run")
-    name = str(runner.params["container"])
-    first = Tutor(learner.args, learner.env)
-    try:
-        first.wait_for("Press c to continue")
-        first.keys("c")
-        first.wait_for("Waiting for you to do it", timeout=60)
-        wait_until(learner.files_ready("run"), 30, "the lesson's files")
-        first.keys("t")
-        wait_until(lambda: _done(learner, "run", "run"), 60, "the run step saved as done")
-        assert first.signal(signal.SIGTERM) is not None
-    finally:
-        first.close()
+    name, _ = _run_step_saved_then(learner, engine, docker_client, log, signal.SIGTERM)
     assert not container_running(docker_client, name)(), "SIGTERM kept the container"
 
     again = Tutor(learner.args, learner.env)
