@@ -22,6 +22,11 @@ from tutor.engine.ports import free_port
 from tutor.sentence import Sentence
 
 
+def run_names(name: str, count: int) -> list[str]:
+    """The containers a ``run`` of ``count`` named ``name`` starts: NAME, or NAME-1..."""
+    return [name] if count == 1 else [f"{name}-{i}" for i in range(1, count + 1)]
+
+
 def run(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[ActionEvent]:
     """Start ``count`` detached containers of ``image``; a busy host port is swapped for a free one.
 
@@ -37,7 +42,7 @@ def run(ctx: Context, args: Args, cancel: threading.Event | None) -> Iterator[Ac
     port = None if args.get("port") is None else int(args["port"])
     inside = args.get("container_port")
     inside = port if inside is None else int(inside)
-    names = [name] if count == 1 else [f"{name}-{i}" for i in range(1, count + 1)]
+    names = run_names(name, count)
     for i, each in enumerate(names):
         wanted = port if i == 0 else None  # NAME-2... take any free port
         try:

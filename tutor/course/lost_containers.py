@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 
 from tutor.course.actions import perform
+from tutor.course.container_actions import run_names
 from tutor.course.context import ActionDone, ActionEvent, ActionFailed, ActionOutput, Context
 from tutor.course.filling import ParamError, fill_value
 from tutor.course.model import Step
@@ -88,7 +89,6 @@ def _run_step_for(ctx: Context, step: Step, name: str) -> Step | None:
             count = int(str(action.args.get("count") or 1))
         except (KeyError, ParamError, ValueError):
             continue
-        names = [base] if count == 1 else [f"{base}-{i}" for i in range(1, count + 1)]
-        if name in names:
+        if name in run_names(base, count):
             return earlier
     return None
