@@ -411,15 +411,15 @@ def _drop(indexing: Background[int] | None, stop: threading.Event, *, wait: bool
     if indexing is not None:
         stop.set()
         if wait:
-            with contextlib.suppress(Exception):
-                indexing.result()
+            _settle(indexing)
 
 
-def _settle(stacking: Background[None] | None) -> None:
-    """Wait for the image's rows to be read; a failure is met again, and handled, later."""
-    if stacking is not None:
+def _settle(work: Background[Any] | None) -> None:
+    """Wait for background work to end (the image's rows read, an index stopped); a
+    failure is met again, and handled, where it matters."""
+    if work is not None:
         with contextlib.suppress(Exception):
-            stacking.result()
+            work.result()
 
 
 def _exec_outside(engine: Engine, info: dict[str, Any], folder: Path | None) -> bool:
