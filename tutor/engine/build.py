@@ -16,6 +16,7 @@ mid-build is :class:`~tutor.engine.errors.EngineUnreachable`, like everywhere el
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,15 +24,13 @@ from pathlib import Path
 import docker.errors
 from docker.types import CancellableStream
 
-from tutor.engine.build_events import (
-    BuildEvent,
-)
+from tutor.engine.build_events import BuildError, BuildEvent, BuildRetried
 from tutor.engine.build_leftovers import remove_leftovers
 from tutor.engine.build_stream import BuildStreamParser
 from tutor.engine.build_wire import StreamWatch, read_events, refused, unless_gone
 from tutor.engine.cache_miss import PreviousStep
 from tutor.engine.connection import Engine, engine_errors
-from tutor.engine.dockerfile_steps import read_steps
+from tutor.engine.dockerfile_steps import BuildStep, read_steps
 from tutor.engine.errors import BuildFailed, EngineError, NameTaken
 from tutor.engine.labels import NAMESPACE_LABEL, is_ours
 from tutor.engine.profile import profile
@@ -39,6 +38,11 @@ from tutor.engine.streams import catch_response
 from tutor.sentence import Sentence
 
 __all__ = ["build"]
+
+#: How many times a build starts again after losing a cached step image mid-build.
+_RETRIES = 1
+#: An image id in an engine message: ``sha256:`` and 12 to 64 hex digits, or 64 bare ones.
+_IMAGE_ID_IN_TEXT = re.compile(r"sha256:([0-9a-f]{12,64})|\b([0-9a-f]{64})\b")
 
 
 def build(
@@ -72,7 +76,10 @@ def build(
         (its ``intermediates`` are the step images made so far), a successful
         build with :class:`BuildDone`. Each step image the build made is in a
         :class:`StepFinished` with ``cached`` False, also when it is cancelled
-        or the engine goes away.
+        or the engine goes away. A build that fails because a cached step
+        image it was using was removed meanwhile (another learner's clean-up
+        on a shared engine) yields :class:`BuildRetried` instead of that
+        error and starts again once, reporting its steps again from step 1.
 
     Raises:
         BuildFailed: the build could not start: no such folder, or a Dockerfile
@@ -90,13 +97,62 @@ def build(
         )
     steps = read_steps(folder / dockerfile)
     _refuse_another_learners(engine, tag, labels)
+    for attempt in range(1 + _RETRIES):
+        lost: str | None = None
+        for event in _build_once(engine, folder, tag, steps, dockerfile, labels, buildargs, cancel):
+            if isinstance(event, BuildError) and attempt < _RETRIES and not _cancelled(cancel):
+                lost = _lost_image(engine, event.message)
+                if lost is not None:
+                    yield BuildRetried(lost, event.intermediates)
+                    continue  # the stream ends here; read it out so its clean-up runs
+            yield event
+        if lost is None:
+            return
+
+
+def _cancelled(cancel: threading.Event | None) -> bool:
+    return cancel is not None and cancel.is_set()
+
+
+def _lost_image(engine: Engine, message: str) -> str | None:
+    """The image a failed build needed and that is gone now, if that is why it failed.
+
+    The engine says ``No such image: sha256:...`` (or ``unable to find image
+    "sha256:..."``) when a step image it found in the cache was removed before
+    the next step started from it. Only an id that names no image any more
+    counts: a failure that merely mentions an image that exists is the
+    Dockerfile's own.
+    """
+    for match in _IMAGE_ID_IN_TEXT.finditer(message):
+        image_id = match.group(1) or match.group(2)
+        try:
+            with engine_errors(engine.host):
+                engine.api.inspect_image(image_id)
+        except docker.errors.NotFound:
+            return image_id[:12]
+        except docker.errors.APIError:
+            continue
+    return None
+
+
+def _build_once(
+    engine: Engine,
+    folder: Path,
+    tag: str,
+    steps: tuple[BuildStep, ...],
+    dockerfile: str,
+    labels: dict[str, str],
+    buildargs: dict[str, str] | None,
+    cancel: threading.Event | None,
+) -> Iterator[BuildEvent]:
+    """One build from start to end (the body of :func:`build`, which may start it again)."""
     parser = BuildStreamParser(
         steps,
         _previous(engine, tag),
         lambda i: _created_by(engine, i),
         cached_after=lambda p, n: _cached_after(engine, p, n),
     )
-    if cancel is not None and cancel.is_set():
+    if _cancelled(cancel):
         return
     finished = False
     with engine_errors(engine.host), catch_response(engine.api, "/build") as caught:

@@ -66,6 +66,23 @@ class BuildError:
 
 
 @dataclass(frozen=True)
+class BuildRetried:
+    """A cached step image this build was using disappeared mid-build, so the build
+    starts again, once, from its first step (and reports every step again).
+
+    On a shared engine, classic-builder cache images are shared by every
+    learner whose Dockerfile has the same lines. Another learner's clean-up (or
+    a ``docker image prune``) can remove one in the instant between the engine
+    finding it in the cache and starting the next step from it; the engine then
+    fails with ``No such image``, which is no fault of the learner's Dockerfile.
+    ``lost_image`` is the short id of the image that went; ``intermediates``
+    the step images the first try made (for the record, as in :class:`BuildError`)."""
+
+    lost_image: str
+    intermediates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class BuildDone:
     """The image is built and tagged. ``image_id`` is the full ``sha256:`` id."""
 
@@ -73,4 +90,4 @@ class BuildDone:
     tag: str
 
 
-BuildEvent = StepStarted | OutputLine | StepFinished | BuildError | BuildDone
+BuildEvent = StepStarted | OutputLine | StepFinished | BuildError | BuildRetried | BuildDone
