@@ -23,6 +23,7 @@ from tutor.engine.build_events import (
     BuildDone,
     BuildError,
     BuildEvent,
+    BuildRetried,
     OutputLine,
     StepFinished,
     StepStarted,
@@ -694,6 +695,33 @@ async def test_build_log_says_which_step_is_the_tutors_own_label_step() -> None:
         theirs = next(line for line in lines if "Step 2/2" in line)
         assert "the tutor's labels" not in mine  # the learner's own LABEL is just a step
         assert "← the tutor's labels" in theirs
+
+
+async def test_build_log_says_a_build_started_again_and_counts_its_steps_anew() -> None:
+    """A cached step image removed mid-build (another learner's clean-up): the engine
+    reports every step again, and the counts must be of the build that made the image."""
+    app = WidgetHarness(lambda: BuildLog())
+    again: list[BuildEvent] = [
+        StepStarted(1, 2, "FROM python:3.8-alpine", 1, 1),
+        StepFinished(1, "FROM python:3.8-alpine", True, 0.0, "0a1b2c3d4e5f", None),
+        StepStarted(2, 2, "RUN pip install flask", 2, 2),
+        StepFinished(2, "RUN pip install flask", False, 2.0, "9f8e7d6c5b4a", None),
+        BuildDone("sha256:" + "9f8e7d6c5b4a" * 5 + "0123", "lt-app:v1"),
+    ]
+    events = [*again[:2], BuildRetried("5e5e5e5e5e5e"), *again]
+    async with app.run_test(size=(200, 24)) as pilot:
+        log = app.query_one(BuildLog)
+        for event in events:
+            log.add_event(event)
+        await pilot.pause()
+        text = app.screen_text()
+        assert "The cached layer 5e5e5e5e5e5e that this build was using was removed" in text
+        assert "Building again from the first step." in text
+        assert "✓ Built lt-app:v1: 1 CACHED, 1 BUILT" in text
+        log.set_language("pt-BR")
+        await pilot.pause()
+        said = app.screen_text()
+        assert "A layer em cache 5e5e5e5e5e5e que este build usava foi removida" in said
 
 
 async def test_build_log_shows_a_failed_step_and_the_engine_message_prominently() -> None:

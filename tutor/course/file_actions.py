@@ -19,7 +19,7 @@ from tutor.course.context import ActionDone, ActionEvent, ActionFailed, ActionOu
 from tutor.course.journal import BuildRecord, reference_key
 from tutor.course.workspace import safe_relative
 from tutor.engine.build import build
-from tutor.engine.build_events import BuildDone, BuildError, StepFinished
+from tutor.engine.build_events import BuildDone, BuildError, BuildRetried, StepFinished
 from tutor.engine.labels import labels_for
 from tutor.sentence import Sentence
 
@@ -127,6 +127,11 @@ def build_image(ctx: Context, args: Args, cancel: threading.Event | None) -> Ite
             steps.append(
                 {"number": event.number, "instruction": event.instruction, "cached": event.cached}
             )
+        elif isinstance(event, BuildRetried):
+            ctx.journal.record_step_images(event.intermediates)
+            steps.clear()  # the engine reports every step again
+            lost = Sentence("action.build.lost_cache", image=event.lost_image)
+            yield ActionOutput(lost)
         elif isinstance(event, BuildError):
             ctx.journal.record_step_images(event.intermediates)
             yield ActionFailed(event.message, Sentence("action.build.fix"))

@@ -32,7 +32,14 @@ from tutor.course.panel_data import (
     targets_for,
 )
 from tutor.engine import containers
-from tutor.engine.build_events import BuildDone, BuildError, OutputLine, StepFinished, StepStarted
+from tutor.engine.build_events import (
+    BuildDone,
+    BuildError,
+    BuildRetried,
+    OutputLine,
+    StepFinished,
+    StepStarted,
+)
 from tutor.engine.diff import ContainerDiff, diff
 from tutor.engine.errors import (
     BadDockerHost,
@@ -69,7 +76,7 @@ CONNECTION_ERRORS = (EngineUnreachable, EnginePermissionDenied, BadDockerHost)
 #: Seconds between two reads of the shown container's diff. Files a process in the
 #: container writes make no engine event, so only reading again shows them.
 DIFF_POLL = 1.0
-BUILD_EVENTS = (StepStarted, OutputLine, StepFinished, BuildError, BuildDone)
+BUILD_EVENTS = (StepStarted, OutputLine, StepFinished, BuildError, BuildRetried, BuildDone)
 PUSH_EVENTS = (PushProgress, PushDone, PushError)
 #: The pane that shows what each kind of action does.
 PANE_FOR_ACTION = {

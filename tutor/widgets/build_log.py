@@ -19,6 +19,7 @@ from tutor.engine.build_events import (
     BuildDone,
     BuildError,
     BuildEvent,
+    BuildRetried,
     OutputLine,
     StepFinished,
     StepStarted,
@@ -144,7 +145,7 @@ class BuildLog(Vertical):
         """Queue one build event; it is drawn with the rest of its batch.
 
         Args:
-            event: A StepStarted, OutputLine, StepFinished, BuildError or BuildDone.
+            event: Any :data:`~tutor.engine.build_events.BuildEvent`.
         """
         self._pending.append(event)
         if not self._flush_scheduled:
@@ -199,6 +200,9 @@ class BuildLog(Vertical):
             self.steps[event.number] = event
         elif isinstance(event, BuildError):
             self.error = event
+        elif isinstance(event, BuildRetried):
+            self.steps.clear()  # every step is reported again from step 1
+            self.total_steps = None
         elif isinstance(event, BuildDone):
             self.done = event
 
@@ -245,6 +249,9 @@ class BuildLog(Vertical):
             return line
         if isinstance(event, BuildError):
             return Text(say(lang, "build.error", message=event.message), self._style("error"))
+        if isinstance(event, BuildRetried):
+            again = say(lang, "action.build.lost_cache", image=event.lost_image)
+            return Text(again, self._style("step"))
         built = say(lang, "build.built", tag=event.tag, image_id=short_id(event.image_id))
         return Text(built, self._style("cached"))
 
