@@ -27,17 +27,10 @@ echo "== lessons"
 echo "== pytest"
 status=0
 if [ $# -eq 0 ]; then
-    # Twenty learners on one engine met a build-cache race once (2026-12-06, 1 run in
-    # many): one learner's rebuild lost a cached step image another namespace's clean-up
-    # had just removed ("unable to find image"). Not mended yet (see README); until it is,
-    # the tests that failed are run once more, and the first failure stays in the log.
     .venv/bin/python -m pytest --ignore=tests/reliability/test_hundred_kills.py \
-        --ignore=tests/reliability/test_play_the_course.py \
-        || .venv/bin/python -m pytest --last-failed --last-failed-no-failures none \
-            --ignore=tests/reliability/test_hundred_kills.py \
-            --ignore=tests/reliability/test_play_the_course.py || status=$?
+        --ignore=tests/reliability/test_play_the_course.py || status=$?
     echo "== pytest: the learner's play of the course in a real terminal"
-    # Timing-dependent too: at 80x24 the screen sometimes stopped drawing until a key came.
+    # Timing-dependent: at 80x24 the screen sometimes stopped drawing until a key came.
     # Two causes are mended (see README, reliability); no run since has failed, but what
     # Textual missed with an expired notice is not understood, so a failed run is tried
     # once more. The failure's stacks, Textual state and run trace are in the log.
