@@ -106,15 +106,24 @@ def _build_losing_its_cache(
 
 
 @pytest.fixture
-def long_dockerfile(
-    tmp_path: Path, namespace: str, fixture_images: dict[str, str], engine_profile: EngineProfile
+def cached_then_long(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    tmp_path: Path,
+    namespace: str,
+    fixture_images: dict[str, str],
+    engine_profile: EngineProfile,
+    leftovers: list[str],
 ) -> tuple[Path, str]:
-    """A build folder and the Dockerfile's head (steps 1 to 3) that the test caches."""
+    """A build folder whose steps 1 to 3 are cached, step 3's image childless, and
+    whose Dockerfile goes on with the long CMD; and that cached image's id."""
     if engine_profile.containerd_store:
         pytest.skip("a containerd-store engine keeps no image per step: none can be lost")
     token = uuid.uuid4().hex[:12]
     head = f"FROM {fixture_images['busybox']}\nENV NS={namespace}\nRUN echo {token} > /token\n"
-    return tmp_path, head
+    cached = _cached_chain(engine, docker_client, tmp_path, head, namespace, leftovers)
+    (tmp_path / "Dockerfile").write_text(head + _long_cmd())
+    return tmp_path, cached
 
 
 def _long_cmd() -> str:
@@ -128,12 +137,10 @@ def test_a_build_that_loses_a_cached_step_image_starts_again_and_succeeds(
     engine: Engine,
     docker_client: docker.DockerClient,
     namespace: str,
-    long_dockerfile: tuple[Path, str],
+    cached_then_long: tuple[Path, str],
     leftovers: list[str],
 ) -> None:
-    folder, head = long_dockerfile
-    cached = _cached_chain(engine, docker_client, folder, head, namespace, leftovers)
-    (folder / "Dockerfile").write_text(head + _long_cmd())
+    folder, cached = cached_then_long
 
     events, removed = _build_losing_its_cache(
         engine, docker_client, folder, namespace, 1, leftovers
@@ -159,18 +166,16 @@ def test_a_build_starts_again_only_once(
     engine: Engine,
     docker_client: docker.DockerClient,
     namespace: str,
-    long_dockerfile: tuple[Path, str],
+    cached_then_long: tuple[Path, str],
     leftovers: list[str],
 ) -> None:
-    folder, head = long_dockerfile
-    _cached_chain(engine, docker_client, folder, head, namespace, leftovers)
-    (folder / "Dockerfile").write_text(head + _long_cmd())
+    folder, cached = cached_then_long
 
     events, removed = _build_losing_its_cache(
         engine, docker_client, folder, namespace, 2, leftovers
     )
 
-    assert len(removed) == 2
+    assert len(removed) == 2 and removed[0] == cached
     assert len([e for e in events if isinstance(e, BuildRetried)]) == 1
     error = events[-1]
     assert isinstance(error, BuildError)
