@@ -84,3 +84,22 @@ def test_a_port_another_learner_claimed_is_not_given_out_again(
     theirs = port_for(engine, port, other)
     assert theirs != port
     assert claim(engine, "port", str(theirs), other)
+
+
+def test_the_last_of_a_large_class_still_gets_a_port_of_their_own(
+    engine: Engine, namespace: str, other: str
+) -> None:
+    """Twenty learners and two more in the app, all from one course port: the
+    twenty-second tried twenty ports, all claimed, and was handed the next one
+    unclaimed (seen in the twenty-learners run). Now a port is only ever theirs."""
+    start = free_port(20000 + int(namespace[1:7], 16) % 20000)
+    class_ports: list[int] = []
+    candidate = start
+    while len(class_ports) < 25:
+        if claim(engine, "port", str(candidate), other):
+            class_ports.append(candidate)
+        candidate = free_port(candidate + 1)
+    mine = port_for(engine, start, namespace)
+    assert mine not in class_ports
+    assert claim(engine, "port", str(mine), namespace)
+    assert not claim(engine, "port", str(mine), other)

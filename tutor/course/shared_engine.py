@@ -19,9 +19,17 @@ from __future__ import annotations
 from tutor.engine import inventory
 from tutor.engine.claims import claim
 from tutor.engine.connection import Engine
-from tutor.engine.errors import EngineRejected
+from tutor.engine.errors import EngineError, EngineRejected
 from tutor.engine.labels import is_ours
 from tutor.engine.ports import free_port
+from tutor.sentence import Sentence
+
+#: Ports tried before giving up. A classroom of twenty starting at once, all from
+#: the course's port, needs twenty tries for the last one; a port is never handed
+#: out unclaimed, so the bound is far above any class.
+_PORT_TRIES = 500
+#: The highest TCP port; the search starts again from the course's port after it.
+_LAST_PORT = 65535
 
 
 def namespaced(name: str, namespace: str) -> str:
@@ -101,7 +109,7 @@ def port_for(engine: Engine, port: int, namespace: str) -> int:
         The host port the learner will use.
 
     Raises:
-        EngineError: the engine cannot be asked.
+        EngineError: the engine cannot be asked, or no port could be claimed.
     """
     rows = inventory.list_containers(engine, status="running")
     own = {
@@ -114,11 +122,11 @@ def port_for(engine: Engine, port: int, namespace: str) -> int:
     if port in own:
         return port
     candidate = free_port(port, engine)
-    for _ in range(20):  # each one another learner claimed first: try the next
+    for _ in range(_PORT_TRIES):  # each one another learner claimed first: try the next
         if claim(engine, "port", str(candidate), namespace):
             return candidate
-        candidate = free_port(candidate + 1, engine)
-    return candidate
+        candidate = free_port(candidate + 1 if candidate < _LAST_PORT else port, engine)
+    raise EngineError(Sentence("engine.no_free_port"), Sentence("engine.no_free_port.hint"))
 
 
 def _taken_by_others(engine: Engine, kind: str, name: str, namespace: str) -> bool:
