@@ -114,6 +114,28 @@ def test_a_damaged_cache_is_rebuilt_silently(tmp_path: Path, content: bytes) -> 
     assert load_course_cached(root, tmp_path / "cache") == load_course(root)
 
 
+@pytest.mark.parametrize("kind", ["directory", "symlink loop", "100 MB", "unreadable"])
+def test_a_cache_file_that_is_no_file_is_survived(tmp_path: Path, kind: str) -> None:
+    root = course_in(tmp_path / "course")
+    load_course_cached(root, tmp_path / "cache")
+    kept = kept_file(tmp_path / "cache")
+    kept.unlink()
+    if kind == "directory":
+        kept.mkdir()
+    elif kind == "symlink loop":
+        kept.symlink_to(kept)
+    elif kind == "100 MB":
+        with kept.open("wb") as file:
+            file.truncate(100 << 20)  # sparse: quick to make, 100 MB to read
+    else:
+        kept.write_bytes(b"unreadable")
+        kept.chmod(0)
+    assert load_course_cached(root, tmp_path / "cache") == load_course(root)
+    assert load_course_cached(root, tmp_path / "cache") == load_course(root)
+    if kind in ("100 MB", "symlink loop"):  # a file can take its place: written again
+        assert kept.stat().st_size < course_cache.MAX_BYTES
+
+
 def test_another_courses_cache_under_this_name_is_not_taken(tmp_path: Path) -> None:
     root = course_in(tmp_path / "course")
     text = (root / "course.toml").read_text(encoding="utf-8").replace('"Mini"', '"Other"')

@@ -32,6 +32,8 @@ from typing import Any
 
 from tutor.course.model import Course
 
+#: A kept course is some 140 kB; a file much larger is not one (issue 16: a 100 MB file).
+MAX_BYTES = 16 << 20
 #: Bumped when what is pickled changes shape in a way file status cannot show.
 FORMAT = 1
 #: The tutor's modules that decide what a loaded course holds: this folder, and these.
@@ -100,7 +102,10 @@ def _statuses(tree: Path) -> list[tuple[str, os.stat_result]]:
 def _read(path: Path, key: str) -> Course | None:
     """The kept course when it was kept under ``key``; None for anything else."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:  # not what this module writes: read no further
+            return None
         kept_key, course = pickle.loads(data)
     except Exception:
         return None
