@@ -9,6 +9,7 @@ hint when something is wrong, never with a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import json.encoder
 import sys
@@ -121,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validate": _validate,
     }
     try:
+        if args.command in ONE_SHOT:
+            return _without_collector(handlers[args.command], args)
         return handlers[args.command](args)
     except EngineError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -129,6 +132,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+#: Commands that read a few answers, print them and end: no cyclic garbage worth collecting.
+ONE_SHOT = frozenset({"layers", "diff", "shared"})
+
+
+def _without_collector(handler: Handler, args: argparse.Namespace) -> int:
+    """Run ``handler`` with the cyclic garbage collector off, and turn it back on after.
+
+    A diff of 20,000 paths makes some 80,000 objects (the engine's answer,
+    the sorted pairs, the changes): the collector ran over them, and over
+    every module imported meanwhile, dozens of times, 13 ms of a 145 ms
+    command's CPU here. A command that ends in a second has nothing for it
+    to find; reference counting still frees everything as it goes.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return handler(args)
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def print_json(data: object) -> None:

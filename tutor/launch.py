@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 
 from tutor import settings
 from tutor.app import TutorApp
+from tutor.course.course_cache import load_course_cached
 from tutor.course.filling import merge
 from tutor.course.journal import Journal
-from tutor.course.loader import default_course_root, load_course
 from tutor.course.model import Course, Value
+from tutor.course.root import default_course_root
 from tutor.course.workspace import default_root as default_workspace_root
 from tutor.engine.labels import default_namespace, sanitize_namespace
 from tutor.i18n import use_course_catalogs
@@ -85,7 +86,10 @@ def make_app(
         ValueError: an override names no course parameter or has the wrong type.
     """
     ns = sanitize_namespace(namespace) if namespace else default_namespace()
-    course = course if course is not None else load_course(course_root or default_course_root())
+    if course is None:
+        from tutor.course.loader import load_course
+
+        course = load_course(course_root or default_course_root())
     use_course_catalogs(course.root)  # a course may bring a language of its own
     store = store if store is not None else ProgressStore(course.id, ns, root=progress_root)
     journal = Journal.load(store.path.with_name("journal.json"))
@@ -171,7 +175,8 @@ def run_tutor(
     Returns:
         The process exit status.
     """
-    course = load_course(course_root or default_course_root())
+    # Read from its files only when they changed since the last start (the first frame waits).
+    course = load_course_cached(course_root or default_course_root())
     if language is not None and language not in course.languages:
         known = ", ".join(course.languages)
         print(f"error: the course has no language {language!r} (it has: {known})", file=sys.stderr)

@@ -17,10 +17,10 @@ from typing import Any
 from tutor import i18n
 from tutor.course.model import KNOWN_LANGUAGES, Problem, Value
 from tutor.course.reader import Reader, did_you_mean, inside, parse
+from tutor.course.root import COURSE_FILE
 from tutor.course.tomldoc import Key
 from tutor.course.vocabulary import placeholders
 
-COURSE_FILE = "course.toml"
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 

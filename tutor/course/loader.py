@@ -16,29 +16,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from tutor.course.index import COURSE_FILE, read_index
+from tutor.course.index import read_index
 from tutor.course.model import Course, Lesson, LessonEntry, LessonFile, Problem, Step, Value
 from tutor.course.reader import Reader, did_you_mean, inside, parse, read_text
+from tutor.course.root import default_course_root
 from tutor.course.steps import StepContext, read_step
 from tutor.course.vocabulary import placeholders
 
+__all__ = ["FILES_FOLDER", "LESSON_FILE", "default_course_root", "load_course", "load_lesson"]
+
 LESSON_FILE = "lesson.toml"
 FILES_FOLDER = "files"
-
-
-def default_course_root() -> Path:
-    """The course that ships with the tutor.
-
-    Returns:
-        ``tutor/_lessons`` inside an installed wheel (pyproject force-includes
-        the repository's ``lessons/`` there), else ``lessons/`` next to the
-        package in a checkout.
-    """
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "_lessons"
-    if (installed / COURSE_FILE).is_file():
-        return installed
-    return package.parent / "lessons"
 
 
 def load_course(root: Path, *, overrides: Mapping[str, Value] | None = None) -> Course:

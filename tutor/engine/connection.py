@@ -182,10 +182,14 @@ def connect(
 
 
 def _connect_socket(path: str, host: str, timeout: int) -> Engine:
-    """An :class:`Engine` on :class:`SocketClient`; its API version asked as docker-py asks."""
+    """An :class:`Engine` on :class:`SocketClient`; its API version negotiated at once.
+
+    The negotiation (``GET /_ping``, see ``SocketAPI.api_version``) is the
+    engine's first answer: a socket that refuses or is absent fails here.
+    """
     client = SocketClient(path, timeout)
     try:
-        client.version()
+        client.api.api_version  # noqa: B018 - asked for its answer from the engine
     except OSError as exc:
         raise classify(exc, host) from exc
     client.api.timeout = CALL_TIMEOUT

@@ -132,6 +132,7 @@ class SocketAPI:
         self.timeout = timeout
         self.hooks: dict[str, list[Any]] = {"response": []}  # nothing to hook: no requests
         self._version: dict[str, Any] | None = None
+        self._api_version: str | None = None
         self._fallback: Any = None
 
     # -- the wire ---------------------------------------------------------------
@@ -140,7 +141,7 @@ class SocketAPI:
         self, method: str, path: str, params: Mapping[str, Any] | None = None, body: Any = None
     ) -> _Reply:
         """Send one request on a new connection; the reply's status is checked."""
-        url = path if path == "/version" else f"/v{self.api_version}{path}"
+        url = path if path in ("/version", "/_ping") else f"/v{self.api_version}{path}"
         if params:
             url += "?" + urlencode(params)
         data = b"" if body is None else json.dumps(body).encode()
@@ -179,15 +180,35 @@ class SocketAPI:
     # -- docker-py's calls --------------------------------------------------------
 
     def version(self) -> dict[str, Any]:
-        """``GET /version``, asked once (docker-py asks it to negotiate, too)."""
+        """``GET /version``, asked once, and only when its answer is wanted."""
         if self._version is None:
             self._version = dict(self._json("GET", "/version"))
         return self._version
 
     @property
     def api_version(self) -> str:
-        """The API version the engine offers, used in every URL (docker-py's "auto")."""
-        return str(self.version().get("ApiVersion") or "1.41")
+        """The API version the engine offers, used in every URL (docker-py's "auto").
+
+        docker-py reads it from ``GET /version``, which makes the engine ask
+        containerd and run ``runc --version`` (10-70 ms here, on the path of
+        every command). ``GET /_ping`` names the same version in its
+        ``Api-Version`` header in a millisecond, as the docker CLI reads it;
+        an engine whose ping lacks the header is asked ``/version``.
+        """
+        if self._api_version is None:
+            self._api_version = self._ping_version() or str(
+                self.version().get("ApiVersion") or "1.41"
+            )
+        return self._api_version
+
+    def _ping_version(self) -> str | None:
+        """The ``Api-Version`` header of ``GET /_ping`` (None when the engine sends none)."""
+        reply = self._open("GET", "/_ping")
+        try:
+            reply.body()
+        finally:
+            reply.close()
+        return reply.headers.get("api-version") or None
 
     def info(self) -> dict[str, Any]:
         return dict(self._json("GET", "/info"))
