@@ -151,9 +151,20 @@ class Bench:
     def tutor(self, *argv: str) -> list[str]:
         return [self.python, "-m", "tutor", *argv]
 
-    def env(self, cache: Path) -> dict[str, str]:
-        """The environment of a tutor process whose layer-index cache is ``cache``."""
-        return {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    def env(self, cache: Path | None = None) -> dict[str, str]:
+        """The environment of a measured Python process (with ``cache`` as its cache home).
+
+        An installed tutor runs from compiled bytecode (pip writes it at install),
+        so every Python process measured here gets a bytecode cache of the run's
+        own, which the first (uncounted) run fills: with ``PYTHONDONTWRITEBYTECODE``
+        set, as on this machine, the tutor would otherwise compile its modules
+        on every start.
+        """
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(self.tmp / "pycache")
+        if cache is not None:
+            env["XDG_CACHE_HOME"] = str(cache)
+        return env
 
     # -- objects --------------------------------------------------------------
 
@@ -301,11 +312,13 @@ class Bench:
         self.rows.append(compare(what, mine, yard, "`docker diff`", 1.3, "≤ 1.3x"))
 
     def layers(self, image: str) -> None:
-        floor = f"import docker; docker.from_env().api.history({image!r})"
+        floor = [self.python, "-c", f"import docker; docker.from_env().api.history({image!r})"]
+        timed_run(self.tutor("layers", image), self.env())  # fill the bytecode cache
+        timed_run(floor, self.env())
         mine, yard = side_by_side(
             self.args.rounds * 2 + 1,
-            lambda: timed_run(self.tutor("layers", image)),
-            lambda: timed_run([self.python, "-c", floor]),
+            lambda: timed_run(self.tutor("layers", image), self.env()),
+            lambda: timed_run(floor, self.env()),
         )
         cli = [timed_run(["docker", "image", "history", image]) for _ in range(3)]
         what = "`tutor layers IMAGE`, one process"
