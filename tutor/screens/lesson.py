@@ -26,6 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Markdown
 from textual.worker import get_current_worker
 
@@ -163,8 +164,13 @@ class LessonScreen(SessionScreen):
         self.connecting_changed(self.tutor.connecting)
         self._enter_step()
         self.set_interval(DIFF_POLL, self.deck.poll_diff)
-        # The screen's objects live as long as it: no collection walks them again.
-        after_refresh(self, partial(lesson_gc.lesson_drawn, self.app))
+        # The screen's objects live as long as it: no collection walks them again (see
+        # lesson_gc). The panels not shown are composed after the first frame, one per frame.
+        after_refresh(self, self._first_frame)
+
+    def _first_frame(self) -> None:
+        lesson_gc.lesson_shown(self.app)
+        self.deck.compose_rest(partial(lesson_gc.lesson_drawn, self.app))
 
     def on_unmount(self) -> None:
         forget_closed_widgets(self.app)  # Textual would keep parts of this screen
@@ -200,7 +206,15 @@ class LessonScreen(SessionScreen):
         pane = self.deck.bring_forward(name)
         if pane is None or not focus:
             return
-        target = self.query_one("#prose-side") if self.wide and name == "lesson" else pane
+        if self.wide and name == "lesson":
+            self._focus_first(self.query_one("#prose-side"))
+        elif name in self.deck.widgets:  # once it is composed (at once when it was)
+            self.deck.on_panel(name, lambda _: self._focus_first(pane))
+        else:
+            self._focus_first(pane)
+
+    @staticmethod
+    def _focus_first(target: Widget) -> None:
         for widget in target.query("*"):
             if widget.focusable:
                 widget.focus()
