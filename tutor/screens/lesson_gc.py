@@ -30,27 +30,42 @@ from __future__ import annotations
 
 import gc
 import weakref
+from functools import partial
 
 from textual.app import App
+from textual.widget import Widget
+from textual.widgets import RichLog
 
-__all__ = ["data_kept", "lesson_closed", "lesson_drawn", "lesson_shown"]
+__all__ = ["data_kept", "drop_drawn_lines", "lesson_closed", "lesson_drawn", "lesson_shown"]
 
 #: The apps whose closed lesson screen was let back in since their last freeze (one app
 #: per process, but tests run many: a new app's first lesson has nothing to collect).
 _thawed: weakref.WeakSet[App[object]] = weakref.WeakSet()
+#: How many lesson screens of each app are past their first frame and not closed.
+_shown: weakref.WeakKeyDictionary[App[object], int] = weakref.WeakKeyDictionary()
+#: Seconds after a lesson closes under a lesson already shown until the collection,
+#: so that the closing screen is no longer referenced by Textual's removal.
+CLOSED_COLLECT_DELAY = 0.1
+
+
+def _collect_if_due(app: App[object]) -> None:
+    """Collect what a closed lesson left (once), then freeze what exists now."""
+    if app in _thawed:
+        gc.collect()  # what the closed screen left in cycles, before it is frozen again
+        _thawed.discard(app)
+        gc.enable()
+    gc.freeze()
 
 
 def lesson_shown(app: App[object]) -> None:
     """The lesson's first frame: collect what a closed lesson left (once), freeze the rest."""
-    if app in _thawed:
-        gc.collect()  # what the closed screen left in cycles, before it is frozen again
-        _thawed.discard(app)
-    gc.freeze()
+    _shown[app] = _shown.get(app, 0) + 1
+    _collect_if_due(app)
 
 
 def lesson_drawn(app: App[object]) -> None:
     """Every panel is composed: leave what exists now out of later collections."""
-    lesson_shown(app)
+    _collect_if_due(app)
 
 
 def data_kept(app: App[object]) -> None:
@@ -63,7 +78,43 @@ def data_kept(app: App[object]) -> None:
         gc.freeze()
 
 
-def lesson_closed(app: App[object]) -> None:
-    """Let every frozen object back in, so that the closed screen's cycles can be freed."""
+def drop_drawn_lines(screen: Widget) -> None:
+    """Let go of the lines a closing screen's widgets last drew, before they are removed.
+
+    Textual (8.2.8, pinned) keeps each widget's styled lines (``_styles_cache``)
+    after it is removed, and a log keeps every line it wrote: each line is a
+    ``Strip`` with its segments and seven small caches. Held by widgets that
+    are freed only by the collection (their cycles), they were most of the
+    garbage a closed lesson left (some 55,000 of 79,000 objects at 160x48),
+    all walked by it. Dropped here, they are freed at once by refcounting.
+    """
+    for widget in screen.walk_children(Widget, with_self=True):
+        widget._styles_cache.clear()
+        if isinstance(widget, RichLog):
+            widget.clear()
+
+
+def lesson_closed(app: App[object], *, was_shown: bool, following: bool) -> None:
+    """Let every frozen object back in, so that the closed screen's cycles can be freed.
+
+    When another lesson follows (``following``: it is on the screen stack), its
+    first frame collects them. Until then no automatic collection runs: one
+    started now (they come often while a screen is built) walked everything
+    too, a second full walk for one lesson. When that frame came first (Textual
+    removes the old screen while it composes the new one), everything would
+    stay unfrozen, and every full collection walk it all, for as long as the
+    new lesson is open: it is collected and frozen again shortly instead.
+    """
     gc.unfreeze()
     _thawed.add(app)
+    if was_shown:
+        _shown[app] = max(0, _shown.get(app, 0) - 1)
+    if not following:
+        gc.enable()  # back to the list of lessons: collections as usual
+    elif _shown.get(app):
+        # From the app's own context: a timer made here would keep, in its task's
+        # context variables, this closing screen alive through the collection.
+        later = partial(_collect_if_due, app)
+        app.call_later(app.set_timer, CLOSED_COLLECT_DELAY, later)
+    else:
+        gc.disable()

@@ -197,6 +197,13 @@ class PanelDeck(TabbedContent):
         if then is not None:
             then()
 
+    def forget(self) -> None:
+        """The lesson closes: let go of what the panels were shown (a diff's paths)."""
+        self.shown, self.own, self.files = PanelValues(), {}, {}
+        for waiting in self._waiting.values():
+            waiting.clear()
+        self.on_panel("diff", DiffView.forget)
+
     # -- layout and words ------------------------------------------------------------
 
     def set_wide(self, wide: bool) -> None:
