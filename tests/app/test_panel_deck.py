@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
+from tests.app.conftest import MakeTutor, settle
 from tutor.course.loader import default_course_root, load_course
-from tutor.course.panel_data import PanelTargets
+from tutor.course.panel_data import PanelTargets, PanelValues
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
+from tutor.screens.course import CourseScreen
+from tutor.screens.lesson import LessonScreen
 from tutor.screens.panel_deck import PanelDeck
 from tutor.widgets import BuildLog, DiffView, FilesView, HistoryTable
+from tutor.widgets.step_panel import StepPanel
 
 
 class DeckApp(App[None]):
@@ -89,3 +93,31 @@ async def test_the_rest_are_composed_in_the_frames_after_the_first_then_it_says_
         asked: list[object] = []
         deck.on_panel("build", asked.append)
         assert asked == [deck.query_one(BuildLog)]
+
+
+async def test_a_closing_lesson_lets_go_of_its_drawn_lines_and_its_diff(
+    make_tutor: MakeTutor,
+) -> None:
+    """Textual keeps each removed widget's styled lines, which a closed lesson's
+    widgets (freed only by a full collection, being in cycles) held for it to
+    walk: most of what a lesson switch's collection walked. They go at close."""
+    app = make_tutor()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        app.open_lesson(app.course.lessons[0].id)
+        await settle(app, pilot)
+        screen = next(s for s in app.screen_stack if isinstance(s, LessonScreen))
+        panel, deck = screen.query_one(StepPanel), screen.deck
+        view = deck.query_one(DiffView)
+        view.update(diff_of(3))
+        changes = view.change_list
+        deck.shown = PanelValues(diff=view.diff)
+        await pilot.pause()
+        assert panel._styles_cache._cache  # drawn
+        while not isinstance(app.screen, CourseScreen):
+            await pilot.press("escape")
+            await settle(app, pilot)
+        assert panel._styles_cache._cache == {}
+        assert view.diff is None and changes.changes == ()
+        assert deck.shown.diff is None
+        del screen, panel, deck, view, changes

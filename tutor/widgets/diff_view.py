@@ -132,7 +132,8 @@ class DiffView(Vertical):
     def forget(self) -> None:
         """Let go of the diff (its screen closes): its paths are freed at once."""
         self.diff, self._seen = None, None
-        self.change_list.changes = ()
+        for changes in self.query(ChangeList):
+            changes.changes = ()
 
     def show_exec_result(self, command: str, exit_code: int, output: str) -> None:
         """Show what a command run inside the container printed.
