@@ -46,6 +46,8 @@ _shown: weakref.WeakKeyDictionary[App[object], int] = weakref.WeakKeyDictionary(
 #: Seconds after a lesson closes under a lesson already shown until the collection,
 #: so that the closing screen is no longer referenced by Textual's removal.
 CLOSED_COLLECT_DELAY = 0.1
+#: Seconds after which automatic collections resume if no lesson frame collected.
+RESUME_AFTER = 1.0
 
 
 def _collect_if_due(app: App[object]) -> None:
@@ -118,3 +120,11 @@ def lesson_closed(app: App[object], *, was_shown: bool, following: bool) -> None
         app.call_later(app.set_timer, CLOSED_COLLECT_DELAY, later)
     else:
         gc.disable()
+        # Should that frame never come (the lesson closed before it), not for long.
+        app.call_later(app.set_timer, RESUME_AFTER, partial(_resume, app))
+
+
+def _resume(app: App[object]) -> None:
+    """No lesson frame collected: automatic collections walk everything again."""
+    if app in _thawed:
+        gc.enable()
