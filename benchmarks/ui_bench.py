@@ -588,6 +588,8 @@ class Session:
         lesson = await self.open_lesson("copy-on-write", "read-the-diff")
         await self.predict("2")
         self.key("6")  # the diff panel (as tabs it must be in front to poll)
+        # Composed when first shown, or in the frames after the lesson's first.
+        await self.until(lambda: bool(lesson.query(DiffView)), "the diff panel", 30)
         panel = lesson.query_one(DiffView)
         await self.until(
             lambda: panel.diff is not None and panel.diff.container == info.id, "first diff", 60

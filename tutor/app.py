@@ -327,6 +327,8 @@ class TutorApp(App[None]):
     def on_unmount(self) -> None:
         if self.engine is not None:
             self.engine.close()
+        # A lesson closed as the app quits pauses automatic collections (lesson_gc).
+        gc.enable()
 
     # -- the engine ---------------------------------------------------------------
 

@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
+from textual.await_remove import AwaitRemove
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Markdown
 from textual.worker import get_current_worker
 
@@ -111,6 +113,8 @@ class LessonScreen(SessionScreen):
         #: The lesson's prose in the learner's language, once the screen has said it.
         self._prose: str | None = None
         self._checking = self._check_again = False
+        #: Whether the first frame was drawn (see lesson_gc).
+        self._shown = False
 
     @classmethod
     def panel_keys(cls) -> list[KeySection]:
@@ -163,12 +167,32 @@ class LessonScreen(SessionScreen):
         self.connecting_changed(self.tutor.connecting)
         self._enter_step()
         self.set_interval(DIFF_POLL, self.deck.poll_diff)
-        # The screen's objects live as long as it: no collection walks them again.
-        after_refresh(self, partial(lesson_gc.lesson_drawn, self.app))
+        # The screen's objects live as long as it: no collection walks them again (see
+        # lesson_gc). The panels not shown are composed after the first frame, one per frame.
+        after_refresh(self, self._first_frame)
+
+    def _first_frame(self) -> None:
+        if self._closing or self._shown:
+            return
+        self._shown = True
+        lesson_gc.lesson_shown(self.app)
+        self.deck.compose_rest(partial(lesson_gc.lesson_drawn, self.app))
+
+    def remove(self) -> AwaitRemove:
+        """Close: what the screen holds in lines and data goes first (see lesson_gc)."""
+        if self.is_mounted:
+            self.deck.forget()
+            lesson_gc.drop_drawn_lines(self)
+        return super().remove()
 
     def on_unmount(self) -> None:
         forget_closed_widgets(self.app)  # Textual would keep parts of this screen
-        lesson_gc.lesson_closed(self.app)  # and the collector may free it now
+        # And the collector may free it now.
+        following = any(
+            isinstance(screen, LessonScreen) and screen is not self
+            for screen in self.app.screen_stack
+        )
+        lesson_gc.lesson_closed(self.app, was_shown=self._shown, following=following)
 
     def on_resize(self, event: Resize) -> None:
         if self._closing:  # the learner left: the panes may already be gone
@@ -200,7 +224,15 @@ class LessonScreen(SessionScreen):
         pane = self.deck.bring_forward(name)
         if pane is None or not focus:
             return
-        target = self.query_one("#prose-side") if self.wide and name == "lesson" else pane
+        if self.wide and name == "lesson":
+            self._focus_first(self.query_one("#prose-side"))
+        elif name in self.deck.widgets:  # once it is composed (at once when it was)
+            self.deck.on_panel(name, lambda _: self._focus_first(pane))
+        else:
+            self._focus_first(pane)
+
+    @staticmethod
+    def _focus_first(target: Widget) -> None:
         for widget in target.query("*"):
             if widget.focusable:
                 widget.focus()

@@ -7,13 +7,24 @@ the shown container's diff while it is on screen, and answers the panels'
 own requests (the app's page, logs, stop, a command in the container). It
 redraws a panel only where what it shows changed. The screen tells it which
 lesson and step to follow and hands it what a run of a step streams.
+
+A lesson screen's first frame waits for what is composed before it: the
+panels made one eighth of it each (their widgets, styles and first lines,
+some tens of thousands of objects), all at once, while only the prose or
+the step's panel is seen. So each panel's widget is made here but composed
+(mounted in its pane) only when its pane is brought forward, or by
+:meth:`PanelDeck.compose_rest`, one panel per frame after the first. What
+the deck is asked to show in a panel not composed yet waits for it, in
+order, and is drawn once the panel is (see :meth:`PanelDeck.on_panel`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.containers import VerticalScroll
@@ -55,7 +66,7 @@ from tutor.engine.push_stream import PushDone, PushError, PushProgress
 from tutor.engine.sharing import Sharing
 from tutor.i18n import say
 from tutor.messages import ContainerOutput, DiffPolled, EngineDown, PanelsLoaded
-from tutor.screens import panels
+from tutor.screens import lesson_gc, panels
 from tutor.screens.panels import ShowsValue
 from tutor.sentence import said
 from tutor.widgets import (
@@ -63,8 +74,6 @@ from tutor.widgets import (
     ContainersPanel,
     DiffView,
     FilesView,
-    HistoryTable,
-    LayerStack,
     PushLog,
 )
 
@@ -79,6 +88,10 @@ DIFF_POLL = 1.0
 BUILD_EVENTS = (StepStarted, OutputLine, StepFinished, BuildError, BuildRetried, BuildDone)
 PUSH_EVENTS = (PushProgress, PushDone, PushError)
 #: The pane that shows what each kind of action does.
+#: From this many paths a diff shown is left out of garbage collections (see lesson_gc).
+FREEZE_FROM = 1000
+#: Seconds a panel composed in the background waits for its frame to be drawn at most.
+FRAME_WAIT = 0.25
 PANE_FOR_ACTION = {
     "write_files": "files", "edit": "files", "move_line": "files", "build": "build",
     "run": "containers", "fetch": "containers", "logs": "containers", "stop": "containers",
@@ -114,20 +127,82 @@ class PanelDeck(TabbedContent):
         self._diff_reading = False
         #: The token of the command running in each container (see DiffView.StopRequested).
         self._run_tokens: dict[str, str] = {}
+        #: Each panel's widget, made now, composed in its pane when first needed.
+        self.widgets: dict[str, Widget] = {}
+        #: What was asked of each panel not composed yet, done in order once it is.
+        self._waiting: dict[str, list[Callable[[Any], object]]] = {}
+        #: The panels composed, with what was asked of them done.
+        self._composed: dict[str, asyncio.Event] = {}
         for panel in panels.PANELS:
+            title = say(language, panel.words)
             if panel.widget is None:
                 content: Widget = VerticalScroll(Markdown(id="prose-text"), id="prose")
-            else:
-                content = panel.widget(language=language, id=panel.name)  # type: ignore[call-arg]
-            title = say(language, panel.words)
-            # As ``with TabbedContent(): yield TabPane(...)`` would add them.
-            self.compose_add_child(TabPane(title, content, id=f"pane-{panel.name}"))
+                # As ``with TabbedContent(): yield TabPane(...)`` would add them.
+                self.compose_add_child(TabPane(title, content, id=f"pane-{panel.name}"))
+                continue
+            widget = panel.widget(language=language, id=panel.name)  # type: ignore[call-arg]
+            self.widgets[panel.name] = widget
+            self._waiting[panel.name] = []
+            self.compose_add_child(TabPane(title, id=f"pane-{panel.name}"))
 
-    def panel_widgets(self) -> Iterable[Widget]:
-        """Each panel's widget, in tab order."""
-        for panel in panels.PANELS:
-            if panel.widget is not None:
-                yield self.query_one(f"#{panel.name}", panel.widget)
+    # -- panels composed when needed -------------------------------------------------
+
+    def on_panel(self, name: str, do: Callable[[Any], object]) -> None:
+        """Do ``do(widget)`` with panel ``name``'s widget now, or once it is composed."""
+        waiting = self._waiting.get(name)
+        if waiting is None:
+            do(self.widgets[name])
+        else:
+            waiting.append(do)
+
+    def compose_panel(self, name: str) -> None:
+        """Compose panel ``name`` in its pane now (once); what waited for it follows."""
+        if name not in self.widgets or name in self._composed:
+            return
+        pane = next(self.query(f"#pane-{name}").results(TabPane), None)
+        if pane is None or pane._closing or pane._closed:  # the learner left meanwhile
+            return
+        self._composed[name] = asyncio.Event()
+        mounted = pane.mount(self.widgets[name])
+        self.call_next(self._panel_composed, name, mounted)
+
+    async def _panel_composed(self, name: str, mounted: Awaitable[object]) -> None:
+        await mounted
+        widget, waiting = self.widgets[name], self._waiting[name]
+        while waiting:  # in order; what one of them asks of the panel comes after
+            waiting.pop(0)(widget)
+        del self._waiting[name]
+        self._composed[name].set()
+
+    def compose_rest(self, then: Callable[[], object] | None = None) -> None:
+        """Compose the panels not composed yet, one per frame (the shown ones first);
+        then call ``then``."""
+        self._compose_worker(then)
+
+    @work(exclusive=True, group="compose-panels")
+    async def _compose_worker(self, then: Callable[[], object] | None) -> None:
+        names = sorted(self.widgets, key=lambda name: not self.on_screen(name))
+        for name in names:
+            composing = name in self._composed
+            self.compose_panel(name)
+            if name not in self._composed:
+                return  # the lesson is closing
+            await self._composed[name].wait()
+            if composing:
+                continue
+            drawn = asyncio.Event()
+            self.call_after_refresh(drawn.set)
+            with contextlib.suppress(TimeoutError):  # a lost callback (see after_refresh)
+                await asyncio.wait_for(drawn.wait(), FRAME_WAIT)
+        if then is not None:
+            then()
+
+    def forget(self) -> None:
+        """The lesson closes: let go of what the panels were shown (a diff's paths)."""
+        self.shown, self.own, self.files = PanelValues(), {}, {}
+        for waiting in self._waiting.values():
+            waiting.clear()
+        self.on_panel("diff", DiffView.forget)
 
     # -- layout and words ------------------------------------------------------------
 
@@ -144,6 +219,7 @@ class PanelDeck(TabbedContent):
             return None
         if not self.wide:
             self.active = f"pane-{name}"
+        self.compose_panel(name)
         return self.query_one(f"#pane-{name}", TabPane)
 
     def on_screen(self, *names: str) -> bool:
@@ -156,8 +232,8 @@ class PanelDeck(TabbedContent):
         for panel in panels.PANELS:
             self.get_tab(f"pane-{panel.name}").label = say(language, panel.words)
             self.query_one(f"#pane-{panel.name}").border_title = say(language, panel.words)
-        for widget in self.panel_widgets():
-            widget.set_language(language)  # type: ignore[attr-defined]
+        for name in self.widgets:
+            self.on_panel(name, lambda widget: widget.set_language(language))
         self.set_timer(0.5, self._underline_chosen_tab)
 
     def _underline_chosen_tab(self, tries: int = 40) -> None:
@@ -229,14 +305,15 @@ class PanelDeck(TabbedContent):
         if values.files is not None:
             self.show_files(dict(values.files))
         if values.containers is not None and values.containers != self.shown.containers:
-            self.query_one(ContainersPanel).update(list(values.containers))
+            found = list(values.containers)
+            self.on_panel("containers", lambda panel: panel.update(found))
         if values.diff is not None and values.diff != self.shown.diff:
-            self.query_one(DiffView).update(values.diff, name=self.targets.container)
+            self._show_diff(values.diff, self.targets.container)
         self._show_layers(values.stack, values.sharing, values.diff)
         self.shown = self.shown.merged(values)
         for name, value in message.own.items():
             if value != self.own.get(name):
-                cast("ShowsValue", self.query_one(f"#{name}")).show_value(value)
+                self.on_panel(name, partial(_show_value, value=value))
                 self.own[name] = value
         if self._load_again:
             self.refresh_panels(self.index)
@@ -276,19 +353,24 @@ class PanelDeck(TabbedContent):
         if found is None or message.container != self.targets.container:
             return
         if found != self.shown.diff:
-            self.query_one(DiffView).update(found, name=message.container)
+            self._show_diff(found, message.container)
             self.shown = self.shown.merged(PanelValues(diff=found))
             self._show_layers(self.shown.stack, self.shown.sharing, found)
+
+    def _show_diff(self, found: ContainerDiff, name: str | None) -> None:
+        self.on_panel("diff", lambda view: view.update(found, name=name))
+        if len(found.changes) >= FREEZE_FROM:
+            lesson_gc.data_kept(self.app)
 
     def _show_layers(
         self, stack: Stack | None, sharing: Sharing | None, found_diff: ContainerDiff | None
     ) -> None:
-        shown, stack_view = self.shown, self.query_one(LayerStack)
+        shown = self.shown
         if stack is not None and stack != shown.stack:
-            self.query_one(HistoryTable).show(stack)
+            self.on_panel("history", lambda history: history.show(stack))
         if sharing is not None:
             if sharing != shown.sharing:
-                stack_view.show_sharing(sharing)
+                self.on_panel("layers", lambda view: view.show_sharing(sharing))
             return
         if stack is None:
             return
@@ -296,22 +378,24 @@ class PanelDeck(TabbedContent):
         container = self.targets.container if on_top else None
         rw_size = found_diff.rw_size if on_top and found_diff is not None else None
         if stack != shown.stack or shown.sharing is not None:
-            stack_view.show_image(stack, container=container, rw_size=rw_size)
+            self.on_panel(
+                "layers", lambda view: view.show_image(stack, container=container, rw_size=rw_size)
+            )
         elif (container, rw_size) != self.on_top:
-            stack_view.set_container(container, rw_size)
+            self.on_panel("layers", lambda view: view.set_container(container, rw_size))
         self.on_top = (container, rw_size)
 
     def show_files(self, files: dict[str, str]) -> None:
         """The lesson's files as the learner has them (only the changed ones are redrawn)."""
-        view = self.query_one(FilesView)
         if files == self.files:
             return
         if self.files and set(files) == set(self.files):
             for name, text in files.items():
                 if self.files[name] != text:
-                    view.update_file(name, text)
+                    self.on_panel("files", partial(FilesView.update_file, name=name, text=text))
         else:
-            view.show_files(files, dockerfile=self.targets.dockerfile)
+            dockerfile = self.targets.dockerfile
+            self.on_panel("files", lambda view: view.show_files(files, dockerfile=dockerfile))
         self.files = dict(files)
 
     # -- a step's run ----------------------------------------------------------------------
@@ -319,20 +403,19 @@ class PanelDeck(TabbedContent):
     def start_run(self, kind: str, push_reference: str = "") -> None:
         """A run of the step begins: clear the panel it streams into and bring it forward."""
         if kind == "build":
-            self.query_one(BuildLog).clear()
+            self.on_panel("build", BuildLog.clear)
         elif kind == "push":
-            self.query_one(PushLog).start(push_reference)
+            self.on_panel("push", lambda log: log.start(push_reference))
         self.bring_forward(PANE_FOR_ACTION.get(kind))
 
     def stream(self, events: Iterable[object]) -> list[str]:
         """Draw a run's build and push events; the other output lines are returned."""
-        build, push = self.query_one(BuildLog), self.query_one(PushLog)
         lines = []
         for event in events:
             if isinstance(event, BUILD_EVENTS):
-                build.add_event(event)
+                self.on_panel("build", partial(BuildLog.add_event, event=event))
             elif isinstance(event, PUSH_EVENTS):
-                push.add_event(event)
+                self.on_panel("push", partial(PushLog.add_event, event=event))
             elif isinstance(text := getattr(event, "text", None), str):
                 lines.append(text)
         return lines
@@ -340,9 +423,9 @@ class PanelDeck(TabbedContent):
     def show_run_output(self, kind: str, container: str, text: str) -> None:
         """A run that fetched the app's page or read logs: show them in the Containers panel."""
         if kind == "fetch":
-            self.query_one(ContainersPanel).show_page(container, text)
+            self.on_panel("containers", lambda panel: panel.show_page(container, text))
         elif kind == "logs":
-            self.query_one(ContainersPanel).show_logs(container, text)
+            self.on_panel("containers", lambda panel: panel.show_logs(container, text))
 
     # -- the panels' own requests --------------------------------------------------------
 
@@ -380,7 +463,7 @@ class PanelDeck(TabbedContent):
         if self.runner is None:
             self.notify(say(self.language, "step.offline"), severity="warning", markup=False)
             if kind == "exec":
-                self.query_one(DiffView).show_exec_result(command, -1, "")
+                self.on_panel("diff", lambda view: view.show_exec_result(command, -1, ""))
             return
         self._container_worker(self.runner, kind, name, command, token)
 
@@ -403,13 +486,18 @@ class PanelDeck(TabbedContent):
     @on(ContainerOutput)
     def _container_answered(self, message: ContainerOutput) -> None:
         message.stop()
-        panel, diff_view = self.query_one(ContainersPanel), self.query_one(DiffView)
+        name, text = message.container, message.text
         if message.kind == "page":
-            panel.show_page(message.container, message.text)
+            self.on_panel("containers", lambda panel: panel.show_page(name, text))
         elif message.kind == "logs":
-            panel.show_logs(message.container, message.text)
+            self.on_panel("containers", lambda panel: panel.show_logs(name, text))
         elif message.kind == "exec":
-            diff_view.show_exec_result(message.command, message.exit_code, message.text)
+            command, code = message.command, message.exit_code
+            self.on_panel("diff", lambda view: view.show_exec_result(command, code, text))
         elif message.kind == "error":
             self.notify(message.text, severity="error", timeout=10, markup=False)
         self.refresh_panels(self.index)
+
+
+def _show_value(widget: ShowsValue, value: object) -> None:
+    widget.show_value(value)

@@ -129,6 +129,12 @@ class DiffView(Vertical):
         self.change_list.show(diff.changes, new)
         self._say_summary()
 
+    def forget(self) -> None:
+        """Let go of the diff (its screen closes): its paths are freed at once."""
+        self.diff, self._seen = None, None
+        for changes in self.query(ChangeList):
+            changes.changes = ()
+
     def show_exec_result(self, command: str, exit_code: int, output: str) -> None:
         """Show what a command run inside the container printed.
 
