@@ -47,6 +47,7 @@ from tutor.screens.course import CourseScreen
 from tutor.screens.session import PASSED_MARK, SessionScreen
 from tutor.sentence import said
 from tutor.user_files import Damage
+from tutor.widgets.after_refresh import after_refresh
 from tutor.worker_threads import FreshContextExecutor
 
 if TYPE_CHECKING:
@@ -177,6 +178,11 @@ class TutorApp(App[None]):
         self.connecting = True
 
     def on_ready(self) -> None:
+        # Ready comes before the course screen's first frame is on the terminal: the
+        # collection below (25-50 ms) and docker-py's import would hold that frame back.
+        after_refresh(self, self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
         # What start-up made (modules, classes, the course, the course screen) lives as
         # long as the process: a full garbage collection walked all of it again at every
         # pause (some 70 ms here). Frozen, it is left out of every collection from now
