@@ -68,6 +68,8 @@ class Tutor:
         command = shlex.join(["env", *assignments, python, "-m", "tutor", *args])
         self._tmux("new-session", "-d", "-s", "tutor", "-x", str(columns), "-y", str(lines),
                    "-c", str(cwd), f"exec {command}")  # fmt: skip
+        # A tutor that ends leaves its last screen (a traceback, say) in the pane.
+        self._tmux("set-option", "-t", "tutor", "remain-on-exit", "on")
         shown = self._tmux("display", "-p", "-t", "tutor", "#{pane_pid} #{socket_path}")
         pid, socket_path = shown.strip().split(" ", 1)
         self.pid, self.socket = int(pid), Path(socket_path)
@@ -83,7 +85,7 @@ class Tutor:
         return done.stdout
 
     def screen(self) -> str:
-        """The text on the terminal now (empty once the tutor has gone)."""
+        """The text on the terminal now (what it left, once the tutor has gone)."""
         try:
             return self._tmux("capture-pane", "-p", "-t", "tutor")
         except subprocess.CalledProcessError:
