@@ -322,3 +322,39 @@ def test_a_registry_image_that_cannot_be_had_says_how_to_get_it(
         assert "python -m tutor prepare" in raised.value.hint
     finally:
         clean(engine, namespace)
+
+
+def test_learners_whose_5050_is_taken_all_get_a_registry_at_once(
+    engine: Engine, fixture_images: dict[str, str], namespace: str
+) -> None:
+    """With 5050 taken, every learner's registry looked at 5000, saw it free and took it;
+    all but one lost it and were told the port was in use (the twenty-learners run)."""
+    learners = [f"{namespace}r{i}" for i in range(6)]
+    start = threading.Barrier(len(learners))
+    found: dict[str, object] = {}
+
+    def start_one(who: str) -> None:
+        start.wait(30)
+        try:
+            found[who] = start_registry(engine, namespace=who, image=fixture_images["registry"])
+        except Exception as exc:  # the failure is what the test reports
+            found[who] = exc
+
+    holder = socket.socket()
+    with contextlib.suppress(OSError):  # already taken by someone: as good
+        holder.bind(("127.0.0.1", PREFERRED_HOST_PORT))
+        holder.listen()
+    try:
+        threads = [threading.Thread(target=start_one, args=(who,)) for who in learners]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        registries = [found.get(who) for who in learners]
+        assert all(isinstance(r, Registry) for r in registries), registries
+        addresses = [r.address for r in registries if isinstance(r, Registry)]
+        assert len(set(addresses)) == len(learners)
+    finally:
+        holder.close()
+        for who in learners:
+            clean(engine, who)
