@@ -136,7 +136,8 @@ progress_keys = st.sampled_from(
 @st.composite
 def mutated_progress(draw: st.DrawFn) -> bytes:
     """A real progress file after the edits a crash, a sync tool or a person makes."""
-    text = render(sample_store(Path(tempfile.mkdtemp(prefix="lt-p-"))).load().progress)
+    with tempfile.TemporaryDirectory(prefix="lt-p-") as folder:  # one per example: removed
+        text = render(sample_store(Path(folder)).load().progress)
     lines = text.split("\n")
     for _ in range(draw(st.integers(1, 4))):
         at = draw(st.integers(0, len(lines) - 1))
@@ -231,7 +232,8 @@ def test_random_bytes_as_the_journal(data: bytes) -> None:
 @st.composite
 def mutated_journal(draw: st.DrawFn) -> bytes:
     """A real journal with one value, anywhere in it, replaced by any JSON value."""
-    document = sample_journal(Path(tempfile.mkdtemp(prefix="lt-j-")) / "j.json").to_json()
+    with tempfile.TemporaryDirectory(prefix="lt-j-") as folder:  # one per example: removed
+        document = sample_journal(Path(folder) / "j.json").to_json()
     node: object = document
     for _ in range(draw(st.integers(0, 4))):
         if isinstance(node, dict) and node:
