@@ -32,8 +32,9 @@ covers what the app does after it, until its workers are done), the longest
 stall, the 99th percentile, how many stalls passed 100 ms, the full garbage
 collections during the moment and the longest one (they stop every thread),
 and the process's peak RSS so far, then the objects the collector tracks (what a
-full collection walks) and the longest full collection's CPU time (which a busy
-machine does not stretch, as it does the wall time). ``--tracemalloc`` adds the Python heap
+full collection walks), those frozen out of it (``gc.freeze``) and the longest
+full collection's CPU time (which a busy machine does not stretch, as it does
+the wall time). ``--tracemalloc`` adds the Python heap
 peak of each moment (slowly); ``--blame`` samples the loop's stack while it
 is more than 50 ms late and says where it was. Frames are turned into
 terminal bytes as a real terminal's would be, then dropped (``--no-encode``
@@ -122,6 +123,7 @@ class Row:
     """The longest full collection's CPU time: what it cost, however busy the machine."""
     rss: float = 0.0
     objects: int = 0
+    frozen: int = 0
     """Objects the garbage collector tracks after the moment: what a full collection walks."""
     heap: float | None = None
     note: str = ""
@@ -465,6 +467,7 @@ class Session:
         row.gc_cpu = max(collections.cpu, default=0.0)
         row.rss = rss_mib()
         row.objects = len(gc.get_objects())
+        row.frozen = gc.get_freeze_count()
         if tracemalloc.is_tracing():
             row.heap = tracemalloc.get_traced_memory()[1] / MiB
         self.rows.append(row)
@@ -757,7 +760,8 @@ def print_table(title: str, rows: list[Row]) -> None:
     print(title)
     head = (
         f"{'moment':<46} {'size':>6} {'wall s':>7} {'max ms':>7} {'p99 ms':>7} "
-        f"{'>100ms':>6} {'GCs':>3} {'GC ms':>6} {'RSS MiB':>8} {'k objs':>6} {'GC cpu':>6}"
+        f"{'>100ms':>6} {'GCs':>3} {'GC ms':>6} {'RSS MiB':>8} {'k objs':>6} {'frozen':>6} "
+        f"{'GC cpu':>6}"
     )
     print(head + (f" {'heap MiB':>8}" if heap else "") + "  note")
     for row in rows:
@@ -765,6 +769,7 @@ def print_table(title: str, rows: list[Row]) -> None:
             f"{row.what:<46} {row.size:>6} {row.wall:>7.2f} {row.worst * 1000:>7.1f} "
             f"{row.p99 * 1000:>7.1f} {row.freezes:>6} {row.gc_full:>3} "
             f"{row.gc_worst * 1000:>6.0f} {row.rss:>8.0f} {row.objects // 1000:>6} "
+            f"{row.frozen // 1000:>6} "
             f"{row.gc_cpu * 1000:>6.0f}"
         )
         if heap:
