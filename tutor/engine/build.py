@@ -37,10 +37,12 @@ from tutor.engine.profile import profile
 from tutor.engine.streams import catch_response
 from tutor.sentence import Sentence
 
-__all__ = ["build"]
+__all__ = ["LOST_CACHE_RETRIES", "build"]
 
 #: How many times a build starts again after losing a cached step image mid-build.
-_RETRIES = 1
+#: Each loss is a new removal by someone else (a lost image cannot be lost twice),
+#: so a few tries are bounded; one was not enough with 40 learners cleaning up at once.
+LOST_CACHE_RETRIES = 3
 #: An image id in an engine message: ``sha256:`` and 12 to 64 hex digits, or 64 bare ones.
 _IMAGE_ID_IN_TEXT = re.compile(r"sha256:([0-9a-f]{12,64})|\b([0-9a-f]{64})\b")
 
@@ -79,7 +81,8 @@ def build(
         or the engine goes away. A build that fails because a cached step
         image it was using was removed meanwhile (another learner's clean-up
         on a shared engine) yields :class:`BuildRetried` instead of that
-        error and starts again once, reporting its steps again from step 1.
+        error and starts again (up to :data:`LOST_CACHE_RETRIES` times),
+        reporting its steps again from step 1.
 
     Raises:
         BuildFailed: the build could not start: no such folder, or a Dockerfile
@@ -97,10 +100,11 @@ def build(
         )
     steps = read_steps(folder / dockerfile)
     _refuse_another_learners(engine, tag, labels)
-    for attempt in range(1 + _RETRIES):
+    for attempt in range(1 + LOST_CACHE_RETRIES):
         lost: str | None = None
+        may_retry = attempt < LOST_CACHE_RETRIES
         for event in _build_once(engine, folder, tag, steps, dockerfile, labels, buildargs, cancel):
-            if isinstance(event, BuildError) and attempt < _RETRIES and not _cancelled(cancel):
+            if isinstance(event, BuildError) and may_retry and not _cancelled(cancel):
                 lost = _lost_image(engine, event.message)
                 if lost is not None:
                     yield BuildRetried(lost, event.intermediates)
