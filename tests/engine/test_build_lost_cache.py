@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docker
@@ -125,6 +125,30 @@ def cached_then_long(
     return tmp_path, cached
 
 
+#: Builds the folder of :func:`cached_then_long`, removing step 3's image each time its
+#: id is read, ``times`` times at most; gives the events, the ids removed and the cached id.
+LoseCache = Callable[[int], tuple[list[BuildEvent], list[str], str]]
+
+
+@pytest.fixture
+def lose_cache(
+    engine: Engine,
+    docker_client: docker.DockerClient,
+    namespace: str,
+    cached_then_long: tuple[Path, str],
+    leftovers: list[str],
+) -> LoseCache:
+    folder, cached = cached_then_long
+
+    def lose(times: int) -> tuple[list[BuildEvent], list[str], str]:
+        events, removed = _build_losing_its_cache(
+            engine, docker_client, folder, namespace, times, leftovers
+        )
+        return events, removed, cached
+
+    return lose
+
+
 def _long_cmd() -> str:
     """A CMD in JSON form, one word a line: the engine parses this form fast (a
     long quoted LABEL takes it minutes) and runs nothing for it."""
@@ -133,17 +157,9 @@ def _long_cmd() -> str:
 
 
 def test_a_build_that_loses_a_cached_step_image_starts_again_and_succeeds(
-    engine: Engine,
-    docker_client: docker.DockerClient,
-    namespace: str,
-    cached_then_long: tuple[Path, str],
-    leftovers: list[str],
+    lose_cache: LoseCache, docker_client: docker.DockerClient
 ) -> None:
-    folder, cached = cached_then_long
-
-    events, removed = _build_losing_its_cache(
-        engine, docker_client, folder, namespace, 1, leftovers
-    )
+    events, removed, cached = lose_cache(1)
 
     assert removed == [cached]
     assert not [e for e in events if isinstance(e, BuildError)]
@@ -161,19 +177,9 @@ def test_a_build_that_loses_a_cached_step_image_starts_again_and_succeeds(
     assert len(image.attrs["Config"]["Cmd"]) == 1 + LONG_WORDS
 
 
-def test_a_build_that_loses_its_cache_twice_still_succeeds(
-    engine: Engine,
-    docker_client: docker.DockerClient,
-    namespace: str,
-    cached_then_long: tuple[Path, str],
-    leftovers: list[str],
-) -> None:
+def test_a_build_that_loses_its_cache_twice_still_succeeds(lose_cache: LoseCache) -> None:
     """Two learners' clean-ups, one after the other, in one build (seen with 40 learners)."""
-    folder, cached = cached_then_long
-
-    events, removed = _build_losing_its_cache(
-        engine, docker_client, folder, namespace, 2, leftovers
-    )
+    events, removed, cached = lose_cache(2)
 
     assert len(removed) == 2 and removed[0] == cached
     assert [e.lost_image for e in events if isinstance(e, BuildRetried)] == removed
@@ -181,19 +187,10 @@ def test_a_build_that_loses_its_cache_twice_still_succeeds(
     assert isinstance(events[-1], BuildDone)
 
 
-def test_a_build_gives_up_after_its_retries(
-    engine: Engine,
-    docker_client: docker.DockerClient,
-    namespace: str,
-    cached_then_long: tuple[Path, str],
-    leftovers: list[str],
-) -> None:
-    folder, cached = cached_then_long
+def test_a_build_gives_up_after_its_retries(lose_cache: LoseCache) -> None:
     losses = LOST_CACHE_RETRIES + 1  # the cached image, then each try's rebuilt one
 
-    events, removed = _build_losing_its_cache(
-        engine, docker_client, folder, namespace, losses, leftovers
-    )
+    events, removed, cached = lose_cache(losses)
 
     assert len(removed) == losses and removed[0] == cached
     retried = [e for e in events if isinstance(e, BuildRetried)]
