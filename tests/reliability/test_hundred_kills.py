@@ -158,6 +158,8 @@ class Course:
         happened" card of a prediction closed (enter) whenever one shows.
         """
         if self.tutor is None or not self.tutor.alive():
+            if self.tutor is not None:  # its tmux server keeps the last screen until closed
+                self.tutor.close()
             self.tutor = Tutor(self.learner.args, self.env(), size=SIZE, cwd=self.cwd)
             self.starts += 1
             self._mark(f"tutor started (start {self.starts})")
