@@ -222,6 +222,7 @@ class Course:
         time.sleep(delay)
         screen = tutor.screen()
         assert tutor.signal(signal.SIGKILL) is not None
+        tutor.close()  # its tmux server would keep the last screen, and run, until closed
         self.tutor = None
         self._mark(f"SIGKILL in {lesson.id}/{step.id}, {delay:.1f} s after t")
         if "The tutor is running it" in screen:
