@@ -32,6 +32,8 @@ from tutor.sentence import Sentence
 REGISTRY_PORT = 5000  # the port inside the registry image
 #: The host port a learner's registry prefers: not 5000, which AirPlay holds on macOS.
 PREFERRED_HOST_PORT = 5050
+#: Runs of the registry on "any port" before a busy port is the learner's to hear of.
+_ANY_PORT_TRIES = 3
 _MANIFEST_TYPES = (
     "application/vnd.docker.distribution.manifest.v2+json",
     "application/vnd.oci.image.manifest.v1+json",
@@ -128,10 +130,6 @@ def _run_on_any_port(engine: Engine, image: str, name: str, namespace: str) -> C
         with contextlib.suppress(PortInUse):
             return _run_registry(engine, image, name, namespace, None)
     return _run_registry(engine, image, name, namespace, None)
-
-
-#: Runs of the registry on "any port" before a busy port is the learner's to hear of.
-_ANY_PORT_TRIES = 3
 
 
 def _run_registry(
