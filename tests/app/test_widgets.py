@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from textual.containers import Vertical
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable
@@ -1213,3 +1214,31 @@ async def test_images_panel_lists_the_images_as_docker_image_ls() -> None:
         app.query_one(ImagesPanel).set_language("pt-BR")
         await pilot.pause()
         assert "2 imagens no engine" in app.screen_text()
+
+
+REMOVED_AS_THEY_MOUNT: dict[str, Callable[[], Widget]] = {
+    "containers": lambda: ContainersPanel(CONTAINERS),
+    "files": lambda: FilesView(FILES),
+    "history": lambda: HistoryTable(V1),
+    "images": lambda: ImagesPanel((ImageLine("python", "3.8-alpine", "01ab", 0, 1, named=True),)),
+}
+
+
+@pytest.mark.parametrize("make", REMOVED_AS_THEY_MOUNT.values(), ids=REMOVED_AS_THEY_MOUNT)
+async def test_a_panel_removed_as_it_mounts_shows_nothing_and_raises_nothing(
+    make: Callable[[], Widget],
+) -> None:
+    """A lesson left while its panels are composed removes a panel as it mounts.
+
+    Textual then mounts none of the panel's parts and still sends it Mount; a
+    panel that filled its table there ended the tutor with a traceback
+    (``tutor.widgets.mounting``). ``run_test`` raises what the app raised.
+    """
+    app = WidgetHarness(Vertical, footer=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        holder, panel = app.query_one(Vertical), make()
+        holder.mount(panel)
+        await holder.remove()
+        await pilot.pause()
+        assert not panel.children  # the race this is about: its parts were never mounted
+        assert not panel.is_attached

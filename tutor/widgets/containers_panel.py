@@ -16,6 +16,7 @@ from tutor.engine.container_info import ContainerInfo
 from tutor.engine.printed import human_size, short_id
 from tutor.engine.published import PortMapping
 from tutor.i18n import say
+from tutor.widgets.mounting import parts_mounted
 
 #: The table's columns: (key, words key).
 COLUMNS = (
@@ -134,7 +135,8 @@ class ContainersPanel(Vertical):
 
     def on_mount(self) -> None:
         """Fill the table with the containers given to the constructor."""
-        self.update(self._containers)
+        if parts_mounted(self):
+            self.update(self._containers)
 
     @property
     def table(self) -> DataTable[Text]:
