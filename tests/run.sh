@@ -44,7 +44,18 @@ if [ $# -eq 0 ]; then
     # once more. The failure's stacks, Textual state and run trace are in the log.
     .venv/bin/python -m pytest tests/reliability/test_play_the_course.py \
         || .venv/bin/python -m pytest tests/reliability/test_play_the_course.py || status=$?
-    echo "== pytest: a hundred kills of the installed tutor"
+    echo "== pytest: a hundred kills of the installed tutor (Docker 26's pass beside it)"
+    # The engine tests on Docker 26 (below) use an engine of their own and none of the
+    # kills' files or names, so they run meanwhile: the run was 50 min on CI's machine
+    # one after the other, over the 45 min it should take. Their output follows the kills'.
+    # Backstop: the Docker 26 session stops its engine itself; this catches a killed one.
+    trap '[ -z "${d26:-}" ] || kill "$d26" 2>/dev/null; wait; rm -f "${d26_log:-}"
+          .venv/bin/python -m tests.modern_engine stop' EXIT
+    trap 'exit 130' INT TERM HUP
+    d26_log=$(mktemp)
+    LAYERS_TUTOR_TEST_ENGINE=docker26 .venv/bin/python -m pytest -p no:cacheprovider tests/engine \
+        >"$d26_log" 2>&1 &
+    d26=$!
     # Timing-dependent: in 4 of 9 runs (2026-12-06, other tests on the engine) a restart
     # found the learner's container gone. Five runs since, with the engine's container
     # events recorded, showed only the tutor's own removals, and a lesson now starts its
@@ -52,14 +63,12 @@ if [ $# -eq 0 ]; then
     # run is tried once more (a failure prints who removed what, and when).
     .venv/bin/python -m pytest tests/reliability/test_hundred_kills.py \
         || .venv/bin/python -m pytest tests/reliability/test_hundred_kills.py || status=$?
+    echo "== pytest on Docker 26 with the containerd image store (tests/engine)"
+    wait "$d26" || status=$?
+    d26=
+    cat "$d26_log"
+    rm -f "$d26_log"
 else
     .venv/bin/python -m pytest "$@" || status=$?
-fi
-if [ $# -eq 0 ]; then
-    echo "== pytest on Docker 26 with the containerd image store (tests/engine)"
-    # Backstop: the test session stops the engine itself; this catches a killed session.
-    trap '.venv/bin/python -m tests.modern_engine stop' EXIT
-    trap 'exit 130' INT TERM HUP
-    LAYERS_TUTOR_TEST_ENGINE=docker26 .venv/bin/python -m pytest tests/engine || status=$?
 fi
 exit "$status"
