@@ -76,7 +76,7 @@ from tutor.widgets import (
     FilesView,
     PushLog,
 )
-from tutor.widgets.mounting import parts_mounted
+from tutor.widgets.mounting import being_removed
 
 if TYPE_CHECKING:
     from tutor.course.runner import LessonRunner
@@ -170,7 +170,7 @@ class PanelDeck(TabbedContent):
     async def _panel_composed(self, name: str, mounted: Awaitable[object]) -> None:
         await mounted
         widget, waiting = self.widgets[name], self._waiting[name]
-        if not parts_mounted(widget):  # removed as it mounted: the lesson is closing
+        if being_removed(widget):  # removed as it mounted: the lesson is closing
             waiting.clear()
         while waiting:  # in order; what one of them asks of the panel comes after
             waiting.pop(0)(widget)

@@ -16,7 +16,7 @@ from tutor.engine.container_info import ContainerInfo
 from tutor.engine.printed import human_size, short_id
 from tutor.engine.published import PortMapping
 from tutor.i18n import say
-from tutor.widgets.mounting import parts_mounted
+from tutor.widgets.mounting import being_removed
 
 #: The table's columns: (key, words key).
 COLUMNS = (
@@ -135,7 +135,7 @@ class ContainersPanel(Vertical):
 
     def on_mount(self) -> None:
         """Fill the table with the containers given to the constructor."""
-        if parts_mounted(self):
+        if not being_removed(self):
             self.update(self._containers)
 
     @property

@@ -22,7 +22,7 @@ from tutor.engine.dockerfile_steps import BuildStep, DockerfileError, parse_step
 from tutor.i18n import say
 from tutor.sentence import said
 from tutor.widgets.code_view import CodeView, highlighted_lines, is_dockerfile
-from tutor.widgets.mounting import parts_mounted
+from tutor.widgets.mounting import being_removed
 
 
 class FilesView(Vertical):
@@ -82,7 +82,7 @@ class FilesView(Vertical):
 
     def on_mount(self) -> None:
         """Show the files given to the constructor."""
-        if parts_mounted(self):
+        if not being_removed(self):
             self.show_files(self._files, dockerfile=self._dockerfile)
 
     @property

@@ -24,7 +24,7 @@ from tutor.engine.missing_rows import ITS_BASE_IMAGE, THIS_IMAGE, MissingCause
 from tutor.engine.printed import human_size, short_id
 from tutor.i18n import say
 from tutor.widgets.layer_bands import fit
-from tutor.widgets.mounting import parts_mounted
+from tutor.widgets.mounting import being_removed
 
 MISSING = "<missing>"
 #: The words of each cause of ``<missing>`` rows.
@@ -163,7 +163,7 @@ class HistoryTable(Vertical):
 
     def on_mount(self) -> None:
         """Show the image given to the constructor."""
-        if self._image is not None and parts_mounted(self):
+        if self._image is not None and not being_removed(self):
             self.show(self._image)
 
     @property

@@ -21,7 +21,7 @@ from tutor.course.listing import ImageLine, ago
 from tutor.engine.printed import human_size
 from tutor.i18n import say
 from tutor.widgets.after_refresh import after_refresh
-from tutor.widgets.mounting import parts_mounted
+from tutor.widgets.mounting import being_removed
 
 #: ``docker image ls``'s columns.
 COLUMNS = ("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE")
@@ -76,7 +76,7 @@ class ImagesPanel(Vertical):
 
     def on_mount(self) -> None:
         """Show the images given to the constructor."""
-        if self._images is not None and parts_mounted(self):
+        if self._images is not None and not being_removed(self):
             self.show_value(self._images)
 
     @property
