@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import io
 import tarfile
 import threading
 import uuid
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +20,14 @@ from tests import provision
 from tests.conftest import sweep_namespace
 from tutor.engine.connection import Engine
 from tutor.engine.containers import exec_in
-from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange, diff, image_layers
+from tutor.engine.diff import (
+    ChangeKind,
+    ContainerDiff,
+    PathChange,
+    diff,
+    forget_answers,
+    image_layers,
+)
 from tutor.engine.errors import ContainerNotFound, ImageNotFound
 from tutor.engine.labels import labels_for
 from tutor.engine.layer_index import LayerIndex
@@ -164,6 +173,23 @@ def test_an_unchanged_container_gives_the_same_diff_object(
     assert by_path(changed)["/data/later"].kind is ChangeKind.ADDED
     assert "/data/later" not in by_path(first)
     assert diff(engine, cid) is changed
+
+
+def test_a_forgotten_diff_is_freed_and_the_next_one_built_anew(
+    engine: Engine, docker_client: docker.DockerClient, namespace: str, lesson_image: str
+) -> None:
+    """A closed lesson lets go of the diffs kept for the poll (``PanelDeck.forget``):
+    kept, they outlived their screen and container for the rest of the session."""
+    cid = start(docker_client, lesson_image, namespace, CHANGES)
+    first = diff(engine, cid)
+    kept = weakref.ref(first)
+    forget_answers()
+    again = diff(engine, cid)
+    assert again is not first
+    assert again == first
+    del first
+    gc.collect()
+    assert kept() is None
 
 
 def test_each_layer_is_indexed_once(

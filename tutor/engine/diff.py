@@ -41,6 +41,7 @@ __all__ = [
     "PathChange",
     "changes_since",
     "diff",
+    "forget_answers",
     "image_layers",
     "plain_changes",
 ]
@@ -178,8 +179,25 @@ class _LastAnswers:
             while len(self._answers) > self.KEEP:
                 del self._answers[next(iter(self._answers))]
 
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
 
 _LAST = _LastAnswers()
+
+
+def forget_answers() -> None:
+    """Let go of the last diffs kept for unchanged answers: nothing shows them any more.
+
+    Kept, they outlived the screen that showed them, and the container too:
+    up to :attr:`_LastAnswers.KEEP` containers' paths for the rest of the
+    session (a 20,000-path diff is some 40,000 objects), walked by every
+    collection that takes in the frozen objects (the one at each lesson
+    switch, see ``tutor.screens.lesson_gc``). The next diff of a container is
+    then built anew, once.
+    """
+    _LAST.clear()
 
 
 def diff(

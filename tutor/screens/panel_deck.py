@@ -51,7 +51,7 @@ from tutor.engine.build_events import (
     StepFinished,
     StepStarted,
 )
-from tutor.engine.diff import ContainerDiff, diff
+from tutor.engine.diff import ContainerDiff, diff, forget_answers
 from tutor.engine.errors import (
     BadDockerHost,
     ContainerNotFound,
@@ -206,6 +206,7 @@ class PanelDeck(TabbedContent):
         for waiting in self._waiting.values():
             waiting.clear()
         self.on_panel("diff", DiffView.forget)
+        forget_answers()  # the engine layer's copy of the last diffs, too
 
     # -- layout and words ------------------------------------------------------------
 
