@@ -161,7 +161,7 @@ class PanelDeck(TabbedContent):
         if name not in self.widgets or name in self._composed:
             return
         pane = next(self.query(f"#pane-{name}").results(TabPane), None)
-        if pane is None or pane._closing or pane._closed:  # the learner left meanwhile
+        if pane is None or being_removed(pane):  # the learner left meanwhile
             return
         self._composed[name] = asyncio.Event()
         mounted = pane.mount(self.widgets[name])

@@ -232,7 +232,7 @@ class FilesView(Vertical):
 
     def _here(self) -> bool:
         """Still on a screen that is not closing (the learner may have left the lesson)."""
-        if not self.is_attached or self._closing:
+        if being_removed(self):
             return False
         screen = self.screen
         return not screen._closing and screen in self.app.screen_stack
