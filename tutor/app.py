@@ -152,6 +152,8 @@ class TutorApp(App[None]):
         self.runner: LessonRunner | None = None
         self.quitting = False
         self._lesson_modules_frozen = False
+        #: Whether a lesson screen closing now is replaced by another (see open_lesson).
+        self.replacing_lesson = False
         self.existing_containers: frozenset[str] | None = None
         #: Set by ``run_tutor`` before ``run()``: exit on SIGTERM and SIGHUP.
         self.handles_signals = False
@@ -522,17 +524,43 @@ class TutorApp(App[None]):
         lesson = self.course.lesson(lesson_id)
         if lesson is None:
             return
+        from tutor.screens import lesson_gc
         from tutor.screens.lesson import LessonScreen  # loaded already, in a thread (on_ready)
 
+        screen = LessonScreen(lesson, step_id)
         if isinstance(self.screen, SessionScreen):
-            self.pop_screen()
-        self.push_screen(LessonScreen(lesson, step_id))
+            self.call_later(self._replace_lesson, screen)
+        else:
+            lesson_gc.collect_closed(self)  # one closed just before: not walked with this one
+            self.push_screen(screen)
         if self.missing_images:
             names = ", ".join(o.needed.image for o in self.missing_images)
             text = say(
                 self.language, "images.missing", count=len(self.missing_images), images=names
             )
             self.notify(text, severity="warning", timeout=15, markup=False)
+
+    async def _replace_lesson(self, screen: Screen[Any]) -> None:
+        """Close the open lesson, collect what it left, then open ``screen``.
+
+        The collection comes between the two (see ``lesson_gc``), so that it
+        does not walk the new lesson's first frame too. Updates are held
+        meanwhile: the list of lessons, on top for that moment, is not drawn.
+        Keys wait in the app's queue until this ends.
+        """
+        from tutor.screens import lesson_gc
+
+        with self.batch_update():
+            try:
+                if isinstance(self.screen, SessionScreen):
+                    self.replacing_lesson = True
+                    ending = lesson_gc.workers_of(self, self.screen)
+                    await self.pop_screen()
+                    await lesson_gc.until_finished(ending)
+            finally:
+                self.replacing_lesson = False
+            lesson_gc.collect_closed(self)
+            await self.push_screen(screen)
 
     # -- help and quitting ----------------------------------------------------------------
 

@@ -7,6 +7,7 @@ and the progress works as usual.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import weakref
 from pathlib import Path
@@ -312,6 +313,47 @@ async def test_an_open_lesson_is_left_out_of_garbage_collections(make_tutor: Mak
         tracked = {id(it) for it in gc.get_objects()}
         assert id(screen) in tracked and id(panel) in tracked
         del screen, panel, tracked
+
+
+async def test_a_replaced_lesson_is_collected_before_the_next_is_made(
+    make_tutor: MakeTutor,
+) -> None:
+    """Opening a lesson from another closes the first, collects what it left,
+    and only then makes the next: the collection at a switch does not walk
+    the next lesson's first frame too (tutor.screens.lesson_gc). Whether that
+    collection frees the first screen depends on timers Textual left behind;
+    that every closed screen is freed in the end is proven above."""
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_lesson(app.course.lessons[0].id)
+        await settle(app, pilot)
+        while not isinstance(app.screen, LessonScreen):  # a question may be open first
+            await pilot.press("escape")
+            await settle(app, pilot)
+        stacks: list[list[str]] = []
+
+        def note(phase: str, info: dict[str, int]) -> None:
+            if phase == "stop" and info["generation"] == 2:
+                stacks.append([type(s).__name__ for s in app.screen_stack])
+
+        gc.callbacks.append(note)
+        try:
+            # As a key would: Pilot's own waits would hold the screen they started on.
+            app.call_later(app.open_lesson, app.course.lessons[1].id)
+            for _ in range(200):
+                await asyncio.sleep(0.02)
+                if any(isinstance(s, LessonScreen) and s.is_mounted for s in app.screen_stack):
+                    break
+        finally:
+            gc.callbacks.remove(note)
+        await settle(app, pilot)
+        assert stacks, "no full collection at the switch"
+        assert stacks[0][-1] == "CourseScreen"  # the first lesson gone, the next not made yet
+        assert "LessonScreen" not in stacks[0]
+        lessons = [s.lesson.id for s in app.screen_stack if isinstance(s, LessonScreen)]
+        assert lessons == [app.course.lessons[1].id]
+        assert not app.replacing_lesson
 
 
 async def test_damaged_progress_is_reported_kept_and_replaced(

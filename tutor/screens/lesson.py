@@ -192,7 +192,10 @@ class LessonScreen(SessionScreen):
             isinstance(screen, LessonScreen) and screen is not self
             for screen in self.app.screen_stack
         )
-        lesson_gc.lesson_closed(self.app, was_shown=self._shown, following=following)
+        replaced = self.tutor.replacing_lesson
+        lesson_gc.lesson_closed(
+            self.app, self, was_shown=self._shown, following=following, replaced=replaced
+        )
 
     def on_resize(self, event: Resize) -> None:
         if self._closing:  # the learner left: the panes may already be gone

@@ -40,6 +40,8 @@ class TutorSession(Protocol):
     runner: LessonRunner | None
     namespace: str
     workspace_root: Path
+    #: Whether a lesson screen closing now is replaced by another lesson.
+    replacing_lesson: bool
 
     @property
     def language(self) -> str:
