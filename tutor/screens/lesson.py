@@ -188,14 +188,7 @@ class LessonScreen(SessionScreen):
     def on_unmount(self) -> None:
         forget_closed_widgets(self.app)  # Textual would keep parts of this screen
         # And the collector may free it now.
-        following = any(
-            isinstance(screen, LessonScreen) and screen is not self
-            for screen in self.app.screen_stack
-        )
-        replaced = self.tutor.replacing_lesson
-        lesson_gc.lesson_closed(
-            self.app, self, was_shown=self._shown, following=following, replaced=replaced
-        )
+        lesson_gc.lesson_closed(self.app, self, replaced=self.tutor.replacing_lesson)
 
     def on_resize(self, event: Resize) -> None:
         if self._closing:  # the learner left: the panes may already be gone

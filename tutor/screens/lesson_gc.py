@@ -20,37 +20,33 @@ too once it is shown (:func:`data_kept`).
 Frozen objects are still freed when nothing refers to them any more (a
 replaced diff, which has no cycles), but not those in reference cycles (a
 widget and its parent). So when a lesson screen closes, everything is let
-back in (``gc.unfreeze``), and the next lesson's first frame collects once,
-before freezing again: one full walk per lesson opened, instead of one
-every few seconds while it is open. That walk is over before the panels
-not shown are composed, so it does not walk them too.
-
-When a lesson is opened from another, the app closes the first and waits
-for its removal (and, not long, for its cancelled workers) before it makes
-the next (``TutorApp.open_lesson``), and collects in between
-(:func:`collect_closed`): the walk then leaves out the next lesson's first
-frame. Three ``benchmarks/ui_bench.py`` sessions interleaved with three of
-the code before: the longest collection at a switch took 107-231 ms of CPU
-instead of 231-384, and the longest stall of a session was 226-249 ms
-instead of 303-390. Textual may still refer to the closed screen then (a
+back in (``gc.unfreeze``), and the next lesson opened collects once, before
+it is made (``TutorApp.open_lesson``, :func:`collect_closed`), then freezes
+again: one full walk per lesson opened, instead of one every few seconds
+while it is open. When a lesson is opened from another, the app closes the
+first and waits for its removal (and, not long, for its cancelled workers)
+before it collects and makes the next, so the walk leaves out the next
+lesson's first frame. Textual may still refer to the closed screen then (a
 timer cancelled in its context stays scheduled until its time): it is not
-frozen while it does, and the next lesson's first frame collects as before.
+frozen while it does, and the next lesson's first frame collects instead.
 
-A third design was tried with it and dropped: start-up frozen for good,
-lessons never frozen, and the third generation's threshold raised while a
-lesson is open, so that no automatic full collection walks it. The cyclic
-garbage a lesson makes then piles up until it closes: the collection at a
-switch walked up to 390,000 objects (250,000 of them garbage), and the
-longest stall grew to 310-360 ms.
+Three ``benchmarks/ui_bench.py`` sessions, interleaved with three where the
+collection came at the next lesson's first frame: the longest collection at
+a switch took 107-231 ms of CPU instead of 231-384, and the longest stall
+of a session was 226-249 ms instead of 303-390.
 
 That walk takes in start-up's frozen objects too (some 80,000), since
-``gc.unfreeze`` has no way to let back in only a lesson's. The other design
-was measured (``benchmarks/ui_bench.py``, its ``frozen`` column): start-up
-frozen for good, lessons never frozen, one collection at each close. The
-walk at a lesson switch was no shorter (the new lesson's objects are
-walked instead), and the automatic collections walked the open lesson's
-100,000 to 190,000 objects again and again: 36 stalls over 100 ms in one
-session against 11 with this design, the longest about the same.
+``gc.unfreeze`` has no way to let back in only a lesson's. Two other
+designs were measured and dropped. Start-up frozen for good, lessons never
+frozen, one collection at each close (``ui_bench``'s ``frozen`` column):
+the walk at a switch was no shorter (the new lesson's objects are walked
+instead), and the automatic collections walked the open lesson's 100,000
+to 190,000 objects again and again: 36 stalls over 100 ms in one session
+against 11 with this design, the longest about the same. The same, with
+the third generation's threshold raised while a lesson is open so that no
+automatic full collection walks it: the cyclic garbage a lesson makes then
+piles up until it closes; the collection at a switch walked up to 390,000
+objects (250,000 of them garbage), and the longest stall grew to 310-360 ms.
 """
 
 from __future__ import annotations
@@ -58,7 +54,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import weakref
-from functools import partial
 from typing import Any
 
 from textual.app import App
@@ -82,15 +77,8 @@ __all__ = [
 _thawed: weakref.WeakSet[App[Any]] = weakref.WeakSet()
 #: The lesson screen each app closed last: whether it is freed yet (collect_closed).
 _closed: weakref.WeakKeyDictionary[App[Any], weakref.ref[Widget]] = weakref.WeakKeyDictionary()
-#: How many lesson screens of each app are past their first frame and not closed.
-_shown: weakref.WeakKeyDictionary[App[Any], int] = weakref.WeakKeyDictionary()
-#: Seconds after a lesson closes under a lesson already shown until the collection,
-#: so that the closing screen is no longer referenced by Textual's removal.
-CLOSED_COLLECT_DELAY = 0.1
 #: Seconds a lesson switch waits at most for the closed screen's workers to end.
 LET_GO_WAIT = 0.25
-#: Seconds after which automatic collections resume if no lesson frame collected.
-RESUME_AFTER = 1.0
 
 
 def _collect_if_due(app: App[Any]) -> None:
@@ -104,7 +92,6 @@ def _collect_if_due(app: App[Any]) -> None:
 
 def lesson_shown(app: App[Any]) -> None:
     """The lesson's first frame: collect what a closed lesson left (once), freeze the rest."""
-    _shown[app] = _shown.get(app, 0) + 1
     _collect_if_due(app)
 
 
@@ -155,8 +142,7 @@ async def until_finished(workers: list[weakref.ref[Worker[Any]]]) -> None:
     """
     deadline = asyncio.get_running_loop().time() + LET_GO_WAIT
     while asyncio.get_running_loop().time() < deadline:
-        running = [ref for ref in workers if (w := ref()) is not None and not w.is_finished]
-        if not running:
+        if not any((w := ref()) is not None and not w.is_finished for ref in workers):
             break
         await asyncio.sleep(0.01)
     await asyncio.sleep(0)  # their tasks' last step
@@ -174,56 +160,32 @@ def collect_closed(app: App[Any]) -> None:
     if app not in _thawed:
         return
     gc.collect()
-    closed = _closed.get(app)
     # No timer for the other case: one made now would keep, in the context variables
     # it copies (the screens last drawn), the closed screen alive for its whole wait.
     # The next lesson is made right after this; its first frame, or its closing,
     # lets automatic collections run again.
-    if closed is None or closed() is None:
+    if _closed[app]() is None:  # set with _thawed, by lesson_closed
         _thawed.discard(app)
         gc.enable()
         gc.freeze()
 
 
-def lesson_closed(
-    app: App[Any], screen: Widget, *, was_shown: bool, following: bool, replaced: bool
-) -> None:
+def lesson_closed(app: App[Any], screen: Widget, *, replaced: bool) -> None:
     """Let every frozen object back in, so that the closed screen's cycles can be freed.
 
     When the app replaces it by another lesson (``replaced``), it collects
-    them before making that lesson (:func:`collect_closed`); until then no
-    automatic collection runs. When another lesson follows already
-    (``following``: it is on the screen stack), its first frame collects
-    them. Until then no automatic collection runs either: one started now
-    (they come often while a screen is built) walked everything too, a second
-    full walk for one lesson. When that frame came first (Textual removes the
-    old screen while it composes the new one), everything would stay
-    unfrozen, and every full collection walk it all, for as long as the new
-    lesson is open: it is collected and frozen again shortly instead.
+    them before making that lesson (:func:`collect_closed`), and no automatic
+    collection runs until then: one started now (they come often while
+    screens change) walked everything too, a second full walk for one
+    lesson. Otherwise the learner is back on the list of lessons:
+    collections as usual, and the next lesson opened collects first.
     """
     gc.unfreeze()
     _thawed.add(app)
     _closed[app] = weakref.ref(screen)
-    if was_shown:
-        _shown[app] = max(0, _shown.get(app, 0) - 1)
     if replaced:
         # Not a message from here: it would name this screen as its sender, and keep
         # it alive, in the app's queue, through that collection.
         gc.disable()
-    elif not following:
-        gc.enable()  # back to the list of lessons: collections as usual
-    elif _shown.get(app):
-        # From the app's own context: a timer made here would keep, in its task's
-        # context variables, this closing screen alive through the collection.
-        later = partial(_collect_if_due, app)
-        app.call_later(app.set_timer, CLOSED_COLLECT_DELAY, later)
     else:
-        gc.disable()
-        # Should the next lesson's first frame never come (it closed before), not for long.
-        app.call_later(app.set_timer, RESUME_AFTER, partial(_resume, app))
-
-
-def _resume(app: App[Any]) -> None:
-    """No lesson frame collected: automatic collections walk everything again."""
-    if app in _thawed:
         gc.enable()
