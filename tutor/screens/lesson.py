@@ -25,7 +25,7 @@ from textual.await_complete import AwaitComplete
 from textual.await_remove import AwaitRemove
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical, VerticalScroll
-from textual.events import Resize
+from textual.events import Resize, ScreenResume
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Markdown
@@ -73,6 +73,13 @@ if TYPE_CHECKING:
 
 #: From this many columns and rows the panels are shown side by side.
 WIDE = (130, 40)
+
+
+def is_wide(width: int, height: int) -> bool:
+    """Whether a screen this size shows the panes side by side (see :data:`WIDE`)."""
+    return width >= WIDE[0] and height >= WIDE[1]
+
+
 #: Panes that only some lessons use, with the action that uses them: side by side,
 #: the first one the lesson uses takes the Diff's lower rows, and the others are hidden.
 OCCASIONAL_PANES = {"push": "push", "images": "list_images"}
@@ -100,6 +107,10 @@ class LessonScreen(SessionScreen):
         *(Binding(str(n), f"show_pane({n - 1})", show=False) for n in range(2, 10)),
     ]
 
+    #: No focus on the first focusable widget: the lesson's text takes it on mount
+    #: (see _lay_out), and each move of the focus restyles what it leaves and enters.
+    AUTO_FOCUS = ""
+
     def __init__(self, lesson: Lesson, step_id: str = "") -> None:
         super().__init__()
         self.lesson = lesson
@@ -115,6 +126,8 @@ class LessonScreen(SessionScreen):
         self._checking = self._check_again = False
         #: Whether the first frame was drawn (see lesson_gc).
         self._shown = False
+        #: Whether the screen came to the top once (see _on_screen_resume).
+        self._resumed = False
 
     @classmethod
     def panel_keys(cls) -> list[KeySection]:
@@ -140,6 +153,13 @@ class LessonScreen(SessionScreen):
     # -- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The screen's classes are set before its children mount: each change after
+        # restyles every widget in it (three times over, when it was done on mount).
+        kinds = {step.action.kind for step in self.lesson.steps if step.action is not None}
+        self.occasional = next((p for p, kind in OCCASIONAL_PANES.items() if kind in kinds), None)
+        self.set_class(self.occasional is not None, "-occasional")
+        self.wide = is_wide(self.app.size.width, self.app.size.height)
+        self.set_class(self.wide, "-wide")
         lang = self.tutor.language
         yield Header()
         yield EngineBanner(lang, id="banner")
@@ -152,12 +172,9 @@ class LessonScreen(SessionScreen):
         yield Footer()
 
     async def on_mount(self) -> None:
-        kinds = {step.action.kind for step in self.lesson.steps if step.action is not None}
-        self.occasional = next((p for p, kind in OCCASIONAL_PANES.items() if kind in kinds), None)
-        self.set_class(self.occasional is not None, "-occasional")
         self.flow = StepFlow(self.lesson, self.tutor.progress)
         self.flow.start_at(self.start_step)
-        self._set_layout(self.size.width, self.size.height)
+        self._lay_out(self.wide)
         # The prose is in place before a prediction can cover it.
         await self._show_texts()
         # The app tells open lesson screens when these change (language_changed,
@@ -170,6 +187,17 @@ class LessonScreen(SessionScreen):
         # The screen's objects live as long as it: no collection walks them again (see
         # lesson_gc). The panels not shown are composed after the first frame, one per frame.
         after_refresh(self, self._first_frame)
+
+    def _on_screen_resume(self, event: ScreenResume) -> None:
+        """Textual styles a screen again each time it comes back to the top.
+
+        The first time is as it opens, a moment after every widget in it was styled
+        as it mounted: styling them all again made that moment a tenth of a second
+        longer. Textual's own handler, called after this one, still lays it out.
+        """
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def _first_frame(self) -> None:
         if self._closing or self._shown:
@@ -196,12 +224,14 @@ class LessonScreen(SessionScreen):
         self._set_layout(event.size.width, event.size.height)
 
     def _set_layout(self, width: int, height: int) -> None:
-        wide = width >= WIDE[0] and height >= WIDE[1]
-        if wide == self.wide and self.is_mounted and self.has_class("-laid-out"):
-            return
-        self.wide = wide
-        self.set_class(wide, "-wide")
-        self.add_class("-laid-out")
+        wide = is_wide(width, height)
+        if wide != self.wide:
+            self.wide = wide
+            self.set_class(wide, "-wide")
+            self._lay_out(wide)
+
+    def _lay_out(self, wide: bool) -> None:
+        """Tabs, or the panes side by side, as the screen's ``-wide`` class says."""
         self.deck.set_wide(wide)
         for name in OCCASIONAL_PANES if wide else ():
             # Shown beside the others only in a lesson that uses it; else the Diff takes its rows.
@@ -213,7 +243,8 @@ class LessonScreen(SessionScreen):
         if focused is None or not focused.display or not focused.region:
             # The lesson's text scrolls with the keys from the start (PageDown did
             # nothing until a panel was chosen); a hidden copy must not keep the focus.
-            self.query_one("#prose-side" if wide else "#prose").focus()
+            # At once, not after the text is in: then it restyled the text's forty widgets.
+            self.set_focus(self.query_one("#prose-side" if wide else "#prose"))
 
     def show_pane(self, name: str | None, *, focus: bool = False) -> None:
         """Bring a pane forward (tabs) and optionally move the focus into it."""
