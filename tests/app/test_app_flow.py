@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import weakref
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -354,6 +355,41 @@ async def test_a_replaced_lesson_is_collected_before_the_next_is_made(
         lessons = [s.lesson.id for s in app.screen_stack if isinstance(s, LessonScreen)]
         assert lessons == [app.course.lessons[1].id]
         assert not app.replacing_lesson
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_a_lesson_screen_is_styled_once_as_it_opens(
+    make_tutor: MakeTutor, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every class change on the screen restyles all its widgets, and Textual
+    restyles a screen each time it comes to the top: when the layout classes
+    were set on mount, each widget of a lesson was styled four or five times
+    before its first frame, the longest part of opening it (issue 13)."""
+    app = make_tutor()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        styled: Counter[int] = Counter()
+        apply = app.stylesheet.apply
+
+        def counted(node: object, *args: object, **kwargs: object) -> None:
+            styled[id(node)] += 1
+            apply(node, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(app.stylesheet, "apply", counted)
+        app.open_lesson("push")  # a lesson with an occasional pane: one more class
+        for _ in range(250):
+            await asyncio.sleep(0.02)
+            opened = [s for s in app.screen_stack if isinstance(s, LessonScreen)]
+            if opened and opened[0]._shown:
+                break
+        monkeypatch.undo()
+        screen = opened[0]
+        assert screen._shown and screen.has_class("-occasional")
+        assert screen.has_class("-wide") is (size[0] >= 130)
+        body = screen.query_one("#lesson-body")
+        assert styled[id(body)] == 1
+        assert styled[id(screen.query_one(StepPanel))] == 1
+        assert styled[id(screen.deck)] == 1
 
 
 async def test_damaged_progress_is_reported_kept_and_replaced(
