@@ -26,6 +26,7 @@ from tutor.progress_store import FILE_NAME, ProgressStore
 from tutor.screens.course import ConfirmScreen, CourseScreen
 from tutor.screens.help import HelpScreen
 from tutor.screens.lesson import LessonScreen
+from tutor.screens.panel_deck import SIDE_BY_SIDE
 from tutor.screens.prediction import PredictionScreen
 from tutor.widgets import (
     BuildLog,
@@ -511,6 +512,40 @@ async def test_panels_are_tabs_when_narrow_and_side_by_side_when_wide(
         await pilot.press("l")
         await settle(app, pilot)
         assert not lesson.wide and shown() == ["pane-layers"]
+
+
+@pytest.mark.parametrize("opened", [(160, 48), (80, 24)])
+async def test_side_by_side_the_pane_with_the_focus_is_lit(
+    make_tutor: MakeTutor, opened: tuple[int, int]
+) -> None:
+    """Side by side, the pane the keys go to has the accent border. As tabs the
+    panes have no such style: a style on ``:focus-within`` made each move of the
+    focus restyle every widget of the pane it left and of the one it entered."""
+    app = make_tutor()
+    async with app.run_test(size=opened) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        lesson = app.screen
+        assert isinstance(lesson, LessonScreen)
+        panes = list(lesson.query(TabPane))
+        if not lesson.wide:
+            assert not any(p.has_class(SIDE_BY_SIDE) or p._has_focus_within for p in panes)
+            await pilot.resize_terminal(160, 48)
+            await settle(app, pilot)
+        assert all(p.has_class(SIDE_BY_SIDE) for p in panes)
+        layers, files = lesson.query_one("#pane-layers"), lesson.query_one("#pane-files")
+        unlit = files.styles.border_top
+        await pilot.press("3")  # the Layers panel, with the keys
+        await settle(app, pilot)
+        assert layers.has_focus_within and not files.has_focus_within
+        assert layers.styles.border_top != unlit and files.styles.border_top == unlit
+        await pilot.press("2")  # the Files panel
+        await settle(app, pilot)
+        assert files.styles.border_top != unlit and layers.styles.border_top == unlit
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert not any(p.has_class(SIDE_BY_SIDE) or p._has_focus_within for p in panes)
 
 
 async def test_a_16_colour_terminal_gets_the_ansi_theme(

@@ -168,7 +168,7 @@ class LessonScreen(SessionScreen):
                 yield StepPanel(lang, id="step")
                 with VerticalScroll(id="prose-side"):
                     yield Markdown(id="prose-side-text")
-            yield PanelDeck(self.lesson, lang, id="panels")
+            yield PanelDeck(self.lesson, lang, wide=self.wide, id="panels")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -227,8 +227,8 @@ class LessonScreen(SessionScreen):
         wide = is_wide(width, height)
         if wide != self.wide:
             self.wide = wide
-            self.set_class(wide, "-wide")
             self._lay_out(wide)
+            self.set_class(wide, "-wide")  # restyles it all, with the panes' new classes
 
     def _lay_out(self, wide: bool) -> None:
         """Tabs, or the panes side by side, as the screen's ``-wide`` class says."""

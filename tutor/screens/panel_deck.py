@@ -102,6 +102,10 @@ PANE_FOR_ACTION = {
 }  # fmt: skip
 
 
+#: The class of the panes when they are shown side by side (see ``PanelDeck._side``).
+SIDE_BY_SIDE = "-side-by-side"
+
+
 class PanelDeck(TabbedContent):
     """The panes of a lesson and the engine state they show.
 
@@ -110,11 +114,13 @@ class PanelDeck(TabbedContent):
         language: The learner's language.
     """
 
-    def __init__(self, lesson: Lesson, language: str, *, id: str | None = None) -> None:
+    def __init__(
+        self, lesson: Lesson, language: str, *, wide: bool = False, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.lesson = lesson
         self.language = language
-        self.wide = False
+        self.wide = wide
         self.runner: LessonRunner | None = None
         self.targets = PanelTargets()
         self.shown = PanelValues()
@@ -139,12 +145,14 @@ class PanelDeck(TabbedContent):
             if panel.widget is None:
                 content: Widget = VerticalScroll(Markdown(id="prose-text"), id="prose")
                 # As ``with TabbedContent(): yield TabPane(...)`` would add them.
-                self.compose_add_child(TabPane(title, content, id=f"pane-{panel.name}"))
+                self.compose_add_child(
+                    TabPane(title, content, id=f"pane-{panel.name}", classes=self._side)
+                )
                 continue
             widget = panel.widget(language=language, id=panel.name)  # type: ignore[call-arg]
             self.widgets[panel.name] = widget
             self._waiting[panel.name] = []
-            self.compose_add_child(TabPane(title, id=f"pane-{panel.name}"))
+            self.compose_add_child(TabPane(title, id=f"pane-{panel.name}", classes=self._side))
 
     # -- panels composed when needed -------------------------------------------------
 
@@ -210,10 +218,23 @@ class PanelDeck(TabbedContent):
 
     # -- layout and words ------------------------------------------------------------
 
+    @property
+    def _side(self) -> str:
+        """The class of a pane shown beside the others (its border lights with the focus).
+
+        Only such panes have it: a style for ``:focus-within`` makes every move of the
+        focus in or out of a pane restyle all the pane's widgets (forty, in the prose).
+        """
+        return SIDE_BY_SIDE if self.wide else ""
+
     def set_wide(self, wide: bool) -> None:
-        """Tabs, or every pane at once but the prose (it goes beside the step)."""
+        """Tabs, or every pane at once but the prose (it goes beside the step).
+
+        The screen's own class changes next, which restyles the panes with theirs.
+        """
         self.wide = wide
         for pane in self.query(TabPane):
+            pane.set_class(wide, SIDE_BY_SIDE, update=False)
             pane.display = pane.id != "pane-lesson" if wide else pane.id == self.active
             pane.border_title = pane.id and say(self.language, f"panel.{pane.id[5:]}")
 
