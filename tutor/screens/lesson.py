@@ -126,8 +126,9 @@ class LessonScreen(SessionScreen):
         self._checking = self._check_again = False
         #: Whether the first frame was drawn (see lesson_gc).
         self._shown = False
-        #: Whether the screen came to the top once (see _on_screen_resume).
-        self._resumed = False
+        #: Whether the screen came to the top once (see _on_screen_resume), and
+        #: whether it was told the size of its first layout (see on_resize).
+        self._resumed = self._sized = False
 
     @classmethod
     def panel_keys(cls) -> list[KeySection]:
@@ -221,6 +222,12 @@ class LessonScreen(SessionScreen):
     def on_resize(self, event: Resize) -> None:
         if self._closing:  # the learner left: the panes may already be gone
             return
+        if not self._sized:
+            # The first one is Textual telling the screen the size of its first layout,
+            # which its own handler (skipped) answers with the same layout again: the
+            # longest part of opening a lesson wide, after the collection.
+            self._sized = True
+            event.prevent_default()
         self._set_layout(event.size.width, event.size.height)
 
     def _set_layout(self, width: int, height: int) -> None:
