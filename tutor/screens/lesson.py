@@ -175,7 +175,7 @@ class LessonScreen(SessionScreen):
     async def on_mount(self) -> None:
         self.flow = StepFlow(self.lesson, self.tutor.progress)
         self.flow.start_at(self.start_step)
-        self._lay_out(self.wide)
+        self._lay_out()
         # The prose is in place before a prediction can cover it.
         await self._show_texts()
         # The app tells open lesson screens when these change (language_changed,
@@ -204,7 +204,7 @@ class LessonScreen(SessionScreen):
         if self._closing or self._shown:
             return
         self._shown = True
-        lesson_gc.lesson_shown(self.app)
+        lesson_gc.lesson_drawn(self.app)
         self.deck.compose_rest(partial(lesson_gc.lesson_drawn, self.app))
 
     def remove(self) -> AwaitRemove:
@@ -234,11 +234,12 @@ class LessonScreen(SessionScreen):
         wide = is_wide(width, height)
         if wide != self.wide:
             self.wide = wide
-            self._lay_out(wide)
+            self._lay_out()
             self.set_class(wide, "-wide")  # restyles it all, with the panes' new classes
 
-    def _lay_out(self, wide: bool) -> None:
-        """Tabs, or the panes side by side, as the screen's ``-wide`` class says."""
+    def _lay_out(self) -> None:
+        """Tabs, or the panes side by side, as ``wide`` says."""
+        wide = self.wide
         self.deck.set_wide(wide)
         for name in OCCASIONAL_PANES if wide else ():
             # Shown beside the others only in a lesson that uses it; else the Diff takes its rows.

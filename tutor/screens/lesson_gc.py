@@ -76,7 +76,6 @@ __all__ = [
     "drop_drawn_lines",
     "lesson_closed",
     "lesson_drawn",
-    "lesson_shown",
     "until_finished",
     "workers_of",
 ]
@@ -90,23 +89,14 @@ _closed: weakref.WeakKeyDictionary[App[Any], weakref.ref[Widget]] = weakref.Weak
 LET_GO_WAIT = 0.25
 
 
-def _collect_if_due(app: App[Any]) -> None:
-    """Collect what a closed lesson left (once), then freeze what exists now."""
+def lesson_drawn(app: App[Any]) -> None:
+    """A lesson's first frame is up, or all its panels are composed: collect what a
+    closed lesson left (once), then leave what exists now out of later collections."""
     if app in _thawed:
         gc.collect()  # what the closed screen left in cycles, before it is frozen again
         _thawed.discard(app)
         gc.enable()
     gc.freeze()
-
-
-def lesson_shown(app: App[Any]) -> None:
-    """The lesson's first frame: collect what a closed lesson left (once), freeze the rest."""
-    _collect_if_due(app)
-
-
-def lesson_drawn(app: App[Any]) -> None:
-    """Every panel is composed: leave what exists now out of later collections."""
-    _collect_if_due(app)
 
 
 def data_kept(app: App[Any]) -> None:
