@@ -189,8 +189,10 @@ class TutorApp(App[None]):
         # long as the process: a full garbage collection walked all of it again at every
         # pause (some 70 ms here). Frozen, it is left out of every collection from now
         # on; what is garbage already is collected first, once, after the first frame.
+        # Until then the collector was off (``cli._run_app``): it comes back on here.
         gc.collect()
         gc.freeze()
+        gc.enable()
         self.connect()
 
     def _end_batch(self) -> None:

@@ -296,6 +296,24 @@ async def test_a_closed_lesson_screen_is_freed(make_tutor: MakeTutor) -> None:
         assert [ref() for ref in left] == [None] * 9
 
 
+async def test_the_app_turns_the_collector_on_after_its_first_frame(
+    make_tutor: MakeTutor,
+) -> None:
+    """``python -m tutor`` starts with the collector off (``cli._run_app``): the
+    app must turn it back on once its first frame is drawn, with what start-up
+    made frozen, or a learner's session would never collect a cycle."""
+    gc.disable()
+    try:
+        app = make_tutor()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 0
+            assert isinstance(app.screen, CourseScreen)
+    finally:
+        gc.enable()
+
+
 async def test_an_open_lesson_is_left_out_of_garbage_collections(make_tutor: MakeTutor) -> None:
     """A lesson screen's objects live as long as it: once it is drawn, a full
     collection no longer walks them (tutor.screens.lesson_gc); it walks them

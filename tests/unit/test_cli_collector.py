@@ -1,4 +1,5 @@
-"""The short engine commands run with the garbage collector off, and leave it as it was."""
+"""The short engine commands, and the app until its first frame, run with the garbage
+collector off; each leaves it on."""
 
 from __future__ import annotations
 
@@ -37,13 +38,27 @@ def test_the_collector_comes_back_after_a_failure(monkeypatch: pytest.MonkeyPatc
     assert gc.isenabled()
 
 
-def test_the_app_keeps_its_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_app_starts_without_the_collector_and_it_is_on_again_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Off while the tutor imports and draws its first frame (the app turns it on
+    after that frame); on again however the app ends, for an in-process caller."""
+    import tutor.launch
+
     seen: list[bool] = []
 
-    def handler(args: argparse.Namespace) -> int:
+    def run_tutor(**options: object) -> int:
         seen.append(gc.isenabled())
         return 0
 
-    monkeypatch.setattr(cli, "_run_app", handler)
+    monkeypatch.setattr(tutor.launch, "run_tutor", run_tutor)
     assert cli.main([]) == 0
-    assert seen == [True]
+    assert seen == [False]
+    assert gc.isenabled()
+
+    def interrupted(**options: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tutor.launch, "run_tutor", interrupted)
+    assert cli.main([]) == 130
+    assert gc.isenabled()
