@@ -60,6 +60,7 @@ import threading
 import time
 import tracemalloc
 import uuid
+import weakref
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -485,13 +486,20 @@ class Session:
         return next(s for s in reversed(self.app.screen_stack) if isinstance(s, LessonScreen))
 
     async def open_lesson(self, lesson_id: str, step_id: str = "") -> LessonScreen:
-        """Open a lesson as the course screen does, once it is mounted."""
-        before = self.lesson() if isinstance(self.app.screen, LessonScreen) else None
+        """Open a lesson as the course screen does, once it is mounted.
+
+        The lesson it replaces is held weakly: held here, it outlived the
+        collection that frees it (``TutorApp.open_lesson``), which a learner's
+        app does not hold it through.
+        """
+        shown = self.lesson() if isinstance(self.app.screen, LessonScreen) else None
+        before = weakref.ref(shown) if shown is not None else lambda: None
+        del shown
         self.app.open_lesson(lesson_id, step_id)
         await self.until(
             lambda: (
                 isinstance(self.app.screen, (LessonScreen, PredictionScreen))
-                and self.lesson() is not before
+                and self.lesson() is not before()
                 and self.lesson().is_mounted
             ),
             f"lesson {lesson_id}",
