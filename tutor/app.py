@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import errno
 import gc
 import importlib
@@ -159,6 +160,8 @@ class TutorApp(App[None]):
         self.handles_signals = False
         #: What ``run_tutor`` does on the way out, for a hang-up that cannot wait for it.
         self.before_hard_exit: Callable[[], object] | None = None
+        #: The context the app's own timers run in (_after); set again as the app mounts.
+        self._own_context = contextvars.copy_context()
         wanted = language or self.progress.language or course.default_language
         self.set_reactive(
             TutorApp.language, wanted if wanted in course.languages else course.default_language
@@ -167,6 +170,8 @@ class TutorApp(App[None]):
     def on_mount(self) -> None:
         # Thread workers run here; see tutor.worker_threads for why.
         asyncio.get_running_loop().set_default_executor(FreshContextExecutor())
+        # What the app's own timers run in (_after): no lesson screen is open yet.
+        self._own_context = contextvars.copy_context()
         if self.console.color_system in BASIC_COLOURS:
             # A classroom terminal or an SSH session with 16 colours: use the
             # terminal's own palette rather than approximations of true colour.
@@ -257,7 +262,20 @@ class TutorApp(App[None]):
         self._hold_shown_notices()
         for rack in self.screen.query(ToastRack):
             rack.show(self._notifications)
-        self.set_timer(1.0, self._no_dialog_came)
+        self._after(1.0, self._no_dialog_came)
+
+    def _after(self, delay: float, callback: Callable[[], object]) -> None:
+        """Call ``callback`` on the app in ``delay`` seconds, from the app's own context.
+
+        A Textual timer copies the context it is set in: set while a lesson
+        screen handles a message, its task named that screen (the active
+        message pump, the screens drawn) until it fired. A lesson closed
+        within that second outlived the collection meant to free it at a
+        lesson switch (``tutor.screens.lesson_gc``), and the next lesson's
+        first frame walked every object again to free it.
+        """
+        loop = asyncio.get_running_loop()
+        loop.call_later(delay, self.call_next, callback, context=self._own_context)
 
     def _hold_shown_notices(self) -> None:
         """Notices already up go aside, to come back after the dialog for the time they had
@@ -276,7 +294,7 @@ class TutorApp(App[None]):
         of lesson 10's last step), hiding the tabs and the step's own state.
         """
         super()._unnotify(notification, refresh)
-        self.set_timer(NOTICE_GONE_REDRAW, self._redraw_screen)
+        self._after(NOTICE_GONE_REDRAW, self._redraw_screen)
 
     def _redraw_screen(self) -> None:
         with contextlib.suppress(ScreenStackError):

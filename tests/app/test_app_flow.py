@@ -376,6 +376,43 @@ async def test_a_replaced_lesson_is_collected_before_the_next_is_made(
         assert not app.replacing_lesson
 
 
+async def test_a_lesson_closed_just_after_a_notice_is_freed_at_the_switch(
+    make_tutor: MakeTutor,
+) -> None:
+    """The app's own timers do not hold the screen that set them: a lesson that
+    set its notices aside (before a question) and is replaced within that
+    second is freed by the collection at the switch, not one at the next
+    lesson's first frame (a second full walk of everything)."""
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_lesson(app.course.lessons[0].id)
+        await settle(app, pilot)
+        while not isinstance(app.screen, LessonScreen):  # a question may be open first
+            await pilot.press("escape")
+            await settle(app, pilot)
+        old = weakref.ref(app.screen)
+        app.screen.call_next(app.set_notices_aside)  # from the screen, as a step does
+        await pilot.pause()
+        freed: list[bool] = []
+
+        def note(phase: str, info: dict[str, int]) -> None:
+            if phase == "stop" and info["generation"] == 2 and not freed:
+                freed.append(old() is None)
+
+        gc.callbacks.append(note)
+        try:
+            app.call_later(app.open_lesson, app.course.lessons[1].id)
+            for _ in range(200):
+                await asyncio.sleep(0.02)
+                if any(isinstance(s, LessonScreen) and s.is_mounted for s in app.screen_stack):
+                    break
+        finally:
+            gc.callbacks.remove(note)
+        assert freed == [True]
+        await settle(app, pilot)
+
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 async def test_a_lesson_screen_is_styled_once_as_it_opens(
     make_tutor: MakeTutor, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import heapq
 import weakref
 from typing import Any
 
@@ -158,6 +159,7 @@ def collect_closed(app: App[Any]) -> None:
     """
     if app not in _thawed:
         return
+    _forget_cancelled_timers()
     gc.collect()
     # No timer for the other case: one made now would keep, in the context variables
     # it copies (the screens last drawn), the closed screen alive for its whole wait.
@@ -167,6 +169,33 @@ def collect_closed(app: App[Any]) -> None:
         _thawed.discard(app)
         gc.enable()
         gc.freeze()
+
+
+def _forget_cancelled_timers() -> None:
+    """Take the cancelled timers out of the event loop's schedule, now.
+
+    asyncio keeps a cancelled timer until its time comes, and with it the
+    context it was set in: a closed lesson's timers (its diff poll, a sleep
+    of a task it started) named that lesson as the active message pump for
+    up to a second more. It outlived the collection at a lesson switch, and
+    the next lesson's first frame walked every object again to free it.
+    asyncio itself does this once half its timers are cancelled
+    (``BaseEventLoop._run_once``); an event loop without that schedule is
+    left as it is.
+    """
+    loop = asyncio.get_running_loop()
+    scheduled = getattr(loop, "_scheduled", None)
+    if not isinstance(scheduled, list) or not hasattr(loop, "_timer_cancelled_count"):
+        return
+    kept = [timer for timer in scheduled if not timer.cancelled()]
+    if len(kept) == len(scheduled):
+        return
+    for timer in scheduled:
+        if timer.cancelled():
+            timer._scheduled = False
+    heapq.heapify(kept)
+    scheduled[:] = kept
+    loop._timer_cancelled_count = 0
 
 
 def lesson_closed(app: App[Any], screen: Widget, *, replaced: bool) -> None:
