@@ -11,11 +11,13 @@ import asyncio
 import gc
 import weakref
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual._context import visible_screen_stack
 from textual.binding import Binding
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Header, Markdown, Static, TabPane
 
 from tests.app.conftest import DOWN_HINT, DOWN_MESSAGE, DownEngine, MakeTutor, screen_text, settle
@@ -52,6 +54,10 @@ LESSON_TITLES_EN = [
     "A base image of your own",
     "Clean up",
 ]
+
+
+#: What ``gc.callbacks`` calls: the phase ("start", "stop") and what is collected.
+GcCallback = Callable[[str, dict[str, int]], None]
 
 
 def table_rows(app: TutorApp) -> list[list[str]]:
@@ -335,38 +341,49 @@ async def test_an_open_lesson_is_left_out_of_garbage_collections(make_tutor: Mak
         del screen, panel, tracked
 
 
+async def _in_the_first_lesson(app: TutorApp, pilot: Pilot[None]) -> None:
+    """Open the course's first lesson, past the question it may ask first."""
+    await settle(app, pilot)
+    app.open_lesson(app.course.lessons[0].id)
+    await settle(app, pilot)
+    while not isinstance(app.screen, LessonScreen):
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+
+async def _switch_to(app: TutorApp, lesson_id: str, note: GcCallback) -> None:
+    """Open ``lesson_id`` from the open lesson as a key would, ``note`` told of every
+    collection until it is mounted. (Pilot's own waits would hold the screen they
+    started on.)"""
+    gc.callbacks.append(note)
+    try:
+        app.call_later(app.open_lesson, lesson_id)
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if any(isinstance(s, LessonScreen) and s.is_mounted for s in app.screen_stack):
+                break
+    finally:
+        gc.callbacks.remove(note)
+
+
 async def test_a_replaced_lesson_is_collected_before_the_next_is_made(
     make_tutor: MakeTutor,
 ) -> None:
     """Opening a lesson from another closes the first, collects what it left,
     and only then makes the next: the collection at a switch does not walk
-    the next lesson's first frame too (tutor.screens.lesson_gc). Whether that
-    collection frees the first screen depends on timers Textual left behind;
-    that every closed screen is freed in the end is proven above."""
+    the next lesson's first frame too (tutor.screens.lesson_gc). That this
+    collection frees the first screen is proven below; that every closed
+    screen is freed in the end, above."""
     app = make_tutor()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        app.open_lesson(app.course.lessons[0].id)
-        await settle(app, pilot)
-        while not isinstance(app.screen, LessonScreen):  # a question may be open first
-            await pilot.press("escape")
-            await settle(app, pilot)
+        await _in_the_first_lesson(app, pilot)
         stacks: list[list[str]] = []
 
         def note(phase: str, info: dict[str, int]) -> None:
             if phase == "stop" and info["generation"] == 2:
                 stacks.append([type(s).__name__ for s in app.screen_stack])
 
-        gc.callbacks.append(note)
-        try:
-            # As a key would: Pilot's own waits would hold the screen they started on.
-            app.call_later(app.open_lesson, app.course.lessons[1].id)
-            for _ in range(200):
-                await asyncio.sleep(0.02)
-                if any(isinstance(s, LessonScreen) and s.is_mounted for s in app.screen_stack):
-                    break
-        finally:
-            gc.callbacks.remove(note)
+        await _switch_to(app, app.course.lessons[1].id, note)
         await settle(app, pilot)
         assert stacks, "no full collection at the switch"
         assert stacks[0][-1] == "CourseScreen"  # the first lesson gone, the next not made yet
@@ -379,18 +396,14 @@ async def test_a_replaced_lesson_is_collected_before_the_next_is_made(
 async def test_a_lesson_closed_just_after_a_notice_is_freed_at_the_switch(
     make_tutor: MakeTutor,
 ) -> None:
-    """The app's own timers do not hold the screen that set them: a lesson that
-    set its notices aside (before a question) and is replaced within that
-    second is freed by the collection at the switch, not one at the next
-    lesson's first frame (a second full walk of everything)."""
+    """No timer keeps a closed lesson: one that set its notices aside (before a
+    question) and is replaced within that second is freed by the collection
+    at the switch, not by one at the next lesson's first frame (a second
+    full walk of everything). Neither the app's one-second timer nor the
+    lesson's own cancelled timers (TutorApp._after, lesson_gc) hold it."""
     app = make_tutor()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        app.open_lesson(app.course.lessons[0].id)
-        await settle(app, pilot)
-        while not isinstance(app.screen, LessonScreen):  # a question may be open first
-            await pilot.press("escape")
-            await settle(app, pilot)
+        await _in_the_first_lesson(app, pilot)
         old = weakref.ref(app.screen)
         app.screen.call_next(app.set_notices_aside)  # from the screen, as a step does
         await pilot.pause()
@@ -400,15 +413,7 @@ async def test_a_lesson_closed_just_after_a_notice_is_freed_at_the_switch(
             if phase == "stop" and info["generation"] == 2 and not freed:
                 freed.append(old() is None)
 
-        gc.callbacks.append(note)
-        try:
-            app.call_later(app.open_lesson, app.course.lessons[1].id)
-            for _ in range(200):
-                await asyncio.sleep(0.02)
-                if any(isinstance(s, LessonScreen) and s.is_mounted for s in app.screen_stack):
-                    break
-        finally:
-            gc.callbacks.remove(note)
+        await _switch_to(app, app.course.lessons[1].id, note)
         assert freed == [True]
         await settle(app, pilot)
 
