@@ -102,8 +102,7 @@ def lesson_drawn(app: App[Any]) -> None:
     """A lesson's first frame is up, or all its panels are composed: collect what a
     closed lesson left (once), then leave what exists now out of later collections."""
     if app in _thawed:
-        forget_drawing_caches()
-        gc.collect()  # what the closed screen left in cycles, before it is frozen again
+        _walk_what_was_closed()  # before it is frozen again
         _thawed.discard(app)
         gc.enable()
     gc.freeze()
@@ -168,9 +167,7 @@ def collect_closed(app: App[Any]) -> None:
     """
     if app not in _thawed:
         return
-    _forget_cancelled_timers()
-    forget_drawing_caches()
-    gc.collect()
+    _walk_what_was_closed()
     # No timer for the other case: one made now would keep, in the context variables
     # it copies (the screens last drawn), the closed screen alive for its whole wait.
     # The next lesson is made right after this; its first frame, or its closing,
@@ -179,6 +176,14 @@ def collect_closed(app: App[Any]) -> None:
         _thawed.discard(app)
         gc.enable()
         gc.freeze()
+
+
+def _walk_what_was_closed() -> None:
+    """The full collection that frees a closed lesson's cycles, with what would only
+    hold the lesson or lengthen the walk let go first."""
+    _forget_cancelled_timers()
+    forget_drawing_caches()
+    gc.collect()
 
 
 def _forget_cancelled_timers() -> None:
