@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from textual._context import visible_screen_stack
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Header, Markdown, Static, TabPane
 
@@ -316,6 +317,28 @@ async def test_the_app_turns_the_collector_on_after_its_first_frame(
             assert gc.isenabled()
             assert gc.get_freeze_count() > 0
             assert isinstance(app.screen, CourseScreen)
+    finally:
+        gc.enable()
+
+
+def test_the_app_makes_textual_caches_free_what_they_clear(
+    make_tutor: MakeTutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A data table clears its caches at each update: the app makes that free the
+    cached lines at once, not leave them in a cycle for the collector (render_caches)."""
+    monkeypatch.setattr(LRUCache, "clear", getattr(LRUCache.clear, "replaces", LRUCache.clear))
+
+    class Lines:
+        """What a data table caches for a row."""
+
+    cache: LRUCache[int, Lines] = LRUCache(4)
+    cache.set(1, Lines())
+    value = weakref.ref(cache[1])
+    make_tutor()
+    gc.disable()
+    try:
+        cache.clear()
+        assert value() is None
     finally:
         gc.enable()
 

@@ -17,6 +17,16 @@ lesson switch (some 25,000 objects of 150,000 at 160x48). They are emptied
 just before it (:func:`forget_drawing_caches`), and fill again as the next
 lesson is drawn.
 
+Textual's ``LRUCache`` (the data table's rows and cells, every widget's
+box models) links its entries in a ring of lists, and its ``clear`` leaves
+the ring as it is: one reference cycle holding every value it cached, which
+only a garbage collection frees. A data table that follows the engine
+clears six of them at each update; while 30 images were built in
+``benchmarks/ui_bench.py``, that left some 130,000 lists, segments and texts
+for the collector (counted with ``gc.DEBUG_SAVEALL``). The tutor's ``clear``
+(:func:`unlink_cleared_entries`) empties each entry first, so the values are
+freed at once, by reference counting.
+
 Textual's ``Header`` also watches the app's title; the app forgets a closed
 watcher only when that value next changes, which the tutor's title never
 does, so every lesson screen's header stayed. Closed watchers are dropped
@@ -30,8 +40,9 @@ from typing import Any
 
 from textual._styles_cache import StylesCache
 from textual.app import App
+from textual.cache import LRUCache
 
-__all__ = ["forget_closed_widgets", "forget_drawing_caches"]
+__all__ = ["forget_closed_widgets", "forget_drawing_caches", "unlink_cleared_entries"]
 
 #: The modules whose functools caches fill as screens are drawn (Textual 8.2.8, Rich 14).
 DRAWING_CACHE_MODULES = (
@@ -85,3 +96,31 @@ def _drawing_caches() -> list[Any]:
                 ):
                     found.append(candidate)
     return found
+
+
+def unlink_cleared_entries() -> bool:
+    """Make ``LRUCache.clear`` break its ring of entries; whether it does now.
+
+    Once per process (an app made again changes nothing). A Textual whose
+    cache is built otherwise is left as it is: this needs the ``_cache`` of
+    ``[previous, next, key, value]`` lists and the ``_head`` it clears.
+    """
+    if getattr(LRUCache.clear, "unlinks_entries", False):
+        return True
+    if not {"_cache", "_head", "_full"} <= set(getattr(LRUCache, "__slots__", ())):
+        return False
+    _clear_unlinked.replaces = LRUCache.clear  # type: ignore[attr-defined]
+    LRUCache.clear = _clear_unlinked  # type: ignore[method-assign]
+    return True
+
+
+def _clear_unlinked(self: LRUCache[Any, Any]) -> None:
+    """``LRUCache.clear``, each entry emptied first: no ring is left for the collector."""
+    for entry in self._cache.values():
+        entry.clear()
+    self._cache.clear()
+    self._full = False
+    self._head = []
+
+
+_clear_unlinked.unlinks_entries = True  # type: ignore[attr-defined]
