@@ -11,6 +11,7 @@ before it was composed is drawn once it is, in order.
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.cache import FIFOCache, LRUCache
 
 from tests.app.conftest import MakeTutor, settle
 from tutor.course.loader import default_course_root, load_course
@@ -114,10 +115,18 @@ async def test_a_closing_lesson_lets_go_of_its_drawn_lines_and_its_diff(
         deck.shown = PanelValues(diff=view.diff)
         await pilot.pause()
         assert panel._styles_cache._cache  # drawn
+        caches = [
+            value
+            for widget in screen.walk_children(with_self=True)
+            for value in vars(widget).values()
+            if isinstance(value, LRUCache | FIFOCache) and len(value)
+        ]
+        assert len(caches) >= 10  # laid out and drawn
         while not isinstance(app.screen, CourseScreen):
             await pilot.press("escape")
             await settle(app, pilot)
         assert panel._styles_cache._cache == {}
+        assert [len(cache) for cache in caches] == [0] * len(caches)
         assert view.diff is None and changes.changes == ()
         assert deck.shown.diff is None
-        del screen, panel, deck, view, changes
+        del screen, panel, deck, view, changes, caches

@@ -73,6 +73,7 @@ import weakref
 from typing import Any
 
 from textual.app import App
+from textual.cache import FIFOCache, LRUCache
 from textual.widget import Widget
 from textual.widgets import RichLog
 from textual.worker import Worker
@@ -127,11 +128,21 @@ def drop_drawn_lines(screen: Widget) -> None:
     are freed only by the collection (their cycles), they were most of the
     garbage a closed lesson left (some 55,000 of 79,000 objects at 160x48),
     all walked by it. Dropped here, they are freed at once by refcounting.
+
+    The same for what widgets cache in Textual's own caches (a data table's
+    rendered rows, cells and lines, each node's box models and queries): found
+    by looking at each widget's attributes, so that one cache more in a later
+    Textual is emptied too. Each line kept a few of Textual's small caches of
+    its own, and lines cropped from it: at 160x48 the collection at a switch
+    still freed 4,000-12,000 of those caches and 600-1,700 lines.
     """
     for widget in screen.walk_children(Widget, with_self=True):
         widget._styles_cache.clear()
         if isinstance(widget, RichLog):
             widget.clear()
+        for value in list(vars(widget).values()):
+            if isinstance(value, LRUCache | FIFOCache):
+                value.clear()
 
 
 def workers_of(app: App[Any], screen: Widget) -> list[weakref.ref[Worker[Any]]]:
