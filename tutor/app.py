@@ -165,6 +165,8 @@ class TutorApp(App[None]):
         self.before_hard_exit: Callable[[], object] | None = None
         #: The context the app's own timers run in (_after); set again as the app mounts.
         self._own_context = contextvars.copy_context()
+        #: Where thread workers run (set in on_mount); a lesson switch asks it too.
+        self.threads = FreshContextExecutor()
         wanted = language or self.progress.language or course.default_language
         self.set_reactive(
             TutorApp.language, wanted if wanted in course.languages else course.default_language
@@ -172,7 +174,7 @@ class TutorApp(App[None]):
 
     def on_mount(self) -> None:
         # Thread workers run here; see tutor.worker_threads for why.
-        asyncio.get_running_loop().set_default_executor(FreshContextExecutor())
+        asyncio.get_running_loop().set_default_executor(self.threads)
         # What the app's own timers run in (_after): no lesson screen is open yet.
         self._own_context = contextvars.copy_context()
         if self.console.color_system in BASIC_COLOURS:
@@ -579,7 +581,7 @@ class TutorApp(App[None]):
                     self.replacing_lesson = True
                     ending = lesson_gc.workers_of(self, self.screen)
                     await self.pop_screen()
-                    await lesson_gc.until_finished(ending)
+                    await lesson_gc.until_finished(ending, self.threads)
             finally:
                 self.replacing_lesson = False
             lesson_gc.collect_closed(self)

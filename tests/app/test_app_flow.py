@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 import weakref
 from collections import Counter
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Header, Markdown, Static, TabPane
+from textual.worker import get_current_worker
 
 from tests.app.conftest import DOWN_HINT, DOWN_MESSAGE, DownEngine, MakeTutor, screen_text, settle
 from tutor.app import TutorApp
@@ -438,6 +440,39 @@ async def test_a_lesson_closed_just_after_a_notice_is_freed_at_the_switch(
 
         await _switch_to(app, app.course.lessons[1].id, note)
         assert freed == [True]
+        await settle(app, pilot)
+
+
+async def test_a_lesson_whose_thread_ends_late_is_freed_at_the_switch(
+    make_tutor: MakeTutor,
+) -> None:
+    """Textual says a cancelled thread worker is finished at once; its thread
+    may run on a little (the lesson's engine events end once their stream is
+    closed). The switch waits for the thread too, so that its collection frees
+    the closed lesson instead of the next lesson's first frame walking
+    everything again (lesson_gc.until_finished)."""
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _in_the_first_lesson(app, pilot)
+        old = weakref.ref(app.screen)
+        ended: list[float] = []
+
+        def slow_to_end() -> None:
+            worker = get_current_worker()
+            worker.cancelled_event.wait(10)
+            time.sleep(0.08)  # a stream being closed
+            ended.append(time.monotonic())
+
+        app.screen.run_worker(slow_to_end, thread=True, group="slow")
+        freed: list[tuple[bool, float]] = []
+
+        def note(phase: str, info: dict[str, int]) -> None:
+            if phase == "stop" and info["generation"] == 2 and not freed:
+                freed.append((old() is None, time.monotonic()))
+
+        await _switch_to(app, app.course.lessons[1].id, note)
+        assert len(ended) == 1 and freed and freed[0][0]
+        assert freed[0][1] > ended[0]
         await settle(app, pilot)
 
 

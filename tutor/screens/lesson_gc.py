@@ -76,9 +76,10 @@ from textual.app import App
 from textual.cache import FIFOCache, LRUCache
 from textual.widget import Widget
 from textual.widgets import RichLog
-from textual.worker import Worker
+from textual.worker import Worker, active_worker
 
 from tutor.screens.render_caches import forget_drawing_caches
+from tutor.worker_threads import FreshContextExecutor
 
 __all__ = [
     "collect_closed",
@@ -151,19 +152,30 @@ def workers_of(app: App[Any], screen: Widget) -> list[weakref.ref[Worker[Any]]]:
     return [weakref.ref(worker) for worker in app.workers if worker.node in nodes]
 
 
-async def until_finished(workers: list[weakref.ref[Worker[Any]]]) -> None:
+async def until_finished(
+    workers: list[weakref.ref[Worker[Any]]], threads: FreshContextExecutor | None = None
+) -> None:
     """Wait, not long, until the closed screen's cancelled workers have ended.
 
     A worker's task keeps its widget alive (and, in its context variables,
     the screen) until it ends: collected before, the closed screen would
     survive the collection. A thread worker ends only when its engine call
-    returns; :data:`LET_GO_WAIT` bounds the wait for one.
+    returns, and Textual says a cancelled one is finished before that: the
+    app's ``threads`` are asked whether its call still runs (the lesson's
+    engine events, whose stream the cancellation closes, took a few
+    milliseconds more; collected meanwhile, the screen outlived the switch's
+    collection, and the next lesson's first frame walked everything again).
+    :data:`LET_GO_WAIT` bounds the wait.
     """
     deadline = asyncio.get_running_loop().time() + LET_GO_WAIT
     while asyncio.get_running_loop().time() < deadline:
-        if not any((w := ref()) is not None and not w.is_finished for ref in workers):
+        alive = [w for ref in workers if (w := ref()) is not None]
+        if not any(not w.is_finished for w in alive) and (
+            threads is None or not threads.running(active_worker, alive)
+        ):
             break
-        await asyncio.sleep(0.01)
+        del alive
+        await asyncio.sleep(0.005)
     await asyncio.sleep(0)  # their tasks' last step
 
 
