@@ -242,6 +242,10 @@ class Bench:
             r"(?P<p99>[\d.]+)\s+\d+\s+\d+\s+\d+\s+(?P<rss>\d+)\s+\d+"
         )
         found = [m for line in done.stdout.splitlines() if (m := pattern.match(line))]
+        every = re.compile(
+            r"^every moment at (?P<size>\d+x\d+): \d+ wake-ups, p99 (?P<p99>[\d.]+) ms"
+        )
+        sessions = [m for line in done.stdout.splitlines() if (m := every.match(line))]
         what = "ui_bench.py: longest stall / p99 / peak RSS"
         if not found:
             note = f"ui_bench.py printed no table: {done.stderr.strip()[-200:]}"
@@ -262,8 +266,18 @@ class Bench:
                 f"{worst['what'].strip()} at {worst['size']}; {size}",
             )
         )
+        over_all = ", ".join(f"{m['p99']} ms at {m['size']}" for m in sessions)
         self.rows.append(
-            Row("p99 stall (ui_bench.py)", f"{p99:.1f} ms", "20 ms", p99 / 20, "≤ 20 ms", p99 <= 20)
+            Row(
+                "p99 stall (ui_bench.py)",
+                f"{p99:.1f} ms",
+                "20 ms",
+                p99 / 20,
+                "≤ 20 ms",
+                p99 <= 20,
+                "the highest of each moment's own"
+                + (f"; over every wake-up of a session: {over_all}" if over_all else ""),
+            )
         )
         self.rows.append(
             Row(

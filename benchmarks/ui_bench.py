@@ -34,7 +34,10 @@ collections during the moment and the longest one (they stop every thread),
 and the process's peak RSS so far, then the objects the collector tracks (what a
 full collection walks), those frozen out of it (``gc.freeze``) and the longest
 full collection's CPU time (which a busy machine does not stretch, as it does
-the wall time). ``--tracemalloc`` adds the Python heap
+the wall time). Below the table, one line a size takes every wake-up of its
+session together: its 99th percentile, its longest stall and how many passed
+100 ms (a short moment has too few wake-ups for a 99th percentile of its
+own to differ from its longest). ``--tracemalloc`` adds the Python heap
 peak of each moment (slowly); ``--blame`` samples the loop's stack while it
 is more than 50 ms late and says where it was. Frames are turned into
 terminal bytes as a real terminal's would be, then dropped (``--no-encode``
@@ -63,7 +66,7 @@ import uuid
 import weakref
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -132,6 +135,8 @@ class Row:
     """Where the loop was while stalled (``--blame``): place, 10 ms samples."""
     done_at: float | None = None
     """When the result was first on a frame (perf_counter); None: the moment's end."""
+    stalls: list[float] = field(default_factory=list, repr=False)
+    """How late each wake-up of the heartbeat was, in seconds."""
 
 
 class Heartbeat:
@@ -462,6 +467,7 @@ class Session:
             if self.blame is not None and self.blame.counts is not None:
                 row.blame, self.blame.counts = self.blame.counts.most_common(3), None
         row.wall = (row.done_at or time.perf_counter()) - start
+        row.stalls = stalls
         row.worst, row.p99 = max(stalls, default=0.0), percentile(stalls, 0.99)
         row.freezes, row.beats = sum(s > FREEZE for s in stalls), len(stalls)
         row.gc_full, row.gc_worst = len(pauses), max(pauses, default=0.0)
@@ -783,6 +789,15 @@ def print_table(title: str, rows: list[Row]) -> None:
         if heap:
             line += f" {row.heap:>8.1f}" if row.heap is not None else f" {'':>8}"
         print(f"{line}  {row.note}")
+    # A short moment has too few wake-ups for its own 99th percentile to be more
+    # than its longest stall: over every wake-up of a session, it says how rare they are.
+    for size in dict.fromkeys(row.size for row in rows):
+        every = [late for row in rows if row.size == size for late in row.stalls]
+        print(
+            f"every moment at {size}: {len(every)} wake-ups, p99 "
+            f"{percentile(every, 0.99) * 1000:.1f} ms, longest {max(every, default=0) * 1000:.1f} "
+            f"ms, {sum(late > FREEZE for late in every)} over 100 ms"
+        )
     blamed = [row for row in rows if row.blame]
     if blamed:
         print("where the loop was while over 50 ms late (10 ms samples):")
