@@ -26,9 +26,11 @@ again: one full walk per lesson opened, instead of one every few seconds
 while it is open. When a lesson is opened from another, the app closes the
 first and waits for its removal (and, not long, for its cancelled workers)
 before it collects and makes the next, so the walk leaves out the next
-lesson's first frame. Textual may still refer to the closed screen then (a
-timer cancelled in its context stays scheduled until its time): it is not
-frozen while it does, and the next lesson's first frame collects instead.
+lesson's first frame. (Its workers' threads too: Textual calls a cancelled
+thread worker finished before its thread has let go of it.) Textual may
+still refer to the closed screen then (a timer cancelled in its context
+stays scheduled until its time): it is not frozen while it does, and the
+next lesson's first frame collects instead.
 
 Three ``benchmarks/ui_bench.py`` sessions, interleaved with three where the
 collection came at the next lesson's first frame: the longest collection at
