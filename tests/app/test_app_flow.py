@@ -20,7 +20,8 @@ from textual._context import visible_screen_stack
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Header, Markdown, Static, TabPane
+from textual.widgets import DataTable, Footer, Header, Markdown, Static, TabPane
+from textual.widgets._footer import FooterKey
 from textual.worker import get_current_worker
 
 from tests.app.conftest import DOWN_HINT, DOWN_MESSAGE, DownEngine, MakeTutor, screen_text, settle
@@ -321,6 +322,30 @@ async def test_the_app_turns_the_collector_on_after_its_first_frame(
             assert isinstance(app.screen, CourseScreen)
     finally:
         gc.enable()
+
+
+async def test_the_course_footer_keeps_only_the_keys_it_shows(make_tutor: MakeTutor) -> None:
+    """A footer makes all its keys again whenever the screen's keys change, each
+    bound to the footer's own ``compact`` value; Textual forgets a closed key's
+    binding only when that value changes, which it never does here. The course
+    screen's footer, there all along, kept every key it had shown: some ten
+    more after each lesson (render_caches.forget_closed_widgets)."""
+    app = make_tutor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        footer = app.screen.query_one(Footer)
+        bound: list[int] = []
+        for lesson in app.course.lessons[:4]:
+            app.open_lesson(lesson.id)
+            await settle(app, pilot)
+            while not isinstance(app.screen, CourseScreen):  # a prediction may be open first
+                await pilot.press("escape")
+                await settle(app, pilot)
+            bound.append(len(getattr(footer, "__watchers", {}).get("compact", [])))
+        shown = len(footer.query(FooterKey))
+        assert shown > 0
+        # What the last lesson's return added waits for the next close: never more.
+        assert max(bound) <= 2 * shown, (bound, shown)
 
 
 def test_the_app_makes_textual_caches_free_what_they_clear(

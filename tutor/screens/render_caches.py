@@ -30,7 +30,12 @@ freed at once, by reference counting.
 Textual's ``Header`` also watches the app's title; the app forgets a closed
 watcher only when that value next changes, which the tutor's title never
 does, so every lesson screen's header stayed. Closed watchers are dropped
-now, as Textual itself would on the next change.
+now, as Textual itself would on the next change. The same holds for every
+node: a ``Footer`` binds each key it makes to its own ``compact`` value,
+and makes them all again whenever the screen's keys change, so the course
+screen's footer kept every key it had ever shown (47 to 73 of them, some
+100 objects each, after a few lessons in ``benchmarks/ui_bench.py``, more
+after every lesson). The watchers of the open screens' nodes are pruned too.
 """
 
 from __future__ import annotations
@@ -57,13 +62,23 @@ DRAWING_CACHE_MODULES = (
 
 
 def forget_closed_widgets(app: App[object]) -> None:
-    """Empty the Textual caches and the app's watchers that keep closed widgets alive."""
+    """Empty the Textual caches, and the watchers of the app and of its screens' nodes,
+    that keep closed widgets alive."""
     cache_clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
     if cache_clear is not None:  # a Textual that no longer caches there needs nothing
         cache_clear()
-    watchers: dict[str, list[tuple[object, object]]] = getattr(app, "__watchers", {})
+    _drop_closed_watchers(app)
+    for screen in app.screen_stack:
+        for node in screen.walk_children(with_self=True):
+            _drop_closed_watchers(node)
+
+
+def _drop_closed_watchers(watched: object) -> None:
+    """What Textual does to a value's watchers when the value changes, done now."""
+    watchers: dict[str, list[tuple[object, object]]] = getattr(watched, "__watchers", {})
     for watching in watchers.values():
-        watching[:] = [pair for pair in watching if not getattr(pair[0], "_closing", False)]
+        if any(getattr(pair[0], "_closing", False) for pair in watching):
+            watching[:] = [pair for pair in watching if not getattr(pair[0], "_closing", False)]
 
 
 def forget_drawing_caches() -> int:
