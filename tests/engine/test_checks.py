@@ -575,3 +575,34 @@ def test_a_hand_built_image_counts_only_when_its_history_is_the_lessons_dockerfi
     finally:
         with contextlib.suppress(docker.errors.APIError):
             docker_client.images.remove(image, force=True)
+
+
+def test_a_logs_check_waits_a_moment_for_a_running_containers_line(
+    make_runner: MakeRunner,
+    tmp_path: Path,
+    docker_client: docker.DockerClient,
+    fixture_images: dict[str, str],
+) -> None:
+    """A server writes its access line just after the response the learner's fetch
+    got: the visit step's check, right after, once read the output too early (two
+    learners at once on a busy machine). A running container is given a moment."""
+    lesson = make_lesson(tmp_path / "course", "late", [
+        step("late", "logs_contain", c_container="{container}", c_text="GET / HTTP"),
+        step("never", "logs_contain", c_container="{container}", c_text="POST /"),
+    ])  # fmt: skip
+    runner = make_runner(lesson)
+    name = str(runner.params["container"])
+    docker_client.containers.run(
+        fixture_images["busybox"], ["sh", "-c", "sleep 0.8; echo 'GET / HTTP/1.1 200'; sleep 60"],
+        name=name, labels=labels_for(runner.namespace), detach=True,
+    )  # fmt: skip
+    late, never = lesson.step("late"), lesson.step("never")
+    assert late is not None and never is not None
+    result = runner.check(lesson, late)
+    assert result.passed, result.detail
+    result = runner.check(lesson, never)
+    assert not result.passed
+    assert result.detail == f"The output of {name} does not show 'POST /' yet."
+    docker_client.containers.get(name).stop(timeout=0)
+    # A stopped container prints nothing more: no wait, and still no line.
+    assert not runner.check(lesson, never).passed

@@ -8,6 +8,8 @@ learner's labels, it finds anything the tutor made that is still there.
 
 from __future__ import annotations
 
+import time
+
 from tutor.course.context import Args, CheckResult, Context, Decider
 from tutor.course.image_checks import another_learners, inspect_image
 from tutor.course.model import Step
@@ -18,6 +20,9 @@ from tutor.engine.labels import label_filters
 from tutor.engine.printed import short_id
 from tutor.engine.profile import exec_reaches_container
 from tutor.sentence import Sentence
+
+#: Seconds a logs check waits for its text in a running container's output.
+LOG_WAIT = 2.0
 
 
 def _container_running(ctx: Context, step: Step, args: Args) -> CheckResult:
@@ -44,10 +49,21 @@ def _page_contains(ctx: Context, step: Step, args: Args) -> CheckResult:
 
 
 def _logs_contain(ctx: Context, step: Step, args: Args) -> CheckResult:
+    """The container printed ``text``; a running one is given :data:`LOG_WAIT` to.
+
+    A web server writes its access line just after the response it logs: the
+    visit step's check, right after its fetch, could read the output before
+    that line was in it (seen with two learners at once on a busy machine).
+    """
     name, text = str(args["container"]), str(args["text"])
-    if containers.container_info(ctx.engine, name) is None:
+    info = containers.container_info(ctx.engine, name)
+    if info is None:
         return CheckResult(False, Sentence("check.container.missing", name=name))
-    found = text in containers.logs(ctx.engine, name, tail=2000)
+    deadline = time.monotonic() + (LOG_WAIT if info.status == "running" else 0.0)
+    while not (found := text in containers.logs(ctx.engine, name, tail=2000)):
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.1)
     return CheckResult.of(found, Sentence("check.logs.lacks", name=name, text=text))
 
 
