@@ -6,7 +6,6 @@ only ever added, never renamed or removed, so teachers' scripts keep working.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def layer_json(layer: Layer) -> dict[str, object]:
     """One layer as JSON."""
+    import datetime as dt  # here: `tutor diff` never needs it
+
     return {
         "index": layer.index,
         "id": layer.image_id,
