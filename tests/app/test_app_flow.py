@@ -29,6 +29,7 @@ from tutor.app import TutorApp
 from tutor.course.context import ActionOutput
 from tutor.messages import ActionProgress
 from tutor.progress_store import FILE_NAME, ProgressStore
+from tutor.screens import render_caches
 from tutor.screens.course import ConfirmScreen, CourseScreen
 from tutor.screens.help import HelpScreen
 from tutor.screens.lesson import LessonScreen
@@ -353,7 +354,7 @@ def test_the_app_makes_textual_caches_free_what_they_clear(
 ) -> None:
     """A data table clears its caches at each update: the app makes that free the
     cached lines at once, not leave them in a cycle for the collector (render_caches)."""
-    monkeypatch.setattr(LRUCache, "clear", getattr(LRUCache.clear, "replaces", LRUCache.clear))
+    monkeypatch.setattr(LRUCache, "clear", render_caches.TEXTUAL_CLEAR)
 
     class Lines:
         """What a data table caches for a row."""

@@ -155,7 +155,7 @@ def workers_of(app: App[Any], screen: Widget) -> list[weakref.ref[Worker[Any]]]:
 
 
 async def until_finished(
-    workers: list[weakref.ref[Worker[Any]]], threads: FreshContextExecutor | None = None
+    workers: list[weakref.ref[Worker[Any]]], threads: FreshContextExecutor
 ) -> None:
     """Wait, not long, until the closed screen's cancelled workers have ended.
 
@@ -172,9 +172,7 @@ async def until_finished(
     deadline = asyncio.get_running_loop().time() + LET_GO_WAIT
     while asyncio.get_running_loop().time() < deadline:
         alive = [w for ref in workers if (w := ref()) is not None]
-        if not any(not w.is_finished for w in alive) and (
-            threads is None or not threads.running(active_worker, alive)
-        ):
+        if not any(not w.is_finished for w in alive) and not threads.running(active_worker, alive):
             break
         del alive
         await asyncio.sleep(0.005)

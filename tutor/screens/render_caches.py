@@ -113,6 +113,11 @@ def _drawing_caches() -> list[Any]:
     return found
 
 
+#: Textual's own ``LRUCache.clear``, as it was before :func:`unlink_cleared_entries`
+#: (a test puts it back, to show what the app changes).
+TEXTUAL_CLEAR = LRUCache.clear
+
+
 def unlink_cleared_entries() -> bool:
     """Make ``LRUCache.clear`` break its ring of entries; whether it does now.
 
@@ -120,11 +125,10 @@ def unlink_cleared_entries() -> bool:
     cache is built otherwise is left as it is: this needs the ``_cache`` of
     ``[previous, next, key, value]`` lists and the ``_head`` it clears.
     """
-    if getattr(LRUCache.clear, "unlinks_entries", False):
+    if LRUCache.clear is _clear_unlinked:
         return True
     if not {"_cache", "_head", "_full"} <= set(getattr(LRUCache, "__slots__", ())):
         return False
-    _clear_unlinked.replaces = LRUCache.clear  # type: ignore[attr-defined]
     LRUCache.clear = _clear_unlinked  # type: ignore[method-assign]
     return True
 
@@ -136,6 +140,3 @@ def _clear_unlinked(self: LRUCache[Any, Any]) -> None:
     self._cache.clear()
     self._full = False
     self._head = []
-
-
-_clear_unlinked.unlinks_entries = True  # type: ignore[attr-defined]
