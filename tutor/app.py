@@ -45,7 +45,7 @@ from tutor.messages import EngineDown, EngineReady, OpenLesson, SaveProgress, Us
 from tutor.progress import Progress
 from tutor.progress_store import ProgressStore
 from tutor.screens.course import CourseScreen
-from tutor.screens.render_caches import unlink_cleared_entries
+from tutor.screens.render_caches import strips_without_self_cycles, unlink_cleared_entries
 from tutor.screens.session import PASSED_MARK, SessionScreen
 from tutor.sentence import said
 from tutor.user_files import Damage
@@ -131,8 +131,10 @@ class TutorApp(App[None]):
         workspace_root: Path | None = None,
     ) -> None:
         super().__init__()
-        # Textual's caches cleared leave cycles for the collector (render_caches).
+        # Textual's caches cleared, and its lines, leave cycles for the collector
+        # (render_caches).
         unlink_cleared_entries()
+        strips_without_self_cycles()
         self.workspace_root = workspace_root or default_workspace_root(namespace)
         self.notes = tuple(notes)
         #: Notices raised while a dialog is open (see ``_on_notify``).

@@ -16,10 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rich.segment import Segment
 from textual._context import visible_screen_stack
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.pilot import Pilot
+from textual.strip import Strip
 from textual.widgets import DataTable, Footer, Header, Markdown, Static, TabPane
 from textual.widgets._footer import FooterKey
 from textual.worker import get_current_worker
@@ -367,6 +369,30 @@ def test_the_app_makes_textual_caches_free_what_they_clear(
     try:
         cache.clear()
         assert value() is None
+    finally:
+        gc.enable()
+
+
+class _Line(Strip):
+    """A drawn line a weak reference can watch."""
+
+
+def test_the_app_makes_lines_cut_to_themselves_free_without_the_collector(
+    make_tutor: MakeTutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual caches a line in itself when it is cut or padded to its own width: the
+    app makes that answer uncached (render_caches), so the line is freed at once."""
+    monkeypatch.setattr(Strip, "divide", render_caches.TEXTUAL_DIVIDE)
+    monkeypatch.setattr(Strip, "crop_extend", render_caches.TEXTUAL_CROP_EXTEND)
+    make_tutor()
+    gc.disable()
+    try:
+        line = _Line([Segment("RUN pip install flask")])
+        line.divide([line.cell_length])
+        line.crop_extend(0, line.cell_length, None)
+        watched = weakref.ref(line)
+        del line
+        assert watched() is None
     finally:
         gc.enable()
 

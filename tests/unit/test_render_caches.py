@@ -1,18 +1,28 @@
 """What drawing leaves in Textual's and Rich's caches is emptied at a lesson switch,
-and a cache cleared leaves no cycle behind."""
+and neither a cache cleared nor a line drawn leaves a cycle behind."""
 
 from __future__ import annotations
 
 import gc
 import weakref
+from collections.abc import Callable
 
+import pytest
 import rich._unicode_data
 import rich.cells
+from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
 from textual.geometry import Region
+from textual.strip import Strip
 
-from tutor.screens.render_caches import forget_drawing_caches, unlink_cleared_entries
+from tutor.screens.render_caches import (
+    TEXTUAL_CROP_EXTEND,
+    TEXTUAL_DIVIDE,
+    forget_drawing_caches,
+    strips_without_self_cycles,
+    unlink_cleared_entries,
+)
 
 
 def test_the_drawing_caches_are_emptied_and_nothing_else() -> None:
@@ -68,3 +78,63 @@ def test_a_cleared_lru_cache_frees_its_values_without_the_collector() -> None:
     assert cache.get(1) is again[1]  # used last: the next one in pushes out 2
     cache.set(9, again[0])
     assert cache.get(2) is None and cache.get(1) is again[1] and cache.get(9) is again[0]
+
+
+class _Line(Strip):
+    """A strip a weak reference can watch (``Strip`` has slots and no ``__weakref__``)."""
+
+
+def _strip_parts(strip: Strip) -> tuple[list[Segment], int]:
+    return list(strip), strip.cell_length
+
+
+def test_a_line_cut_or_padded_to_itself_is_freed_without_the_collector() -> None:
+    assert strips_without_self_cycles()
+    assert strips_without_self_cycles()  # once per process
+    cuts: list[Callable[[Strip], object]] = [
+        lambda s: s.divide([13]),
+        lambda s: s.divide([13, 20]),  # a cut past the end is dropped
+        lambda s: s.crop_extend(0, 13, None),
+        lambda s: s.crop_extend(-3, 13, Style(bold=True)),
+    ]
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        for cut in cuts:
+            line = _Line([Segment("copy-on-"), Segment("write", Style(bold=True))])
+            assert line.cell_length == 13
+            assert cut(line) in ([line], line)  # the line itself, as Textual answers
+            watched = weakref.ref(line)
+            del line
+            # Textual's own divide and crop_extend cached the line in itself: a cycle.
+            assert watched() is None
+    finally:
+        if was_on:
+            gc.enable()
+
+
+_SEGMENTS = [Segment("docker ", Style(color="blue")), Segment("diff"), Segment(" -")]
+
+
+@pytest.mark.parametrize("cuts", [[13], [13, 40], [4, 13], [4, 8], [30], [], [5, 13, 13]])
+def test_the_tutor_s_divide_gives_textual_s_strips(cuts: list[int]) -> None:
+    """The same strips as Textual's own method, for cuts around the line's own length
+    (given as an iterator, read once, as Textual allows)."""
+    strips_without_self_cycles()
+    ours = Strip(_SEGMENTS).divide(iter(cuts))
+    theirs = TEXTUAL_DIVIDE(Strip(_SEGMENTS), cuts)
+    assert [_strip_parts(s) for s in ours] == [_strip_parts(s) for s in theirs]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "style"),
+    [(0, 13, None), (-2, 13, None), (0, 20, Style(reverse=True)), (3, 13, None), (2, 8, None),
+     (0, 5, None), (0, 13, Style(bold=True)), (20, 25, None)],
+)  # fmt: skip
+def test_the_tutor_s_crop_extend_gives_textual_s_strip(
+    start: int, end: int, style: Style | None
+) -> None:
+    strips_without_self_cycles()
+    ours = Strip(_SEGMENTS).crop_extend(start, end, style)
+    theirs = TEXTUAL_CROP_EXTEND(Strip(_SEGMENTS), start, end, style)
+    assert _strip_parts(ours) == _strip_parts(theirs)

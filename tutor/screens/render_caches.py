@@ -27,6 +27,18 @@ for the collector (counted with ``gc.DEBUG_SAVEALL``). The tutor's ``clear``
 (:func:`unlink_cleared_entries`) empties each entry first, so the values are
 freed at once, by reference counting.
 
+A ``Strip`` (one drawn line) caches what it is cut and padded into, and
+when that is the strip itself (divided at its own length, or cropped and
+extended to its own width, as most lines are at every frame), it caches
+itself: one reference cycle per line, which only a garbage collection
+frees, with the line's segments and seven small caches of its own. They
+were most of what a closed lesson left for the collection at a lesson
+switch (2,000-2,900 lines, some 50,000 of 86,000-129,000 objects at
+160x48, ``gc.DEBUG_SAVEALL``), and lines drawn and replaced while a lesson
+is open piled up the same way between collections. The tutor's
+``Strip.divide`` and ``Strip.crop_extend`` (:func:`strips_without_self_cycles`)
+return the strip itself without caching it: the same result, freed at once.
+
 Textual's ``Header`` also watches the app's title; the app forgets a closed
 watcher only when that value next changes, which the tutor's title never
 does, so every lesson screen's header stayed. Closed watchers are dropped
@@ -41,13 +53,23 @@ after every lesson). The watchers of the open screens' nodes are pruned too.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.cache import LRUCache
+from textual.strip import Strip
 
-__all__ = ["forget_closed_widgets", "forget_drawing_caches", "unlink_cleared_entries"]
+if TYPE_CHECKING:
+    from rich.style import Style
+
+__all__ = [
+    "forget_closed_widgets",
+    "forget_drawing_caches",
+    "strips_without_self_cycles",
+    "unlink_cleared_entries",
+]
 
 #: The modules whose functools caches fill as screens are drawn (Textual 8.2.8, Rich 14).
 DRAWING_CACHE_MODULES = (
@@ -140,3 +162,40 @@ def _clear_unlinked(self: LRUCache[Any, Any]) -> None:
     self._cache.clear()
     self._full = False
     self._head = []
+
+
+#: Textual's own ``Strip.divide`` and ``Strip.crop_extend``, as they were before
+#: :func:`strips_without_self_cycles` (they do the work; a test puts them back).
+TEXTUAL_DIVIDE = Strip.divide
+TEXTUAL_CROP_EXTEND = Strip.crop_extend
+
+
+def strips_without_self_cycles() -> bool:
+    """Make a ``Strip`` whose cut or padding is itself not keep itself in its caches.
+
+    Once per process. A Textual whose strips are built otherwise (no
+    ``_divide_cache`` or ``_crop_extend_cache`` slot) is left as it is.
+    """
+    if Strip.divide is _divide:
+        return True
+    if not {"_divide_cache", "_crop_extend_cache"} <= set(getattr(Strip, "__slots__", ())):
+        return False
+    Strip.divide = _divide  # type: ignore[method-assign]
+    Strip.crop_extend = _crop_extend  # type: ignore[method-assign]
+    return True
+
+
+def _divide(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
+    """``Strip.divide``; divided at its own length only, the strip itself, uncached."""
+    length = self.cell_length
+    cuts = [cut for cut in cuts if cut <= length]  # as Textual drops the cuts past the end
+    if cuts == [length]:
+        return [self]  # Textual's answer too
+    return TEXTUAL_DIVIDE(self, cuts)
+
+
+def _crop_extend(self: Strip, start: int, end: int, style: Style | None) -> Strip:
+    """``Strip.crop_extend``; cropped and extended to its own width, the strip itself, uncached."""
+    if start <= 0 and end == self.cell_length:
+        return self  # Textual's answer too: no padding, and a crop from 0 to the end
+    return TEXTUAL_CROP_EXTEND(self, start, end, style)
