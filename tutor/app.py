@@ -40,6 +40,7 @@ from tutor.course.model import Course, Value
 from tutor.course.step_flow import resume_target
 from tutor.course.workspace import default_root as default_workspace_root
 from tutor.engine.errors import EngineError
+from tutor.heap import keep_heap_small
 from tutor.i18n import say
 from tutor.messages import EngineDown, EngineReady, OpenLesson, SaveProgress, UseParams
 from tutor.progress import Progress
@@ -135,6 +136,8 @@ class TutorApp(App[None]):
         # (render_caches).
         unlink_cleared_entries()
         strips_without_self_cycles()
+        # Its engine calls' threads share one allocator arena (tutor.heap).
+        keep_heap_small()
         self.workspace_root = workspace_root or default_workspace_root(namespace)
         self.notes = tuple(notes)
         #: Notices raised while a dialog is open (see ``_on_notify``).
