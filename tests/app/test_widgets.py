@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.containers import Vertical
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -254,6 +255,19 @@ async def test_diff_view_draws_only_visible_rows_of_a_20000_path_diff() -> None:
         await pilot.pause()
         assert changes.new_paths == frozenset({"A /data/zz"})
         assert changes.rows_drawn <= 5 * height
+
+
+async def test_diff_view_measures_a_wide_path_in_cells_not_characters() -> None:
+    """The source column starts after the longest path: a path in CJK letters takes two
+    cells a letter (ASCII paths are measured by their length, a shortcut)."""
+    wide = "/dados/日本語/ファイル.txt"
+    app = WidgetHarness(lambda: DiffView("lt-web-1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(DiffView)
+        view.update(diff_of(0, extra=(PathChange(wide, ChangeKind.ADDED),)))
+        await pilot.pause()
+        assert cell_len(wide) == len(wide) + 7
+        assert view.change_list.source_width(100) == 100 - 4 - cell_len(wide) - 1
 
 
 async def test_diff_view_exec_input_asks_the_app_to_run_in_the_container() -> None:
