@@ -168,7 +168,7 @@ def _end_process(status: int) -> NoReturn:
     keeps the last one per container), and so do the layers' file lists:
     after a 20,000-path ``tutor diff --json``, tearing the interpreter down
     freed some 100,000 objects and 400 modules one by one, 20-25 ms of a
-    0.34 s command here (``farm-bench``, 15 pairs: 0.93x wall without it).
+    0.34 s command here (``farm-bench``, 15 pairs: 0.91x wall without it).
     Nothing is left to do: the output is flushed here, cache files are
     written whole or not at all (``LayerIndex.add``), and the engine calls'
     threads are daemons that an ordinary exit would not wait for either.
