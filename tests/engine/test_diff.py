@@ -162,7 +162,7 @@ def test_an_unchanged_container_gives_the_same_diff_object(
     engine: Engine, docker_client: docker.DockerClient, namespace: str, lesson_image: str
 ) -> None:
     """The app reads the diff every second: an answer equal to the last one is
-    the last result itself, so nothing new is built or compared entry by entry."""
+    the last result itself, so no new entry is built for it."""
     cid = start(docker_client, lesson_image, namespace, CHANGES)
     first = diff(engine, cid)
     assert diff(engine, cid) is first
@@ -173,6 +173,24 @@ def test_an_unchanged_container_gives_the_same_diff_object(
     assert by_path(changed)["/data/later"].kind is ChangeKind.ADDED
     assert "/data/later" not in by_path(first)
     assert diff(engine, cid) is changed
+
+
+def test_a_file_that_only_grows_gives_a_new_size_on_the_same_entries(
+    engine: Engine, docker_client: docker.DockerClient, namespace: str, lesson_image: str
+) -> None:
+    """The same paths with a bigger read-write layer: a new diff (its size is
+    news to the panel) that shares the last one's entries instead of copying them."""
+    cid = start(docker_client, lesson_image, namespace, CHANGES)
+    first = diff(engine, cid)
+    container = docker_client.containers.get(cid)
+    grow = "head -c 262144 /dev/zero >> /data/new"
+    assert container.exec_run(["sh", "-c", grow]).exit_code == 0
+    grown = diff(engine, cid)
+    assert grown is not first
+    assert first.rw_size is not None and grown.rw_size is not None
+    assert grown.rw_size - first.rw_size >= 262144
+    assert grown.changes is first.changes
+    assert diff(engine, cid) is grown
 
 
 def test_a_forgotten_diff_is_freed_and_the_next_one_built_anew(

@@ -309,6 +309,13 @@ def test_changes_since_gives_only_new_entries() -> None:
     assert third.deleted == third.changes and second.changed == (second.changes[1],)
 
 
+def test_a_grown_layer_on_the_same_entries_has_nothing_new() -> None:
+    first = ContainerDiff("c1", (entry("/a", ChangeKind.ADDED),), 10)
+    grown = ContainerDiff("c1", first.changes, 4096)
+    assert changes_since(first, grown) == ()
+    assert changes_since(grown, ContainerDiff("c1", (entry("/a", ChangeKind.ADDED),), 9)) == ()
+
+
 def slow_layer_files(names: list[str]) -> tuple[set[str], set[str], set[str]]:
     """What layer_files computes, the plain way (normpath on every name)."""
     paths: set[str] = set()

@@ -119,72 +119,51 @@ _STACKS: dict[str, tuple[Layer, ...]] = {}  # image id -> rows; ids never change
 _STACKS_LOCK = threading.Lock()
 
 
-class _Answer:
-    """One ``/changes`` answer, its order-free key made only when compared.
-
-    A command-line run reads one diff and compares it with nothing: the key
-    of 20,000 entries (10-15 ms) is never made there.
-    """
-
-    def __init__(self, entries: list[Any]) -> None:
-        self.entries = entries
-        self._key: frozenset[tuple[str, int]] | None = None
-
-    @property
-    def key(self) -> frozenset[tuple[str, int]]:
-        """The engine's answer without its order."""
-        if self._key is None:
-            self._key = frozenset((str(e["Path"]), int(e["Kind"])) for e in self.entries)
-            self.entries = []  # the app keeps answers: no second copy for the collector
-        return self._key
-
-
-class _LastAnswers:
-    """The last engine answer and result per container, so an unchanged diff is the same object.
+class _LastDiffs:
+    """The last diff read per container, so an unchanged one is the same object.
 
     The app reads a shown container's diff every second. Building tens of
     thousands of new, equal entries each time would keep the garbage
     collector busy (long pauses on screen) and make every comparison walk
-    them all; an answer equal to the last one returns the last result. The
-    engine lists the same changes in a different order from one call to the
-    next, so answers are compared as sets.
+    them all; a poll that lists the same changes returns the last result,
+    or shares its entries when only the layer's size moved. The changes
+    are compared in path order (the engine lists them in a different order
+    from one call to the next) against the last result's own entries: no
+    second copy of the paths is kept for that, nor made while comparing.
     """
 
     KEEP = 8  # containers remembered; a lesson shows one or two
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._answers: dict[str, tuple[_Answer, ContainerDiff]] = {}
+        self._diffs: dict[str, ContainerDiff] = {}
 
-    def seen(self, cid: str, answer: _Answer, image: str) -> bool:
-        """Whether the last answer for this container listed the same changes."""
+    def same_changes(
+        self, cid: str, found: list[tuple[str, ChangeKind]], image: str
+    ) -> ContainerDiff | None:
+        """The last diff of this container if it lists exactly ``found`` (sorted), else None."""
         with self._lock:
-            last = self._answers.get(cid)
-        return last is not None and last[1].image_id == image and last[0].key == answer.key
-
-    def get(self, cid: str, answer: _Answer, rw: int | None, image: str) -> ContainerDiff | None:
-        with self._lock:
-            last = self._answers.get(cid)
-        if last is None:
+            last = self._diffs.get(cid)
+        if last is None or last.image_id != image or len(last.changes) != len(found):
             return None
-        last_answer, result = last
-        if result.rw_size == rw and result.image_id == image and last_answer.key == answer.key:
-            return result
-        return None
+        for change, (path, kind) in zip(last.changes, found, strict=True):
+            if change.kind is not kind or change.path != path:
+                return None
+        return last
 
-    def put(self, cid: str, answer: _Answer, result: ContainerDiff) -> None:
+    def put(self, result: ContainerDiff) -> None:
         with self._lock:
-            self._answers.pop(cid, None)
-            self._answers[cid] = (answer, result)
-            while len(self._answers) > self.KEEP:
-                del self._answers[next(iter(self._answers))]
+            self._diffs.pop(result.container, None)
+            self._diffs[result.container] = result
+            while len(self._diffs) > self.KEEP:
+                del self._diffs[next(iter(self._diffs))]
 
     def clear(self) -> None:
         with self._lock:
-            self._answers.clear()
+            self._diffs.clear()
 
 
-_LAST = _LastAnswers()
+_LAST = _LastDiffs()
 
 
 def forget_answers() -> None:
@@ -250,22 +229,22 @@ def diff(
             # are read while the engine walks the read-write layer, not after.
             stacking = _read_stack(engine, index, image_id)
             if prefetch:  # the save is asked while the engine walks the read-write layer
-                listing = Background(lambda: engine.api.diff(cid))
+                listing = Background(lambda: _sorted_changes(engine.api.diff(cid)))
                 indexing, stop = _prefetch_index(engine, index, image_id, cancel)
                 try:
-                    entries = listing.result() or []
+                    found = listing.result()
                 except BaseException:
                     stop.set()
                     raise
             else:
-                entries = engine.api.diff(cid) or []  # the API answers null for no change
-            answer = _Answer(entries)
-            wanted = [] if _LAST.seen(cid, answer, image_id) else _copied_up(entries)
+                found = _sorted_changes(engine.api.diff(cid))
+            last = _LAST.same_changes(cid, found, image_id)
             # A save takes the engine seconds, mostly before its first byte:
             # started now, it hides the size walk and the probe in that wait.
             if not prefetch:
                 _settle(stacking)
-                indexing, stop = _start_index(engine, index, image_id, cancel, bool(wanted))
+                needed = last is None and any(k is not ChangeKind.ADDED for _, k in found)
+                indexing, stop = _start_index(engine, index, image_id, cancel, needed)
             try:
                 sized = sizing.result()
                 outside = probing.result()
@@ -280,12 +259,13 @@ def diff(
     # a fresh container's layer is empty, not of an unknown size.
     rw = sized[0].get("SizeRw", 0) if sized else None
     rw_size = None if rw is None else int(rw)
-    same = _LAST.get(cid, answer, rw_size, image_id)
-    if same is not None and same.exec_outside == outside:
+    if last is not None:  # the same paths: the same entries, a new object only for news
         _drop(indexing, stop, wait=not prefetch)
-        return same
-    found = [(str(e["Path"]), _KIND_CODES[int(e["Kind"])]) for e in entries]
-    found.sort(key=lambda pair: pair[0])
+        if last.rw_size == rw_size and last.exec_outside == outside:
+            return last
+        result = ContainerDiff(cid, last.changes, rw_size, image_id, outside)
+        _LAST.put(result)
+        return result
     wanted = [path for path, kind in found if kind is not ChangeKind.ADDED]
     sources: dict[str, Any | None] = {}
     if wanted and image_id:
@@ -298,7 +278,7 @@ def diff(
     else:
         _drop(indexing, stop, wait=not prefetch)
     result = ContainerDiff(cid, _path_changes(found, sources), rw_size, image_id, outside)
-    _LAST.put(cid, answer, result)
+    _LAST.put(result)
     return result
 
 
@@ -365,9 +345,22 @@ def _read_stack(engine: Engine, index: LayerIndex, image_id: str) -> Background[
     return Background(read)
 
 
-def _copied_up(entries: list[Any]) -> list[str]:
-    """The paths of ``docker diff`` entries that came from the image (changed or deleted)."""
-    return [str(e["Path"]) for e in entries if int(e["Kind"]) != 1]
+def _sorted_changes(entries: list[Any] | None) -> list[tuple[str, ChangeKind]]:
+    """The engine's ``/changes`` answer as ``(path, kind)`` pairs sorted by path.
+
+    The engine's dictionaries (a 20,000-path answer is some 5 MB of them)
+    are let go as soon as the pairs are made, before the rest of a diff is
+    built next to them: a lower peak of memory for the app's poll.
+    """
+    if not entries:  # the API answers null for no change
+        return []
+    found = [(str(e["Path"]), _KIND_CODES[int(e["Kind"])]) for e in entries]
+    found.sort(key=_path_of)
+    return found
+
+
+def _path_of(pair: tuple[str, ChangeKind]) -> str:
+    return pair[0]
 
 
 def _start_index(
@@ -539,8 +532,11 @@ def changes_since(previous: ContainerDiff | None, current: ContainerDiff) -> tup
     """
     if previous is None or previous.container != current.container:
         return current.changes
-    seen = {(c.path, c.kind) for c in previous.changes}
-    return tuple(c for c in current.changes if (c.path, c.kind) not in seen)
+    if previous.changes is current.changes:  # an unchanged poll shares its entries
+        return ()
+    # Keyed by the paths the entries already hold: no new object per path.
+    kinds = {c.path: c.kind for c in previous.changes}
+    return tuple(c for c in current.changes if kinds.get(c.path) is not c.kind)
 
 
 def image_layers(engine: Engine, image_id: str) -> tuple[Layer, ...]:
