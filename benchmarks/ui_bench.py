@@ -107,6 +107,8 @@ IDLE = 10.0
 KEY_REPEAT = 0.03
 #: The last file the diff container writes (its diff is complete once it is there).
 READY = "/ready"
+#: Seconds a watched result is in place with no frame drawing it before the wait ends.
+UNDRAWN = 0.5
 MiB = 1024 * 1024
 
 
@@ -268,6 +270,8 @@ class Frames:
 
     def __init__(self, app: TutorApp, *, encode: bool) -> None:
         self.shown_at: float | None = None
+        self.undrawn = False
+        """The last wait ended with the result in place but no frame drawing it."""
         self._condition: Callable[[], bool] | None = None
         display = app._display
 
@@ -285,6 +289,11 @@ class Frames:
     def watch(self, condition: Callable[[], bool]) -> None:
         """Note the first frame drawn from now on while ``condition`` holds."""
         self.shown_at, self._condition = None, condition
+
+    @property
+    def condition(self) -> Callable[[], bool] | None:
+        """What is watched for now (None: nothing)."""
+        return self._condition
 
     def forget(self) -> None:
         """Stop watching. A condition holds what it looks at (a lesson screen, a
@@ -426,11 +435,30 @@ class Session:
             await asyncio.sleep(0.01)
 
     async def shown(self, what: str, timeout: float = 300) -> float:
-        """Wait for the frame that ``Frames.watch`` is looking for; when it was drawn."""
-        await self.until(lambda: self.frames.shown_at is not None, what, timeout)
+        """Wait for the frame that ``Frames.watch`` is looking for; when it was drawn.
+
+        What lands in a tab that is not shown (the narrow layout) changes no
+        frame: nothing would be drawn until something else on screen moves
+        (a notification leaving, seconds later). When the condition has held
+        for ``UNDRAWN`` seconds with no frame, the time it began to hold is
+        the answer, and ``Frames.undrawn`` says so.
+        """
+        held: list[float] = []
+
+        def done() -> bool:
+            if self.frames.shown_at is not None:
+                return True
+            condition = self.frames.condition
+            if condition is not None and condition():
+                held.append(time.perf_counter())
+                return held[-1] - held[0] >= UNDRAWN
+            held.clear()
+            return False
+
+        await self.until(done, what, timeout)
         self.frames.forget()
-        assert self.frames.shown_at is not None
-        return self.frames.shown_at
+        self.frames.undrawn = self.frames.shown_at is None
+        return held[0] if self.frames.shown_at is None else self.frames.shown_at
 
     async def quiet(self, timeout: float = 60) -> None:
         """Let the app finish what it started (the engine follower and diff poll never do)."""
@@ -694,6 +722,8 @@ class Session:
             row.done_at = await self.shown("the panels", 120)
             await self.quiet()
         row.note = f"{len(screens[0].query_one(HistoryTable).rows)} history rows"
+        if self.frames.undrawn:
+            row.note += " (in tabs not shown: until the panels hold them)"
         await self.quiet()
         screens.clear()
 
