@@ -239,12 +239,17 @@ def diff(
             else:
                 found = _sorted_changes(engine.api.diff(cid))
             last = _LAST.same_changes(cid, found, image_id)
+            # Paths that came from the image, to attribute (none if nothing changed).
+            wanted = (
+                [path for path, kind in found if kind is not ChangeKind.ADDED]
+                if last is None
+                else []
+            )
             # A save takes the engine seconds, mostly before its first byte:
             # started now, it hides the size walk and the probe in that wait.
             if not prefetch:
                 _settle(stacking)
-                needed = last is None and any(k is not ChangeKind.ADDED for _, k in found)
-                indexing, stop = _start_index(engine, index, image_id, cancel, needed)
+                indexing, stop = _start_index(engine, index, image_id, cancel, bool(wanted))
             try:
                 sized = sizing.result()
                 outside = probing.result()
@@ -263,21 +268,20 @@ def diff(
         _drop(indexing, stop, wait=not prefetch)
         if last.rw_size == rw_size and last.exec_outside == outside:
             return last
-        result = ContainerDiff(cid, last.changes, rw_size, image_id, outside)
-        _LAST.put(result)
-        return result
-    wanted = [path for path, kind in found if kind is not ChangeKind.ADDED]
-    sources: dict[str, Any | None] = {}
-    if wanted and image_id:
-        rows = image_layers(engine, image_id)
-        diff_ids = [str(r.diff_id) for r in rows if r.is_filesystem and r.diff_id]
-        if indexing is not None:
-            indexing.result()
-        index.index_image(engine, image_id, diff_ids, cancel=cancel)  # nothing left, or a retry
-        sources = index.sources(rows, wanted)
+        changes = last.changes
     else:
-        _drop(indexing, stop, wait=not prefetch)
-    result = ContainerDiff(cid, _path_changes(found, sources), rw_size, image_id, outside)
+        sources: dict[str, Any | None] = {}
+        if wanted and image_id:
+            rows = image_layers(engine, image_id)
+            diff_ids = [str(r.diff_id) for r in rows if r.is_filesystem and r.diff_id]
+            if indexing is not None:
+                indexing.result()
+            index.index_image(engine, image_id, diff_ids, cancel=cancel)  # nothing left, or a retry
+            sources = index.sources(rows, wanted)
+        else:
+            _drop(indexing, stop, wait=not prefetch)
+        changes = _path_changes(found, sources)
+    result = ContainerDiff(cid, changes, rw_size, image_id, outside)
     _LAST.put(result)
     return result
 
