@@ -443,22 +443,27 @@ class Session:
         for ``UNDRAWN`` seconds with no frame, the time it began to hold is
         the answer, and ``Frames.undrawn`` says so.
         """
-        held: list[float] = []
+        held_since: float | None = None
 
         def done() -> bool:
+            nonlocal held_since
             if self.frames.shown_at is not None:
                 return True
             condition = self.frames.condition
-            if condition is not None and condition():
-                held.append(time.perf_counter())
-                return held[-1] - held[0] >= UNDRAWN
-            held.clear()
-            return False
+            if condition is None or not condition():
+                held_since = None
+                return False
+            if held_since is None:
+                held_since = time.perf_counter()
+            return time.perf_counter() - held_since >= UNDRAWN
 
         await self.until(done, what, timeout)
         self.frames.forget()
         self.frames.undrawn = self.frames.shown_at is None
-        return held[0] if self.frames.shown_at is None else self.frames.shown_at
+        if self.frames.shown_at is not None:
+            return self.frames.shown_at
+        assert held_since is not None
+        return held_since
 
     async def quiet(self, timeout: float = 60) -> None:
         """Let the app finish what it started (the engine follower and diff poll never do)."""
