@@ -16,7 +16,7 @@ from rich.cells import cell_len
 from textual.containers import Vertical
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from tests.app.widget_harness import WidgetHarness
 from tutor.course.listing import ImageLine
@@ -50,6 +50,7 @@ from tutor.widgets.images_panel import ImagesPanel
 from tutor.widgets.layer_bands import ContainerBand, LayerBand
 from tutor.widgets.layer_stack import LayerStack
 from tutor.widgets.push_log import PushLog
+from tutor.widgets.step_panel import StepPanel, StepState, StepView
 
 SIZES = [(80, 24), (160, 48)]
 
@@ -1228,6 +1229,75 @@ async def test_images_panel_lists_the_images_as_docker_image_ls() -> None:
         app.query_one(ImagesPanel).set_language("pt-BR")
         await pilot.pause()
         assert "2 imagens no engine" in app.screen_text()
+
+
+async def test_images_panel_sets_its_title_again_only_when_the_count_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The panel reads the images at each engine event (dozens while an image builds);
+    a title set again lays the whole screen out again, even to the same words."""
+    first = ImageLine("python-hello-world", "latest", "04ababababab", 0, 195_005_000, named=True)
+    app = WidgetHarness(lambda: ImagesPanel(language="en"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(ImagesPanel)
+        panel.show_value((first,))
+        await pilot.pause()
+        title = panel.query_one("#images-title", Static)
+        set_to: list[object] = []
+        update = title.update
+
+        def spy(content: Any = "", **how: Any) -> None:
+            set_to.append(content)
+            update(content, **how)
+
+        monkeypatch.setattr(title, "update", spy)
+        panel.show_value((dataclasses.replace(first, tag="v2"),))  # one image still
+        await pilot.pause()
+        assert set_to == []
+        assert "v2" in app.screen_text()
+        panel.show_value((first, dataclasses.replace(first, tag="v2")))
+        await pilot.pause()
+        assert len(set_to) == 1 and "2 images on the engine" in app.screen_text()
+
+
+async def test_step_output_line_by_line_lays_out_again_only_the_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run's output comes to the step panel line by line (20,000 lines in lesson 7),
+    and each text set or part shown or hidden lays the whole screen out again (20 ms at
+    160x48). Every part was set again at each line, some hidden then shown: only the
+    output may change now, and it still shows the last lines."""
+    view = StepView(1, 3, "Build it", "Type the command.", "docker build .", True, (), "~/x")
+    app = WidgetHarness(lambda: StepPanel("en"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(StepPanel)
+        panel.show(view)
+        await pilot.pause()
+        asked: dict[str, int] = {}
+        for part in panel.query(Static):
+            refresh = part.refresh
+
+            def spy(
+                *regions: Any, _name: str = part.id or "", _refresh: Any = refresh, **how: Any
+            ) -> Any:
+                if how.get("layout"):
+                    asked[_name] = asked.get(_name, 0) + 1
+                return _refresh(*regions, **how)
+
+            monkeypatch.setattr(part, "refresh", spy)
+        for number in range(1, 11):
+            panel.show_output([f"line {n}" for n in range(1, number + 1)])
+            panel.set_state(StepState.RUNNING)
+        await pilot.pause()
+        assert set(asked) == {"step-output", "step-status"}
+        assert asked["step-status"] == 1  # waiting, then running: one change
+        text = app.screen_text()
+        assert "line 10" in text and "line 4\n" not in text  # the last six lines
+        assert "$ docker build ." in text and "~/x" in text
+        panel.show_output([])
+        await pilot.pause()
+        assert "line 10" not in app.screen_text()
+        assert not panel.query_one("#step-output").display
 
 
 REMOVED_AS_THEY_MOUNT: dict[str, Callable[[], Widget]] = {

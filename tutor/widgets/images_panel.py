@@ -137,4 +137,6 @@ class ImagesPanel(Vertical):
         title = say(self.language, "images.none")
         if self._images is not None:
             title = say(self.language, "images.title", count=len(self._images))
-        self.query_one("#images-title", Static).update(title)
+        shown = self.query_one("#images-title", Static)
+        if shown.content != title:  # a new text lays the whole screen out again
+            shown.update(title)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.containers import Vertical
@@ -148,13 +149,19 @@ class StepPanel(Vertical):
         return True
 
     def _redraw(self) -> None:
+        """Show the current view, state and output; change only the parts that differ.
+
+        Each text set and each part shown or hidden lays the whole screen out
+        again (20 ms at 160x48), and a run's output comes here line by line:
+        a part set to what it shows already is left alone.
+        """
         if not self.is_mounted:
             return
         lang, view = self.language, self.view
-        for part in self.query(".step-part"):
-            part.display = view is not None
         status = self.query_one("#step-status", Static)
         if view is None:
+            for part in self.query(".step-part"):
+                part.display = False
             self.border_title = self.finished_text
             return
         number = say(lang, "step.of", number=view.number, total=view.total)
@@ -164,24 +171,30 @@ class StepPanel(Vertical):
         if view.body != self._body_text:  # a state change does not re-parse the text
             self._body_text = view.body
             self._body_drawn = body.update(view.body)
-        command = self.query_one("#step-command", Static)
-        command.display = bool(view.command)
-        command.update(f"$ {view.command}")
         how = "both" if view.command and view.can_run else "tutor" if view.can_run else "type"
-        self.query_one("#step-how", Static).update(say(lang, f"step.how.{how}"))
-        self.query_one("#step-how").display = bool(view.command or view.can_run)
-        folder = self.query_one("#step-folder", Static)
-        folder.display = bool(view.folder)
-        folder.update(say(lang, "step.folder", folder=view.folder))
-        hint = self.query_one("#step-hint", Static)
-        hint.display = self.hints_shown > 0
+        hint: str | Text = ""
         if self.hints_shown:
-            text = view.hints[self.hints_shown - 1]
-            line = say(lang, "step.hint", number=self.hints_shown, total=len(view.hints), text=text)
-            hint.update(inline_text(line))  # a hint is Markdown: `code` shows bold, not quoted
-        output = self.query_one("#step-output", Static)
-        output.display = bool(self.output)
-        output.update("\n".join(said(line, lang) for line in self.output))
+            said_hint = view.hints[self.hints_shown - 1]
+            line = say(
+                lang, "step.hint", number=self.hints_shown, total=len(view.hints), text=said_hint
+            )
+            hint = inline_text(line)  # a hint is Markdown: `code` shows bold, not quoted
         detail = said(self.detail, lang)
-        status.update(inline_text(say(lang, self.state.value, detail=detail)))
+        parts: list[tuple[str, bool, str | Text]] = [
+            ("#step-command", bool(view.command), f"$ {view.command}"),
+            ("#step-how", bool(view.command or view.can_run), say(lang, f"step.how.{how}")),
+            ("#step-folder", bool(view.folder), say(lang, "step.folder", folder=view.folder)),
+            ("#step-hint", self.hints_shown > 0, hint),
+            (
+                "#step-output",
+                bool(self.output),
+                "\n".join(said(line, lang) for line in self.output),
+            ),
+            ("#step-status", True, inline_text(say(lang, self.state.value, detail=detail))),
+        ]
+        for selector, shown, content in parts:
+            part = self.query_one(selector, Static)
+            part.display = shown  # Textual lays out again only when it changes
+            if shown and part.content != content:
+                part.update(content)
         status.set_classes(f"step-part {STATE_CLASS.get(self.state, '')}")
