@@ -51,15 +51,29 @@ def image_lines(engine: Engine, named: Iterable[str] = ()) -> tuple[ImageLine, .
         named: Image references the lesson names (``python-hello-world``), marked.
 
     Returns:
-        The rows.
+        The rows (see :func:`lines_of`).
 
     Raises:
         EngineError: the engine cannot be asked.
     """
+    return lines_of(inventory.list_images(engine), named)
+
+
+def lines_of(
+    rows: Iterable[inventory.ImageRow], named: Iterable[str] = ()
+) -> tuple[ImageLine, ...]:
+    """The engine's images as ``docker image ls`` rows: newest first, one per tag.
+
+    Images made in the same second (a build's steps) come in the same order at
+    every call: by id, their tags by name. The engine lists them in no fixed
+    order, and the images panel, which reads the list at every engine event,
+    took each new order for a new list and drew the table again (some 40 times
+    over 30 images built, each a layout of the whole screen).
+    """
     wanted = {ref if ":" in ref.rsplit("/", 1)[-1] else f"{ref}:latest" for ref in named}
     lines = []
-    for row in sorted(inventory.list_images(engine), key=lambda r: -r.created):
-        for ref in row.tags or ("<none>:<none>",):
+    for row in sorted(rows, key=lambda r: (-r.created, r.id)):
+        for ref in sorted(row.tags) or ("<none>:<none>",):
             repository, tag = split_tag(ref)
             line = ImageLine(
                 repository, tag, short_id(row.id), row.created, row.size, ref in wanted
