@@ -28,6 +28,7 @@ from tutor.engine.labels import is_tutor_labels
 from tutor.engine.printed import short_id
 from tutor.i18n import say
 from tutor.widgets.after_refresh import after_refresh
+from tutor.widgets.scrolling import Log
 
 #: Lines the log keeps (and build events kept to write it again in another language).
 #: A drawn line costs Textual some 30 objects that every full garbage collection
@@ -121,7 +122,7 @@ class BuildLog(Vertical):
     def compose(self) -> ComposeResult:
         """A status line, the log, and a failure box shown only when a build fails."""
         yield Static(say(self.language, "build.none"), id="status")
-        yield RichLog(max_lines=MAX_LINES, wrap=True, min_width=20, auto_scroll=True)
+        yield Log(max_lines=MAX_LINES, wrap=True, min_width=20, auto_scroll=True)
         yield Static(id="failure")
 
     @property

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from tutor.engine.diff import ChangeKind, PathChange
 from tutor.i18n import say
 from tutor.widgets.layer_bands import fit
+from tutor.widgets.scrolling import SteadyScrollbars
 
 #: Below this many cells the list shows the paths only (where they came from is cut).
 MIN_WIDTH_FOR_SOURCE = 36
@@ -49,7 +50,7 @@ def source_text(change: PathChange, language: str = "en") -> str:
     return say(language, "diff.from.layer", index=change.source_layer, instruction=instruction)
 
 
-class ChangeList(ScrollView, can_focus=True):
+class ChangeList(SteadyScrollbars, ScrollView, can_focus=True):
     """The changed paths, one per line, drawn lazily; ▲ marks paths new since the last update."""
 
     DEFAULT_CSS = """

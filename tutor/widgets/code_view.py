@@ -19,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tutor.engine.dockerfile_steps import BuildStep
+from tutor.widgets.scrolling import SteadyScrollbars
 
 GUTTER = 11  # "  12▶s3 │ ": number, cursor/lit mark, step, rule
 
@@ -54,7 +55,7 @@ def highlighted_lines(name: str, text: str) -> list[Text]:
     return lines
 
 
-class CodeView(ScrollView, can_focus=True):
+class CodeView(SteadyScrollbars, ScrollView, can_focus=True):
     """One file, drawn line by line with line numbers, step numbers and a line cursor."""
 
     DEFAULT_CSS = """

@@ -17,6 +17,7 @@ from tutor.engine.printed import human_size, short_id
 from tutor.engine.published import PortMapping
 from tutor.i18n import say
 from tutor.widgets.mounting import being_removed
+from tutor.widgets.scrolling import Table
 
 #: The table's columns: (key, words key).
 COLUMNS = (
@@ -125,7 +126,7 @@ class ContainersPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         """The table, an empty-state hint, and room for a page or logs."""
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = Table(cursor_type="row", zebra_stripes=True)
         self._add_columns(table)
         yield table
         yield Static(say(self.language, "containers.empty"), id="empty")

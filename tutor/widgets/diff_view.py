@@ -21,12 +21,13 @@ from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange, changes_sin
 from tutor.engine.printed import human_size, short_id
 from tutor.i18n import say
 from tutor.widgets.change_list import ChangeList, change_key
+from tutor.widgets.scrolling import TextInput
 
 #: The running command's spinner, one frame per tick (still "…" without animations).
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
-class ExecInput(Input):
+class ExecInput(TextInput):
     """A command to run inside the container (never on the learner's machine)."""
 
 

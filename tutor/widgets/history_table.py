@@ -25,6 +25,7 @@ from tutor.engine.printed import human_size, short_id
 from tutor.i18n import say
 from tutor.widgets.layer_bands import fit
 from tutor.widgets.mounting import being_removed
+from tutor.widgets.scrolling import Table
 
 MISSING = "<missing>"
 #: The words of each cause of ``<missing>`` rows.
@@ -92,7 +93,7 @@ def explain(layer: Layer, language: str = "en") -> str:
     return "\n".join(parts)
 
 
-class HistoryRows(DataTable[Text]):
+class HistoryRows(Table):
     """The table itself; enter shows the row's layer in the stack."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -22,6 +22,7 @@ from tutor.engine.printed import human_size
 from tutor.i18n import say
 from tutor.widgets.after_refresh import after_refresh
 from tutor.widgets.mounting import being_removed
+from tutor.widgets.scrolling import Table
 
 #: ``docker image ls``'s columns.
 COLUMNS = ("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE")
@@ -69,7 +70,7 @@ class ImagesPanel(Vertical):
     def compose(self) -> ComposeResult:
         """The title and the table."""
         yield Static(say(self.language, "images.none"), id="images-title", markup=False)
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = Table(cursor_type="row", zebra_stripes=True)
         for column in COLUMNS:
             table.add_column(column)
         yield table

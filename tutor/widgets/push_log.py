@@ -13,6 +13,7 @@ from tutor.engine.printed import human_size, short_id
 from tutor.engine.push_stream import PushDone, PushError, PushEvent, PushProgress
 from tutor.i18n import say
 from tutor.sentence import said
+from tutor.widgets.scrolling import Table
 
 BAR_WIDTH = 12
 
@@ -102,7 +103,7 @@ class PushLog(Vertical):
     def compose(self) -> ComposeResult:
         """Title, one row per layer, and the summary."""
         yield Static(self._title(), id="title", markup=False)
-        table: DataTable[Text] = DataTable(cursor_type="row", show_cursor=True)
+        table: DataTable[Text] = Table(cursor_type="row", show_cursor=True)
         self._add_columns(table)
         yield table
         yield Static("", id="summary", markup=False)
