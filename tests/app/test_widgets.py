@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from rich.cells import cell_len
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
@@ -1258,6 +1259,34 @@ async def test_images_panel_sets_its_title_again_only_when_the_count_changes(
         panel.show_value((first, dataclasses.replace(first, tag="v2")))
         await pilot.pause()
         assert len(set_to) == 1 and "2 images on the engine" in app.screen_text()
+
+
+async def test_images_panel_keeps_the_cursor_when_a_build_step_replaces_the_newest() -> None:
+    """While an image builds, each step's image replaces the last as the newest, a
+    read at each engine event: the learner's cursor stays on its row, and the cells
+    show the new image (its name, and no longer in bold once it is not the lesson's)."""
+    web = ImageLine("python-hello-world", "latest", "04ababababab", 0, 195_005_000, named=True)
+    base = ImageLine("python", "3.8-alpine", "01ababababab", 0, 189_712_384)
+    other = ImageLine("busybox", "latest", "02ababababab", 0, 4_000_000)
+    app = WidgetHarness(lambda: ImagesPanel(language="en"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(ImagesPanel)
+        panel.show_value((web, base, other))
+        await pilot.pause()
+        table = panel.table
+        table.move_cursor(row=2)
+        step = ImageLine("<none>", "<none>", "05cdcdcdcdcd", 0, 195_005_100)
+        panel.show_value((step, base, other))
+        await pilot.pause()
+        assert table.cursor_row == 2
+        text = app.screen_text()
+        assert "05cdcdcdcdcd" in text and "python-hello-world" not in text
+        named = panel.get_component_rich_style("images-panel--named", partial=True)
+        assert table.get_cell_at(Coordinate(0, 0)).style != named
+        panel.show_value((web, step, base, other))  # one more: drawn again
+        await pilot.pause()
+        assert table.row_count == 4 and "python-hello-world" in app.screen_text()
+        assert table.get_cell_at(Coordinate(0, 0)).style == named
 
 
 async def test_step_output_line_by_line_lays_out_again_only_the_output(

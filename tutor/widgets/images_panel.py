@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
 from tutor.course.listing import ImageLine, ago
@@ -39,6 +40,11 @@ def shortened(name: str, width: int) -> str:
         return name
     head = (width - 1) // 2
     return f"{name[:head]}…{name[len(name) - (width - 1 - head) :]}"
+
+
+def _looks(cell: Text) -> tuple[object, ...]:
+    """What a cell shows (``Text``'s own ``==`` leaves out its style)."""
+    return (cell.plain, cell.style, cell.justify)
 
 
 class ImagesPanel(Vertical):
@@ -66,6 +72,7 @@ class ImagesPanel(Vertical):
         self.language = language
         """The lesson language of the title (the columns are Docker's words)."""
         self._images: tuple[ImageLine, ...] | None = tuple(images) if images else None
+        self._room = 0  # the columns the table's repositories were shortened to
 
     def compose(self) -> ComposeResult:
         """The title and the table."""
@@ -86,26 +93,48 @@ class ImagesPanel(Vertical):
         return self.query_one(DataTable)
 
     def show_value(self, value: object) -> None:
-        """Draw the rows the deck read (a tuple of :class:`ImageLine`)."""
+        """Draw the rows the deck read (a tuple of :class:`ImageLine`).
+
+        The deck reads the images at each engine event: while an image builds,
+        each step's image replaces the last as the newest. When the table keeps
+        its number of rows, only the cells that differ are set again: the
+        learner's cursor stays where it was, and the screen is not laid out
+        again (the table's size is the same).
+        """
         lines = value if isinstance(value, (tuple, list)) else ()
         self._images = tuple(line for line in lines if isinstance(line, ImageLine))
         table = self.table
-        table.clear()
-        for column in table.columns.values():  # each kept its widest cell's width
-            column.content_width = column.label.cell_len
         named = self.get_component_rich_style("images-panel--named", partial=True)
         rows = [
             (line, (line.tag, line.image_id, ago(line.created), human_size(line.size)))
             for line in self._images
         ]
         room = self._room_for_repository([cells for _, cells in rows])
+        drawn: list[tuple[Text, ...]] = []
         for line, (tag, image_id, created, size) in rows:
             style = named if line.named else ""
             cells = (shortened(line.repository, room), tag, image_id, created)
-            table.add_row(
-                *(Text(cell, style) for cell in cells), Text(size, style, justify="right")
+            drawn.append(
+                (*(Text(cell, style) for cell in cells), Text(size, style, justify="right"))
             )
+        if drawn and table.row_count == len(drawn) and room == self._room:
+            self._set_changed_cells(table, drawn)
+        else:
+            self._room = room
+            table.clear()
+            for column in table.columns.values():  # each kept its widest cell's width
+                column.content_width = column.label.cell_len
+            for row in drawn:
+                table.add_row(*row)
         self._say_title()
+
+    @staticmethod
+    def _set_changed_cells(table: DataTable[Text], drawn: list[tuple[Text, ...]]) -> None:
+        for row, cells in enumerate(drawn):
+            for column, cell in enumerate(cells):
+                shown = table.get_cell_at(Coordinate(row, column))
+                if _looks(shown) != _looks(cell):
+                    table.update_cell_at(Coordinate(row, column), cell, update_width=True)
 
     def _room_for_repository(self, others: list[tuple[str, ...]]) -> int:
         """The columns REPOSITORY may take so that SIZE, the last, stays on screen
