@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tutor.course.model import LessonEntry
 from tutor.i18n import say
@@ -20,6 +20,7 @@ from tutor.messages import OpenLesson, SaveProgress
 from tutor.screens.keys import TranslatedKeys
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.images_banner import ImagesBanner
+from tutor.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from tutor.screens.session import TutorSession
@@ -51,7 +52,7 @@ class CourseScreen(TranslatedKeys[None]):
         yield Static(id="course-summary", markup=False)
         yield DataTable(id="lessons", cursor_type="row", zebra_stripes=False)
         yield Static(id="lesson-detail", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         banner = self.query_one(EngineBanner)
@@ -220,7 +221,7 @@ class ConfirmScreen(ModalScreen[bool], TranslatedKeys[bool]):
                 id="confirm-keys",
                 markup=False,
             )
-        yield Footer()
+        yield KeyFooter()
 
     def action_answer(self, yes: bool) -> None:
         """Close with the learner's answer."""

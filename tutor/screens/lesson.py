@@ -28,7 +28,7 @@ from textual.containers import Container, Vertical, VerticalScroll
 from textual.events import Resize, ScreenResume
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Markdown
+from textual.widgets import Header, Input, Markdown
 from textual.worker import get_current_worker
 
 from tutor.course.model import Lesson, Step
@@ -62,6 +62,7 @@ from tutor.sentence import Sentence, said
 from tutor.widgets.after_refresh import after_refresh
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.inline import inline_markup
+from tutor.widgets.key_footer import KeyFooter
 from tutor.widgets.step_panel import StepPanel, StepState, StepView
 
 if TYPE_CHECKING:
@@ -170,7 +171,7 @@ class LessonScreen(SessionScreen):
                 with VerticalScroll(id="prose-side"):
                     yield Markdown(id="prose-side-text")
             yield PanelDeck(self.lesson, lang, wide=self.wide, id="panels")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.flow = StepFlow(self.lesson, self.tutor.progress)

@@ -17,11 +17,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Markdown, OptionList, Static
+from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.i18n import say
 from tutor.screens.keys import TranslatedKeys
+from tutor.widgets.key_footer import KeyFooter
 
 #: Below this many columns a dialog takes the whole width. A 76-column box on an
 #: 80-column terminal left two columns of the lesson beside each border, read in a
@@ -69,7 +70,7 @@ class PredictionScreen(ModalScreen[int | None], TranslatedKeys[int | None]):
                 ),
                 id="predict-choices",
             )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         fit_dialogs(self, self.app.size.width)
@@ -152,7 +153,7 @@ class OutcomeScreen(ModalScreen[None], TranslatedKeys[None]):
                 markup=False,
             )
             yield Markdown(self.explanation, id="outcome-explanation")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         fit_dialogs(self, self.app.size.width)

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Log, ProgressBar, Static
+from textual.widgets import Log, ProgressBar, Static
 
 from tutor.engine.errors import EngineError
 from tutor.engine.images import Transfer
@@ -26,6 +26,7 @@ from tutor.prepare import plan
 from tutor.prepare.needs import images_needed
 from tutor.screens.keys import TranslatedKeys
 from tutor.sentence import said
+from tutor.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from tutor.engine.connection import Engine
@@ -63,7 +64,7 @@ class PrepareScreen(ModalScreen[bool], TranslatedKeys[bool]):
             yield ProgressBar(id="prepare-bar", show_eta=False)
             yield Log(id="prepare-log", max_lines=200, auto_scroll=True)
             yield Static(say(self.language, "prepare.wait"), id="prepare-keys", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._prepare(self.tutor.current_params)
