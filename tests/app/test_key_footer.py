@@ -68,3 +68,18 @@ async def test_the_footer_is_made_again_only_when_its_keys_change(
         await pilot.pause()
         assert made == [True]
         assert "Second" in app.footer_text()
+
+
+async def test_the_footer_is_made_again_when_its_after_refresh_callback_is_lost() -> None:
+    """Textual hands the remake to the screen on top; a dialog closing just then took it
+    along. The footer remembers the keys as shown when it asks: lost, it would have
+    shown the old keys until they changed again."""
+    app = KeysApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(KeyFooter)
+        footer.call_after_refresh = lambda *args, **kwargs: True  # type: ignore[method-assign]
+        app.second_shown = True
+        app.screen.refresh_bindings()
+        await pilot.pause(0.5)
+        assert "Second" in app.footer_text()

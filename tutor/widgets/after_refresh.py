@@ -22,11 +22,12 @@ def after_refresh(node: MessagePump, callback: Callable[[], object]) -> None:
     """Call ``callback`` after ``node``'s screen next refreshes, or in GRACE seconds; once."""
     called = False
 
-    def once() -> None:
+    def once() -> object:
         nonlocal called
-        if not called:
-            called = True
-            callback()
+        if called:
+            return None
+        called = True
+        return callback()  # Textual awaits what it returns (a remake, say)
 
     node.call_after_refresh(once)
     node.set_timer(GRACE, once)

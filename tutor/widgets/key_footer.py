@@ -18,6 +18,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from tutor.widgets.after_refresh import after_refresh
+
 __all__ = ["KeyFooter"]
 
 
@@ -31,17 +33,20 @@ class KeyFooter(Footer):
         yield from super().compose()
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        if not (self.is_attached and screen is self.screen):
-            super().bindings_changed(screen)
+        # Textual's own, with two changes: nothing when the keys are those shown or
+        # about to be, and the remake asked for in a way a closing dialog cannot lose
+        # (after_refresh): with the keys remembered as shown, a lost one would have
+        # left the footer wrong until its keys changed again.
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
         keys = self._keys_to_show()
         if keys == self._shown:
             return
-        if screen.app.app_focus:
-            # What the footer made after this frame will show: the same keys said again
-            # before then (a lesson opening said them three times) make nothing more.
-            self._shown = keys
-        super().bindings_changed(screen)
+        # The remake comes after this frame: the same keys said again before then (a
+        # lesson opening said them three times) make nothing more.
+        self._shown = keys
+        after_refresh(self, self.recompose)
 
     def _keys_to_show(self) -> tuple[object, ...]:
         """Everything of the screen's bindings the footer draws."""
