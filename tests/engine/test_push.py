@@ -113,8 +113,11 @@ def test_push_then_push_again_then_share_the_base(
         assert any(
             isinstance(e, PushProgress) and e.status == "pushing" and e.current for e in first
         )
-    else:  # blobs are reported when pushed; "pushing" only now and then, without bytes
-        assert {e.status for e in first if isinstance(e, PushProgress)} <= {"pushing", "pushed"}
+    else:  # blobs are reported when pushed; "pushing" only now and then
+        # (Docker 26 may also say a blob is "waiting" while another one goes;
+        # on a first push nothing is "exists" or "mounted".)
+        statuses = {e.status for e in first if isinstance(e, PushProgress)}
+        assert statuses <= {"preparing", "waiting", "pushing", "pushed"}
     done = first[-1]
     assert isinstance(done, PushDone)
     assert done.reference == f"{repo}:latest"
