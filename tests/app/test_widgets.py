@@ -1289,13 +1289,15 @@ async def test_images_panel_keeps_the_cursor_when_a_build_step_replaces_the_newe
         assert table.get_cell_at(Coordinate(0, 0)).style == named
 
 
-async def test_step_output_line_by_line_lays_out_again_only_the_output(
+async def test_step_output_line_by_line_lays_out_again_only_while_it_grows(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A run's output comes to the step panel line by line (20,000 lines in lesson 7),
-    and each text set or part shown or hidden lays the whole screen out again (20 ms at
-    160x48). Every part was set again at each line, some hidden then shown: only the
-    output may change now, and it still shows the last lines."""
+    and each part shown or hidden, and each text in other rows, lays the whole screen
+    out again (20 ms at 160x48). Every part was set again at each line, some hidden
+    then shown: only the output may ask for a layout now, only while it grows to its
+    last six lines, and it still shows them. A status in the same rows is drawn in
+    place."""
     view = StepView(1, 3, "Build it", "Type the command.", "docker build .", True, (), "~/x")
     app = WidgetHarness(lambda: StepPanel("en"))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -1303,23 +1305,40 @@ async def test_step_output_line_by_line_lays_out_again_only_the_output(
         panel.show(view)
         await pilot.pause()
         asked: dict[str, int] = {}
+        layouts: list[int] = []
+        laying_out = [False]
+        lay_out = app.screen._refresh_layout
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            layouts.append(1)
+            laying_out[0] = True
+            try:
+                lay_out(*args, **kwargs)
+            finally:
+                laying_out[0] = False
+
+        monkeypatch.setattr(app.screen, "_refresh_layout", counted)
         for part in panel.query(Static):
             refresh = part.refresh
 
             def spy(
                 *regions: Any, _name: str = part.id or "", _refresh: Any = refresh, **how: Any
             ) -> Any:
-                if how.get("layout"):
+                if how.get("layout") and not laying_out[0]:  # not a layout's own resizes
                     asked[_name] = asked.get(_name, 0) + 1
                 return _refresh(*regions, **how)
 
             monkeypatch.setattr(part, "refresh", spy)
-        for number in range(1, 11):
+        for number in range(1, 11):  # a line a frame, as a run's output comes
+            if number == 7:
+                assert layouts, "the output grew: the screen was laid out"
+                layouts.clear()
             panel.show_output([f"line {n}" for n in range(1, number + 1)])
             panel.set_state(StepState.RUNNING)
-        await pilot.pause()
-        assert set(asked) == {"step-output", "step-status"}
-        assert asked["step-status"] == 1  # waiting, then running: one change
+            await pilot.pause()
+        # Shown (1 line), then one row more at each line until six; none after that.
+        assert asked == {"step-output": 1 + 1 + 5}  # shown, its first text, five rows more
+        assert not layouts
         text = app.screen_text()
         assert "line 10" in text and "line 4\n" not in text  # the last six lines
         assert "$ docker build ." in text and "~/x" in text

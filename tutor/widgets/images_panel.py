@@ -23,6 +23,7 @@ from tutor.engine.printed import human_size
 from tutor.i18n import say
 from tutor.widgets.after_refresh import after_refresh
 from tutor.widgets.mounting import being_removed
+from tutor.widgets.new_text import set_text
 from tutor.widgets.scrolling import Table
 
 #: ``docker image ls``'s columns.
@@ -168,5 +169,5 @@ class ImagesPanel(Vertical):
         if self._images is not None:
             title = say(self.language, "images.title", count=len(self._images))
         shown = self.query_one("#images-title", Static)
-        if shown.content != title:  # a new text lays the whole screen out again
-            shown.update(title)
+        if shown.content != title:  # a new height lays the whole screen out again
+            set_text(shown, title)

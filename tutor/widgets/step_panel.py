@@ -14,6 +14,7 @@ from textual.widgets import Markdown, Static
 from tutor.i18n import say
 from tutor.sentence import said
 from tutor.widgets.inline import inline_text
+from tutor.widgets.new_text import set_text
 
 
 class StepState(Enum):
@@ -151,9 +152,11 @@ class StepPanel(Vertical):
     def _redraw(self) -> None:
         """Show the current view, state and output; change only the parts that differ.
 
-        Each text set and each part shown or hidden lays the whole screen out
-        again (20 ms at 160x48), and a run's output comes here line by line:
-        a part set to what it shows already is left alone.
+        Each part shown or hidden, and each text that takes other rows, lays
+        the whole screen out again (20 ms at 160x48), and a run's output comes
+        here line by line: a part set to what it shows already is left alone,
+        and a new text is drawn in place when it keeps the height
+        (:func:`set_text`).
         """
         if not self.is_mounted:
             return
@@ -196,5 +199,5 @@ class StepPanel(Vertical):
             part = self.query_one(selector, Static)
             part.display = shown  # Textual lays out again only when it changes
             if shown and part.content != content:
-                part.update(content)
+                set_text(part, content)
         status.set_classes(f"step-part {STATE_CLASS.get(self.state, '')}")
