@@ -183,6 +183,37 @@ async def test_containers_panel_without_containers_says_so() -> None:
         assert app.posted(ContainersPanel.FetchRequested) == []
 
 
+async def test_containers_panel_lays_nothing_out_for_a_build_container_that_comes_and_goes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each RUN of a build is a container for a moment: the table grew and shrank (or
+    swapped with the empty-state line), and the screen was laid out twice for it. Its
+    smallest height holds three rows now, and the empty-state line keeps its row."""
+    app = WidgetHarness(lambda: ContainersPanel([]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(ContainersPanel)
+        panel.show_page("lt-web-1", "Hello from Flask!")
+        await pilot.pause()
+        page = app.query_one("#output-title").region.y
+        layouts: list[int] = []
+        lay_out = app.screen._refresh_layout
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            layouts.append(1)
+            lay_out(*args, **kwargs)
+
+        monkeypatch.setattr(app.screen, "_refresh_layout", counted)
+        for shown in ([], CONTAINERS[:1], CONTAINERS, CONTAINERS[:1], [], CONTAINERS[1:], []):
+            panel.update(shown)
+            await pilot.pause()
+            text = app.screen_text()
+            assert ("No containers yet" in text) == (not shown)
+            assert all(info.name in text for info in shown)
+        assert not layouts
+        assert app.query_one("#output-title").region.y == page
+        assert "Hello from Flask!" in app.screen_text()
+
+
 # -- DiffView -----------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from tutor.engine.printed import human_size, short_id
 from tutor.engine.published import PortMapping
 from tutor.i18n import say
 from tutor.widgets.mounting import being_removed
+from tutor.widgets.new_text import set_text
 from tutor.widgets.scrolling import Table
 
 #: The table's columns: (key, words key).
@@ -65,7 +66,7 @@ class ContainersPanel(Vertical):
 
     DEFAULT_CSS = """
     ContainersPanel { height: 1fr; }
-    ContainersPanel > DataTable { height: auto; max-height: 70%; }
+    ContainersPanel > DataTable { height: auto; min-height: 4; max-height: 70%; }
     ContainersPanel > #empty { color: $text-muted; padding: 0 1; }
     ContainersPanel > #output-title { background: $panel; text-style: bold; padding: 0 1; }
     ContainersPanel > #output { height: 1fr; padding: 0 1; }
@@ -166,8 +167,18 @@ class ContainersPanel(Vertical):
         self.update(self._containers)
         if 0 <= row < table.row_count:
             table.move_cursor(row=row, animate=False)
-        self.query_one("#empty", Static).update(say(language, "containers.empty"))
+        self._say_empty()
         self._say_output()
+
+    def _say_empty(self) -> None:
+        """Say under the column names that there is no container, or leave the line blank.
+
+        The table stays, at its smallest height, and the line keeps its row:
+        a build's container that comes and goes (one per RUN) then changes
+        no size on the screen, which is not laid out again for it.
+        """
+        words = " " if self._containers else say(self.language, "containers.empty")
+        set_text(self.query_one("#empty", Static), words)
 
     def _add_columns(self, table: DataTable[Text]) -> None:
         for key, words in COLUMNS:
@@ -200,8 +211,7 @@ class ContainersPanel(Vertical):
             table.add_row(
                 *(Text(cell) if isinstance(cell, str) else cell for cell in cells), key=info.id
             )
-        self.query_one("#empty").display = not self._containers
-        table.display = bool(self._containers)
+        self._say_empty()
         if previous is not None:
             ids = [info.id for info in self._containers]
             if previous.id in ids:
