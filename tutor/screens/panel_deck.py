@@ -29,9 +29,8 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Markdown, Tab, TabbedContent, TabPane
+from textual.widgets import Markdown, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTabs
-from textual.widgets._tabs import Underline
 from textual.worker import get_current_worker
 
 from tutor.course.model import Lesson
@@ -77,6 +76,7 @@ from tutor.widgets import (
     PushLog,
 )
 from tutor.widgets.mounting import being_removed
+from tutor.widgets.tab_underline import underline_chosen_tab
 
 if TYPE_CHECKING:
     from tutor.course.runner import LessonRunner
@@ -259,34 +259,9 @@ class PanelDeck(TabbedContent):
             self.query_one(f"#pane-{panel.name}").border_title = say(language, panel.words)
         for name in self.widgets:
             self.on_panel(name, lambda widget: widget.set_language(language))
-        self.set_timer(0.5, self._underline_chosen_tab)
-
-    def _underline_chosen_tab(self, tries: int = 40) -> None:
-        """Put the tab bar's underline under the chosen tab once the new labels are laid out.
-
-        Relabelling every tab for the other language changes their widths.
-        Textual slides the underline when a tab is relabelled, but measures the
-        tab before its new width is laid out, so in a terminal the underline
-        stayed under part of a neighbour. Once Textual's slide is over and the
-        chosen tab has its new width, the underline is set to it here.
-        """
+        # Textual measures the relabelled tabs before they are laid out again.
         tabs = self.get_child_by_type(ContentTabs)
-        chosen = tabs.active_tab
-        if chosen is None:
-            return
-        underline = tabs.query_one(Underline)
-        region = chosen.virtual_region.shrink(chosen.styles.gutter)
-        sliding = self.app.animator.is_being_animated(underline, "highlight_start")
-        # Every tab, not only the chosen one: "Diff" is as wide in both languages, yet
-        # it moves when "Arquivos" becomes "Files" before it.
-        stale = any(
-            tab.virtual_region.shrink(tab.styles.gutter).width != tab.label.cell_length
-            for tab in tabs.query(Tab)
-        )
-        if (sliding or stale) and tries:
-            self.set_timer(0.05, partial(self._underline_chosen_tab, tries - 1))
-            return
-        underline.highlight_start, underline.highlight_end = region.column_span
+        self.set_timer(0.5, partial(underline_chosen_tab, tabs))
 
     # -- following the engine --------------------------------------------------------
 

@@ -23,6 +23,7 @@ from tutor.i18n import say
 from tutor.sentence import said
 from tutor.widgets.code_view import CodeView, highlighted_lines, is_dockerfile
 from tutor.widgets.mounting import being_removed
+from tutor.widgets.tab_underline import underline_chosen_tab
 
 
 class FilesView(Vertical):
@@ -224,6 +225,7 @@ class FilesView(Vertical):
                 await tabs.add_tab(Tab(file_name, id=self._tab_id(position)))
             if generation == self._generation and self._here() and self._shown in names:
                 tabs.active = self._tab_id(names.index(self._shown))
+            underline_chosen_tab(tabs)  # Textual measured the new tabs before their layout
         except (NoMatches, ValueError):
             # Tabs being removed with a closing lesson screen are no longer found;
             # a panel still in use would not lose them, so anything else is a bug.
