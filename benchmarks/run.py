@@ -239,7 +239,7 @@ class Bench:
         done = sh(*argv, check=False)
         pattern = re.compile(
             r"^(?P<what>.+?)\s+(?P<size>\d+x\d+)\s+(?P<wall>[\d.]+)\s+(?P<max>[\d.]+)\s+"
-            r"(?P<p99>[\d.]+)\s+\d+\s+\d+\s+\d+\s+(?P<rss>\d+)\s+\d+"
+            r"(?P<p99>[\d.]+)\s+\d+\s+\d+\s+\d+\s+\d+\s+(?P<rss>\d+)\s+\d+"
         )
         found = [m for line in done.stdout.splitlines() if (m := pattern.match(line))]
         every = re.compile(
@@ -252,7 +252,11 @@ class Bench:
             self.rows.append(Row(what, "not measured", "", None, "", None, note))
             return
         worst = max(found, key=lambda m: float(m["max"]))
-        stall, p99 = float(worst["max"]), max(float(m["p99"]) for m in found)
+        stall, own = float(worst["max"]), max(float(m["p99"]) for m in found)
+        # Over every wake-up of a session, at each size: a moment of a third of a
+        # second has some 60 wake-ups, and its own 99th percentile is its longest
+        # stall, which the row above judges already.
+        p99 = max((float(m["p99"]) for m in sessions), default=own)
         rss = max(float(m["rss"]) for m in found)
         size = "quick session" if self.args.quick else "full session"
         self.rows.append(
@@ -275,8 +279,8 @@ class Bench:
                 p99 / 20,
                 "≤ 20 ms",
                 p99 <= 20,
-                "the highest of each moment's own"
-                + (f"; over every wake-up of a session: {over_all}" if over_all else ""),
+                (f"over every wake-up of a session: {over_all}; " if over_all else "")
+                + f"the highest of each moment's own: {own:.1f} ms",
             )
         )
         self.rows.append(
