@@ -28,6 +28,7 @@ from tutor.engine.labels import is_tutor_labels
 from tutor.engine.printed import short_id
 from tutor.i18n import say
 from tutor.widgets.after_refresh import after_refresh
+from tutor.widgets.new_text import set_text
 from tutor.widgets.scrolling import Log
 
 #: Lines the log keeps (and build events kept to write it again in another language).
@@ -263,20 +264,22 @@ class BuildLog(Vertical):
         counts = say(lang, "build.counts", cached=cached, built=len(self.steps) - cached)
         if self.error is not None:
             where = self._where(self.error)
-            status.update(Content(say(lang, "build.status.failed", where=where, counts=counts)))
+            set_text(status, Content(say(lang, "build.status.failed", where=where, counts=counts)))
             status.add_class("-failed")
             failure = self.query_one("#failure", Static)
             failure.update(_failure_text(self.error, where, lang))
             failure.add_class("-visible")
         elif self.done is not None:
-            status.update(Content(say(lang, "build.status.done", tag=self.done.tag, counts=counts)))
+            set_text(
+                status, Content(say(lang, "build.status.done", tag=self.done.tag, counts=counts))
+            )
             status.add_class("-done")
         else:
             total = self.total_steps or "?"
             running = say(
                 lang, "build.status.running", done=len(self.steps), total=total, counts=counts
             )
-            status.update(Content(running))
+            set_text(status, Content(running))
 
     def _where(self, error: BuildError) -> str:
         if error.step is None:

@@ -21,6 +21,7 @@ from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange, changes_sin
 from tutor.engine.printed import human_size, short_id
 from tutor.i18n import say
 from tutor.widgets.change_list import ChangeList, change_key
+from tutor.widgets.new_text import set_text
 from tutor.widgets.scrolling import TextInput
 
 #: The running command's spinner, one frame per tick (still "…" without animations).
@@ -222,13 +223,13 @@ class DiffView(Vertical):
             parts=parts,
             size=human_size(diff.rw_size),
         )
-        self.query_one("#summary", Static).update(text)
+        set_text(self.query_one("#summary", Static), text)
         legend = say(lang, "diff.legend")
         if self._new_count:
             legend += say(lang, "diff.new", count=self._new_count)
         if diff.exec_outside:
             legend += "\n" + say(lang, "diff.exec_outside")
-        self.query_one("#legend", Static).update(legend)
+        set_text(self.query_one("#legend", Static), legend)
 
     def _say_exec(self) -> None:
         result = self.query_one("#exec-result", Static)
@@ -237,13 +238,13 @@ class DiffView(Vertical):
             animated = self.app.animation_level != "none"
             spinner = SPINNER[self._frame % len(SPINNER)] if animated else "…"
             key = "diff.stopping" if self._stopping else "diff.running"
-            result.update(say(self.language, key, spinner=spinner, command=self.running[1]))
+            set_text(result, say(self.language, key, spinner=spinner, command=self.running[1]))
             return
         if self._exec is None:
             return
         command, exit_code, output, key = self._exec
         head = say(self.language, key, command=command, code=exit_code)
-        result.update("\n".join([head, output.rstrip()]).rstrip())
+        set_text(result, "\n".join([head, output.rstrip()]).rstrip())
 
     @on(ChangeList.Highlighted)
     def _change_highlighted(self, event: ChangeList.Highlighted) -> None:

@@ -25,6 +25,7 @@ from tutor.engine.printed import human_size, short_id
 from tutor.i18n import say
 from tutor.widgets.layer_bands import fit
 from tutor.widgets.mounting import being_removed
+from tutor.widgets.new_text import set_text
 from tutor.widgets.scrolling import Table
 
 MISSING = "<missing>"
@@ -211,7 +212,7 @@ class HistoryTable(Vertical):
             title += say(lang, "history.title.missing", count=missing)
         if image.containerd_store:
             title += say(lang, "history.title.containerd")
-        self.query_one("#title", Static).update(title)
+        set_text(self.query_one("#title", Static), title)
         self._explain_row(table.cursor_row)
 
     def _cells(self, layer: Layer) -> tuple[Text, Text, Text, Text]:
@@ -244,7 +245,7 @@ class HistoryTable(Vertical):
 
     def _explain_row(self, row: int) -> None:
         text = explain(self._rows[row], self.language) if 0 <= row < len(self._rows) else ""
-        self.query_one("#explain", Static).update(text)
+        set_text(self.query_one("#explain", Static), text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """Explain the row the cursor is on."""

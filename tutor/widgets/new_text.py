@@ -2,10 +2,11 @@
 
 Textual's ``Static.update`` asks for a layout of the screen at every new
 text, in case the text takes more or fewer rows: at 160x48 a layout of the
-lesson screen takes 17-24 ms, and a step's output, its status line or the
-images panel's title change many times a minute while the engine works
-(310 step-output texts and 86 titles in one ``benchmarks/ui_bench.py``
-session, each a layout). Most new texts take the rows the old one took: a
+lesson screen takes 17-24 ms, and a step's output, its status line, the
+images panel's title, the build's status or the diff's summary change many
+times a minute while the engine works (310 step-output texts, 86 titles and
+13 build statuses in one ``benchmarks/ui_bench.py`` session at 160x48, each
+a layout). Most new texts take the rows the old one took: a
 line of output replaces another in the last six. :func:`set_text` draws
 those again in place, and asks for the layout only when the height differs,
 measured as Textual measures it for the layout (``get_content_height`` at

@@ -13,6 +13,7 @@ from tutor.engine.printed import human_size, short_id
 from tutor.engine.push_stream import PushDone, PushError, PushEvent, PushProgress
 from tutor.i18n import say
 from tutor.sentence import said
+from tutor.widgets.new_text import set_text
 from tutor.widgets.scrolling import Table
 
 BAR_WIDTH = 12
@@ -213,6 +214,6 @@ class PushLog(Vertical):
 
     def _summarise(self) -> None:
         summary = self.query_one("#summary", Static)
-        summary.update(self.summary())
+        set_text(summary, self.summary())
         summary.set_class(self.error is not None, "-failed")
         summary.set_class(self.done is not None and self.error is None, "-done")
