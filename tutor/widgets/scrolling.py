@@ -36,6 +36,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.css.scalar import Unit
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
@@ -67,17 +68,23 @@ class SteadyScrollbars(_ScrollView):
         """Whether its size stays when its content goes from ``old`` to ``new``.
 
         Always so where a rule fixes it; where it follows its content (``auto``),
-        only when the content fits with room to spare before and after (held by
-        a ``min-height``), or overflows before and after (held by a ``max-height``).
+        only when the content fits with room to spare before and after, or fills
+        it exactly at the smallest size (held by a ``min-height``), or overflows
+        before and after (held by a ``max-height``).
         """
-        styles, shown = self.styles, self.scrollable_content_region.size
-        for rule, before, after, room in (
-            (styles.width, old.width, new.width, shown.width),
-            (styles.height, old.height, new.height, shown.height),
-        ):
+        styles, shown, size = self.styles, self.scrollable_content_region.size, self.size
+        axes = (
+            (styles.width, styles.min_width, size.width, shown.width, old.width, new.width),
+            (styles.height, styles.min_height, size.height, shown.height, old.height, new.height),
+        )
+        for rule, smallest, outer, room, before, after in axes:
             if rule is None or not rule.is_auto:
                 continue
-            if not (before < room >= after or before > room < after):
+            at_smallest = (
+                smallest is not None and smallest.unit is Unit.CELLS and outer <= smallest.value
+            )
+            spare = before < room >= after or (at_smallest and before <= room >= after)
+            if not (spare or before > room < after):
                 return False
         return True
 
