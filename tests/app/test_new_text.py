@@ -7,12 +7,11 @@ summary change many times a second while the engine works.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from tests.app.layouts import counting_layouts
 from tests.app.widget_harness import WidgetHarness
 from tutor.widgets.new_text import set_text
 
@@ -28,14 +27,7 @@ async def test_a_text_in_the_same_rows_is_drawn_without_a_layout(
     async with app.run_test(size=(40, 12)) as pilot:
         status, below = app.query_one("#status", Static), app.query_one("#below", Static)
         await pilot.pause()
-        layouts: list[int] = []
-        lay_out = app.screen._refresh_layout
-
-        def counted(*args: Any, **kwargs: Any) -> None:
-            layouts.append(1)
-            lay_out(*args, **kwargs)
-
-        monkeypatch.setattr(app.screen, "_refresh_layout", counted)
+        layouts = counting_layouts(app, monkeypatch)
         for number in range(1, 6):
             set_text(status, f"step {number} of 5")
             await pilot.pause()

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from tests.app.layouts import counting_layouts
 from tests.app.widget_harness import WidgetHarness
 from tutor.widgets.scrolling import Log, Table
 
@@ -64,19 +65,6 @@ async def test_a_layout_for_another_widget_redraws_no_scroll_bar(
         table.styles.height = 10
         await pilot.pause()
         assert table.vertical_scrollbar.window_size == 10 < tall
-
-
-def counting_layouts(app: WidgetHarness, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The screen's layouts from now on, one item each."""
-    layouts: list[int] = []
-    lay_out = app.screen._refresh_layout
-
-    def counted(*args: Any, **kwargs: Any) -> None:
-        layouts.append(1)
-        lay_out(*args, **kwargs)
-
-    monkeypatch.setattr(app.screen, "_refresh_layout", counted)
-    return layouts
 
 
 async def test_rows_and_lines_added_lay_nothing_out_while_the_sizes_hold(

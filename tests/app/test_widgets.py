@@ -19,6 +19,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from tests.app.layouts import counting_layouts
 from tests.app.widget_harness import WidgetHarness
 from tutor.course.listing import ImageLine
 from tutor.engine import cache_miss
@@ -195,14 +196,7 @@ async def test_containers_panel_lays_nothing_out_for_a_build_container_that_come
         panel.show_page("lt-web-1", "Hello from Flask!")
         await pilot.pause()
         page = app.query_one("#output-title").region.y
-        layouts: list[int] = []
-        lay_out = app.screen._refresh_layout
-
-        def counted(*args: Any, **kwargs: Any) -> None:
-            layouts.append(1)
-            lay_out(*args, **kwargs)
-
-        monkeypatch.setattr(app.screen, "_refresh_layout", counted)
+        layouts = counting_layouts(app, monkeypatch)
         for shown in ([], CONTAINERS[:1], CONTAINERS, CONTAINERS[:1], [], CONTAINERS[1:], []):
             panel.update(shown)
             await pilot.pause()
