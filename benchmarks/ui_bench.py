@@ -123,6 +123,8 @@ class Row:
     wall: float = 0.0
     worst: float = 0.0
     p99: float = 0.0
+    late: int = 0
+    """Wake-ups later than the p99 target (:data:`SMOOTH`)."""
     freezes: int = 0
     beats: int = 0
     gc_full: int = 0
@@ -505,6 +507,7 @@ class Session:
         row.stalls = stalls
         row.worst, row.p99 = max(stalls, default=0.0), percentile(stalls, 0.99)
         row.freezes, row.beats = sum(s > FREEZE for s in stalls), len(stalls)
+        row.late = sum(s > SMOOTH for s in stalls)
         row.gc_full, row.gc_worst = len(pauses), max(pauses, default=0.0)
         row.gc_cpu = max(collections.cpu, default=0.0)
         row.rss = rss_mib()
@@ -818,7 +821,7 @@ def print_table(title: str, rows: list[Row]) -> None:
     for row in rows:
         line = (
             f"{row.what:<46} {row.size:>6} {row.wall:>7.2f} {row.worst * 1000:>7.1f} "
-            f"{row.p99 * 1000:>7.1f} {sum(late > SMOOTH for late in row.stalls):>5} "
+            f"{row.p99 * 1000:>7.1f} {row.late:>5} "
             f"{row.freezes:>6} {row.gc_full:>3} "
             f"{row.gc_worst * 1000:>6.0f} {row.rss:>8.0f} {row.objects // 1000:>6} "
             f"{row.frozen // 1000:>6} "
