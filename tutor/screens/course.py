@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from tutor.course.model import LessonEntry
 from tutor.i18n import say
@@ -21,6 +21,7 @@ from tutor.screens.keys import TranslatedKeys
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.images_banner import ImagesBanner
 from tutor.widgets.key_footer import KeyFooter
+from tutor.widgets.title_header import TitleHeader
 
 if TYPE_CHECKING:
     from tutor.screens.session import TutorSession
@@ -46,7 +47,7 @@ class CourseScreen(TranslatedKeys[None]):
         return cast("TutorSession", self.app)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleHeader()
         yield EngineBanner(self.tutor.language, id="banner")
         yield ImagesBanner(self.tutor.language, id="images-banner")
         yield Static(id="course-summary", markup=False)

@@ -28,7 +28,7 @@ from textual.containers import Container, Vertical, VerticalScroll
 from textual.events import Resize, ScreenResume
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Header, Input, Markdown
+from textual.widgets import Input, Markdown
 from textual.worker import get_current_worker
 
 from tutor.course.model import Lesson, Step
@@ -64,6 +64,7 @@ from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.inline import inline_markup
 from tutor.widgets.key_footer import KeyFooter
 from tutor.widgets.step_panel import StepPanel, StepState, StepView
+from tutor.widgets.title_header import TitleHeader
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -163,7 +164,7 @@ class LessonScreen(SessionScreen):
         self.wide = is_wide(self.app.size.width, self.app.size.height)
         self.set_class(self.wide, "-wide")
         lang = self.tutor.language
-        yield Header()
+        yield TitleHeader()
         yield EngineBanner(lang, id="banner")
         with Container(id="lesson-body"):
             with Vertical(id="reading"):
