@@ -56,9 +56,3 @@ class FreshContextExecutor(ThreadPoolExecutor):
             contexts = list(self._calls.values())
         wanted = {id(value) for value in values}
         return any(id(context.get(variable, None)) in wanted for context in contexts)
-
-    def values_of(self, variable: contextvars.ContextVar[T]) -> list[T]:
-        """What ``variable`` is set to in each call still running that set it."""
-        with self._lock:
-            contexts = list(self._calls.values())
-        return [context[variable] for context in contexts if variable in context]

@@ -31,7 +31,7 @@ from tutor.app import TutorApp
 from tutor.course.context import ActionOutput
 from tutor.messages import ActionProgress
 from tutor.progress_store import FILE_NAME, ProgressStore
-from tutor.screens import lesson_gc, render_caches
+from tutor.screens import render_caches
 from tutor.screens.course import ConfirmScreen, CourseScreen
 from tutor.screens.help import HelpScreen
 from tutor.screens.lesson import LessonScreen
@@ -525,71 +525,6 @@ async def test_a_lesson_whose_thread_ends_late_is_freed_at_the_switch(
         await _switch_to(app, app.course.lessons[1].id, note)
         assert len(ended) == 1 and freed and freed[0][0]
         assert freed[0][1] > ended[0]
-        await settle(app, pilot)
-
-
-async def _garbage_at_a_switch(app: TutorApp, pilot: Pilot[None]) -> int:
-    """How many objects the full collection at a switch from the first lesson frees."""
-    await _in_the_first_lesson(app, pilot)
-    freed: list[int] = []
-
-    def note(phase: str, info: dict[str, int]) -> None:
-        if phase == "stop" and info["generation"] == 2 and not freed:
-            freed.append(info["collected"])
-
-    await _switch_to(app, app.course.lessons[1].id, note)
-    await settle(app, pilot)
-    assert freed, "no full collection at the switch"
-    return freed[0]
-
-
-async def test_a_replaced_lesson_is_emptied_before_the_switchs_collection(
-    make_tutor: MakeTutor, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The closed lesson's nodes are emptied before the collection at the switch
-    (lesson_gc.empty_closed_nodes): reference counting frees most of what they
-    held, and the collection, which stops the loop, frees far fewer objects
-    than when they are left whole."""
-    app = make_tutor()
-    async with app.run_test(size=(80, 24)) as pilot:
-        emptied = await _garbage_at_a_switch(app, pilot)
-        assert isinstance(app.screen, LessonScreen | PredictionScreen)
-    monkeypatch.setattr(lesson_gc, "empty_closed_nodes", lambda app: 0)
-    whole = make_tutor()
-    async with whole.run_test(size=(80, 24)) as pilot:
-        left_whole = await _garbage_at_a_switch(whole, pilot)
-    assert emptied < left_whole * 0.75, (emptied, left_whole)
-
-
-async def test_a_closed_lesson_still_in_use_by_its_thread_is_left_whole(
-    make_tutor: MakeTutor,
-) -> None:
-    """A thread worker that outlives the switch's wait (LET_GO_WAIT) may still
-    read its widgets: they are not emptied then, and the collection frees
-    them as before, once nothing uses them."""
-    app = make_tutor()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await _in_the_first_lesson(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, LessonScreen)
-        read: list[str] = []
-        box = [screen]
-
-        def slow_to_end() -> None:
-            get_current_worker().cancelled_event.wait(10)
-            time.sleep(lesson_gc.LET_GO_WAIT + 0.3)
-            mine = box.pop()
-            read.append(mine.lesson.id)  # after the switch's collection
-
-        screen.run_worker(slow_to_end, thread=True, group="slow")
-        first = screen.lesson.id
-        del screen
-        await _switch_to(app, app.course.lessons[1].id, lambda phase, info: None)
-        for _ in range(100):
-            if read:
-                break
-            await asyncio.sleep(0.02)
-        assert read == [first]
         await settle(app, pilot)
 
 

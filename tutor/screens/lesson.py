@@ -214,7 +214,6 @@ class LessonScreen(SessionScreen):
         if self.is_mounted:
             self.deck.forget()
             lesson_gc.drop_drawn_lines(self)
-            lesson_gc.remember_nodes(self)
         return super().remove()
 
     def on_unmount(self) -> None:

@@ -76,7 +76,6 @@ from typing import Any
 
 from textual.app import App
 from textual.cache import FIFOCache, LRUCache
-from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import RichLog
 from textual.worker import Worker, active_worker
@@ -88,10 +87,8 @@ __all__ = [
     "collect_closed",
     "data_kept",
     "drop_drawn_lines",
-    "empty_closed_nodes",
     "lesson_closed",
     "lesson_drawn",
-    "remember_nodes",
     "until_finished",
     "workers_of",
 ]
@@ -101,10 +98,6 @@ __all__ = [
 _thawed: weakref.WeakSet[App[Any]] = weakref.WeakSet()
 #: The lesson screen each app closed last: whether it is freed yet (collect_closed).
 _closed: weakref.WeakKeyDictionary[App[Any], weakref.ref[Widget]] = weakref.WeakKeyDictionary()
-#: The nodes of the lesson screen each app closed last, held weakly, until emptied.
-_closed_nodes: weakref.WeakKeyDictionary[App[Any], list[weakref.ref[DOMNode]]] = (
-    weakref.WeakKeyDictionary()
-)
 #: Seconds a lesson switch waits at most for the closed screen's workers to end.
 LET_GO_WAIT = 0.25
 
@@ -113,7 +106,7 @@ def lesson_drawn(app: App[Any]) -> None:
     """A lesson's first frame is up, or all its panels are composed: collect what a
     closed lesson left (once), then leave what exists now out of later collections."""
     if app in _thawed:
-        _walk_what_was_closed(app)  # before it is frozen again
+        _walk_what_was_closed()  # before it is frozen again
         _thawed.discard(app)
         gc.enable()
     gc.freeze()
@@ -197,7 +190,7 @@ def collect_closed(app: App[Any]) -> None:
     """
     if app not in _thawed:
         return
-    _walk_what_was_closed(app)
+    _walk_what_was_closed()
     # No timer for the other case: one made now would keep, in the context variables
     # it copies (the screens last drawn), the closed screen alive for its whole wait.
     # The next lesson is made right after this; its first frame, or its closing,
@@ -208,63 +201,12 @@ def collect_closed(app: App[Any]) -> None:
         gc.freeze()
 
 
-def _walk_what_was_closed(app: App[Any]) -> None:
+def _walk_what_was_closed() -> None:
     """The full collection that frees a closed lesson's cycles, with what would only
     hold the lesson or lengthen the walk let go first."""
     _forget_cancelled_timers()
     forget_drawing_caches()
-    empty_closed_nodes(app)
     gc.collect()
-
-
-def remember_nodes(screen: Widget) -> None:
-    """A lesson screen is closing: keep its nodes for :func:`empty_closed_nodes`.
-
-    Its widgets, and the unseen nodes Textual styles their parts with
-    (``_component_styles``), listed before the removal takes them apart.
-    Held weakly: a collection that comes first frees them as before.
-    """
-    nodes: list[DOMNode] = list(screen.walk_children(DOMNode, with_self=True))
-    parts = [
-        styles.node
-        for node in nodes
-        for styles in node._component_styles.values()
-        if styles.node is not None
-    ]
-    _closed_nodes[screen.app] = [weakref.ref(node) for node in (*nodes, *parts)]
-
-
-def empty_closed_nodes(app: App[Any]) -> int:
-    """Empty the closed lesson's nodes, so that reference counting frees what they held.
-
-    A widget refers to itself in many ways (its styles' node, the bound
-    methods it keeps as callbacks, its children's parent): all it held is
-    garbage in cycles, which only a full collection frees, one object at a
-    time, in the walk that stops the loop. Emptied first (some 300 nodes, 3
-    ms), most of it is freed at once by reference counting. At the switches
-    of ``benchmarks/ui_bench.py`` (80x24), the collection then freed 7,000 to
-    28,000 objects instead of 27,000 to 50,000, and took 53-78 ms of CPU
-    instead of 76-120. The nodes themselves stay until the collection: the
-    layouts' own garbage (the compositor's closures) still lists them.
-
-    Only when none of the closed nodes' workers still runs (a thread worker
-    comes back to its widget): otherwise they are left whole, and the
-    collection frees them as before. Returns how many were emptied.
-    """
-    nodes = [node for ref in _closed_nodes.pop(app, ()) if (node := ref()) is not None]
-    if not nodes:
-        return 0
-    inside = set(nodes)
-    working = [w for w in app.workers if w.node in inside and not w.is_finished]
-    threads = getattr(app, "threads", None)
-    if isinstance(threads, FreshContextExecutor):
-        working += [w for w in threads.values_of(active_worker) if w.node in inside]
-    if working:
-        return 0
-    del inside, working
-    for node in nodes:
-        vars(node).clear()
-    return len(nodes)
 
 
 def _forget_cancelled_timers() -> None:
