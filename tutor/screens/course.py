@@ -11,12 +11,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from tutor.course.model import LessonEntry
 from tutor.i18n import say
 from tutor.messages import OpenLesson, SaveProgress
+from tutor.screens.backdrop import DialogScreen
 from tutor.screens.keys import TranslatedKeys
 from tutor.widgets.engine_banner import EngineBanner
 from tutor.widgets.images_banner import ImagesBanner
@@ -195,7 +195,7 @@ class CourseScreen(TranslatedKeys[None]):
         self.app.push_screen(ConfirmScreen(question, self.tutor.language), answered)
 
 
-class ConfirmScreen(ModalScreen[bool], TranslatedKeys[bool]):
+class ConfirmScreen(DialogScreen[bool], TranslatedKeys[bool]):
     """A yes/no question before something that cannot be undone.
 
     Args:

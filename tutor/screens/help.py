@@ -11,10 +11,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tutor.i18n import say
+from tutor.screens.backdrop import DialogScreen
 from tutor.screens.keys import TranslatedKeys, key_words
 
 
@@ -31,7 +31,7 @@ class KeySection:
     bindings: tuple[BindingType, ...]
 
 
-class HelpScreen(ModalScreen[None], TranslatedKeys[None]):
+class HelpScreen(DialogScreen[None], TranslatedKeys[None]):
     """Lists the keys per screen, the screen the learner came from first.
 
     Args:

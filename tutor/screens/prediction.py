@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Resize
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.i18n import say
+from tutor.screens.backdrop import DialogScreen
 from tutor.screens.keys import TranslatedKeys
 from tutor.widgets.key_footer import KeyFooter
 
@@ -36,7 +37,7 @@ def fit_dialogs(screen: Screen[Any], width: int) -> None:
         box.set_class(width < WHOLE_WIDTH_BELOW, "-whole-width")
 
 
-class PredictionScreen(ModalScreen[int | None], TranslatedKeys[int | None]):
+class PredictionScreen(DialogScreen[int | None], TranslatedKeys[int | None]):
     """Asks the question; dismissed with the chosen index, or ``None`` to decide later.
 
     Args:
@@ -94,7 +95,7 @@ class PredictionScreen(ModalScreen[int | None], TranslatedKeys[int | None]):
         self.dismiss(None)
 
 
-class OutcomeScreen(ModalScreen[None], TranslatedKeys[None]):
+class OutcomeScreen(DialogScreen[None], TranslatedKeys[None]):
     """After the step: the learner's prediction, the right answer, and why.
 
     Args:

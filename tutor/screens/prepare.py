@@ -15,7 +15,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Log, ProgressBar, Static
 
 from tutor.engine.errors import EngineError
@@ -24,6 +23,7 @@ from tutor.i18n import say
 from tutor.messages import UseParams
 from tutor.prepare import plan
 from tutor.prepare.needs import images_needed
+from tutor.screens.backdrop import DialogScreen
 from tutor.screens.keys import TranslatedKeys
 from tutor.sentence import said
 from tutor.widgets.key_footer import KeyFooter
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from tutor.screens.session import TutorSession
 
 
-class PrepareScreen(ModalScreen[bool], TranslatedKeys[bool]):
+class PrepareScreen(DialogScreen[bool], TranslatedKeys[bool]):
     """Makes the missing images present; closes with True once the course is ready.
 
     Args:
