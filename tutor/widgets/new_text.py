@@ -25,11 +25,13 @@ def set_text(part: Static, content: VisualType) -> None:
     """Show ``content`` in ``part``; lay the screen out only if its height changes.
 
     A part not laid out yet (no width), or whose width follows its text, is
-    updated as Textual would: with a layout.
+    updated as Textual would: with a layout, by ``Static.update`` itself, so
+    that a part whose own ``update`` comes here (``title_header.TitleLine``)
+    is not sent back.
     """
     width, rule = part.content_size.width, part.styles.width
     if not (part.is_mounted and width) or (rule is not None and rule.is_auto):
-        part.update(content)
+        Static.update(part, content)
         return
     size = part.size
     rows = part.get_content_height(size, size, width)

@@ -27,12 +27,10 @@ class TitleLine(HeaderTitle):
     """The header's title: a new text is drawn again in place when its height holds."""
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        width = self.styles.width
-        fixed = width is not None and not width.is_auto
-        if layout and fixed and self.is_mounted and self.content_size.width:
-            set_text(self, content)  # back here with layout=False
+        if layout:
+            set_text(self, content)  # back here with layout=False, once laid out
         else:
-            super().update(content, layout=layout)
+            super().update(content, layout=False)
 
 
 class TitleHeader(Header):
