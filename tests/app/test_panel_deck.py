@@ -10,6 +10,13 @@ before it was composed is drawn once it is, in order.
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
+
+import pytest
 from textual.app import App, ComposeResult
 from textual.cache import FIFOCache, LRUCache
 
@@ -17,11 +24,16 @@ from tests.app.conftest import MakeTutor, settle
 from tutor.course.loader import default_course_root, load_course
 from tutor.course.panel_data import PanelTargets, PanelValues
 from tutor.engine.diff import ChangeKind, ContainerDiff, PathChange
+from tutor.messages import PanelsLoaded
+from tutor.screens import panel_deck
 from tutor.screens.course import CourseScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.panel_deck import PanelDeck
 from tutor.widgets import BuildLog, DiffView, FilesView, HistoryTable
 from tutor.widgets.step_panel import StepPanel
+
+if TYPE_CHECKING:
+    from tutor.course.runner import LessonRunner
 
 
 class DeckApp(App[None]):
@@ -130,3 +142,77 @@ async def test_a_closing_lesson_lets_go_of_its_drawn_lines_and_its_diff(
         assert view.diff is None and changes.changes == ()
         assert deck.shown.diff is None
         del screen, panel, deck, view, changes, caches
+
+
+class _Reads:
+    """Stands in for the deck's read worker: when each read began, and for which step.
+
+    What the engine answers is not the point here (the real reads are proven
+    against the engine in the lesson tests); when the deck asks for one is.
+    """
+
+    def __init__(self, deck: PanelDeck) -> None:
+        self.deck = deck
+        self.began: list[tuple[float, int]] = []
+
+    def __call__(self, runner: object, targets: PanelTargets) -> None:
+        self.began.append((time.monotonic(), self.deck.index))
+        self.deck.post_message(PanelsLoaded(PanelValues()))
+
+
+async def _until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+
+
+async def test_reads_asked_while_engine_events_keep_coming_are_one_a_gap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A build makes several engine events a second, each asking the panels to be
+    read again; each read redraws the tables that changed (20-65 ms at 160x48).
+    The first is read at once, the rest once, FOLLOW_GAP after it, for the
+    step asked last; after a quiet moment a read is at once again."""
+    monkeypatch.setattr(panel_deck, "FOLLOW_GAP", 0.4)
+    app = DeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        deck = app.deck
+        reads = _Reads(deck)
+        monkeypatch.setattr(deck, "_panels_worker", reads)
+        deck.use_runner(cast("LessonRunner", SimpleNamespace(params={})))
+        asked = time.monotonic()
+        deck.refresh_panels(0)
+        for index in range(1, 6):
+            await asyncio.sleep(0.03)
+            deck.refresh_panels(index)
+        await _until(lambda: len(reads.began) >= 2)
+        await asyncio.sleep(0.5)
+        assert len(reads.began) == 2
+        (first, first_step), (second, second_step) = reads.began
+        assert first - asked < 0.1 and first_step == 0
+        assert second - first >= 0.4 and second_step == 5
+        asked = time.monotonic()
+        deck.refresh_panels(1)
+        await _until(lambda: len(reads.began) == 3)
+        assert reads.began[2][0] - asked < 0.1
+
+
+async def test_a_read_held_back_is_dropped_when_the_lesson_closes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(panel_deck, "FOLLOW_GAP", 0.3)
+    app = DeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        deck = app.deck
+        reads = _Reads(deck)
+        monkeypatch.setattr(deck, "_panels_worker", reads)
+        deck.use_runner(cast("LessonRunner", SimpleNamespace(params={})))
+        deck.refresh_panels(0)
+        deck.refresh_panels(1)
+        await _until(lambda: deck._held is not None)
+        assert deck._held is not None  # the second waits for its gap
+        deck.forget()
+        await asyncio.sleep(0.5)
+        assert len(reads.began) == 1

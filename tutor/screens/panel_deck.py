@@ -2,7 +2,8 @@
 
 The deck holds the panes of :data:`~tutor.screens.panels.PANELS` (as tabs,
 or side by side when the screen is wide), reads their engine state in
-thread workers (one read at a time, again after each engine event), polls
+thread workers (one read at a time, again after engine events, one a
+:data:`FOLLOW_GAP` at most), polls
 the shown container's diff while it is on screen, and answers the panels'
 own requests (the app's page, logs, stop, a command in the container). It
 redraws a panel only where what it shows changed. The screen tells it which
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -79,6 +81,8 @@ from tutor.widgets.mounting import being_removed
 from tutor.widgets.tab_underline import underline_chosen_tab
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from tutor.course.runner import LessonRunner
 
 #: Errors that mean the engine itself cannot be used (the banner), not one request.
@@ -88,11 +92,15 @@ CONNECTION_ERRORS = (EngineUnreachable, EnginePermissionDenied, BadDockerHost)
 DIFF_POLL = 1.0
 BUILD_EVENTS = (StepStarted, OutputLine, StepFinished, BuildError, BuildRetried, BuildDone)
 PUSH_EVENTS = (PushProgress, PushDone, PushError)
-#: The pane that shows what each kind of action does.
+#: Seconds from one read of the panels to the next, the least: while an image builds,
+#: engine events come several a second, and each read redraws the tables that changed
+#: (a frame of 20-65 ms at 160x48). A read asked after a quiet moment starts at once.
+FOLLOW_GAP = 1.0
 #: From this many paths a diff shown is left out of garbage collections (see lesson_gc).
 FREEZE_FROM = 1000
 #: Seconds a panel composed in the background waits for its frame to be drawn at most.
 FRAME_WAIT = 0.25
+#: The pane that shows what each kind of action does.
 PANE_FOR_ACTION = {
     "write_files": "files", "edit": "files", "move_line": "files", "build": "build",
     "run": "containers", "fetch": "containers", "logs": "containers", "stop": "containers",
@@ -131,6 +139,9 @@ class PanelDeck(TabbedContent):
         self.own: dict[str, object] = {}
         self.index = 0
         self._loading = self._load_again = False
+        #: When the last read began, and the read held back until FOLLOW_GAP after it.
+        self._read_at = -FOLLOW_GAP
+        self._held: Timer | None = None
         self._diff_reading = False
         #: The token of the command running in each container (see DiffView.StopRequested).
         self._run_tokens: dict[str, str] = {}
@@ -211,6 +222,9 @@ class PanelDeck(TabbedContent):
     def forget(self) -> None:
         """The lesson closes: let go of what the panels were shown (a diff's paths)."""
         self.shown, self.own, self.files = PanelValues(), {}, {}
+        if self._held is not None:
+            self._held.stop()
+            self._held = None
         for waiting in self._waiting.values():
             waiting.clear()
         self.on_panel("diff", DiffView.forget)
@@ -270,17 +284,31 @@ class PanelDeck(TabbedContent):
         self.runner = runner
 
     def refresh_panels(self, index: int) -> None:
-        """Read the panels' engine state again for step ``index`` (one read at a time)."""
+        """Read the panels' engine state again for step ``index``.
+
+        One read at a time, and one a :data:`FOLLOW_GAP` at most: what is
+        asked meanwhile is read once, for the step asked last, when both allow.
+        """
         runner = self.runner
         if runner is None or not self.is_mounted:
             return
-        if self._loading:
+        self.index = index
+        if self._loading or self._held is not None:
             self._load_again = True
             return
+        wait = self._read_at + FOLLOW_GAP - time.monotonic()
+        if wait > 0:
+            self._held = self.set_timer(wait, self._release)
+            return
         self._loading, self._load_again = True, False
-        self.index = index
+        self._read_at = time.monotonic()
         self.targets = targets_for(self.lesson, index, runner.params)
         self._panels_worker(runner, self.targets)
+
+    def _release(self) -> None:
+        """The gap after the last read has passed: read what was asked meanwhile."""
+        self._held = None
+        self.refresh_panels(self.index)
 
     @work(thread=True, exclusive=True, group="panels")
     def _panels_worker(self, runner: LessonRunner, targets: PanelTargets) -> None:
@@ -316,6 +344,7 @@ class PanelDeck(TabbedContent):
                 self.on_panel(name, partial(_show_value, value=value))
                 self.own[name] = value
         if self._load_again:
+            self._load_again = False
             self.refresh_panels(self.index)
 
     def poll_diff(self) -> None:
