@@ -589,7 +589,7 @@ class TutorApp(App[None]):
                     await lesson_gc.until_finished(ending, self.threads)
             finally:
                 self.replacing_lesson = False
-            await lesson_gc.collect_closed_in_steps(self)
+            lesson_gc.collect_closed(self)
             # Pushing styles the new screen at once (20-40 ms): in a step of the loop of
             # its own, not added to the collection's, as the longest stall of the switch.
             await asyncio.sleep(0)

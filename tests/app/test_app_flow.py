@@ -470,40 +470,6 @@ async def test_a_replaced_lesson_is_collected_before_the_next_is_made(
         assert not app.replacing_lesson
 
 
-def _screens_of(lesson_id: str) -> int:
-    """How many screens of ``lesson_id`` the collector tracks (not those frozen)."""
-    screens = (obj for obj in gc.get_objects() if isinstance(obj, LessonScreen))
-    return sum(1 for screen in screens if screen.lesson.id == lesson_id)
-
-
-async def test_a_replaced_lesson_is_freed_in_steps_after_its_collection(
-    make_tutor: MakeTutor,
-) -> None:
-    """The collection at a switch finds the closed lesson dead and hands it over;
-    it is freed in the loop's next steps, before the next lesson is made, with no
-    second collection (tutor.garbage, lesson_gc.collect_closed_in_steps)."""
-    app = make_tutor()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await _in_the_first_lesson(app, pilot)
-        first = app.course.lessons[0].id
-        seen: list[tuple[int, bool]] = []
-
-        def note(phase: str, info: dict[str, int]) -> None:
-            if phase == "stop" and info["generation"] == 2:
-                made = any(isinstance(s, LessonScreen) for s in app.screen_stack)
-                seen.append((_screens_of(first), made))
-
-        await _switch_to(app, app.course.lessons[1].id, note)
-        assert seen[0] == (1, False)  # found dead, not freed in that step; none made yet
-        assert len(seen) == 1  # no second full collection to free it
-        gc.unfreeze()  # frozen, a screen left would not be seen
-        try:
-            assert _screens_of(first) == 0
-        finally:
-            gc.freeze()
-        await settle(app, pilot)
-
-
 async def test_a_lesson_closed_just_after_a_notice_is_freed_at_the_switch(
     make_tutor: MakeTutor,
 ) -> None:

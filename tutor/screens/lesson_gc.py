@@ -64,13 +64,6 @@ at 160x48), and the closed lesson's cancelled timers let go of it. Two
 ``ui_bench`` sessions interleaved with two without that: the longest stall
 of each lesson switch was lower in all 8 pairs, 121-164 ms against 141-172
 ms where it was highest. It is still over 100 ms.
-
-At a switch the collection only finds the dead; they are freed in the loop's
-next steps (:func:`collect_closed_in_steps`, ``tutor.garbage``). Of the
-collection's 56-108 ms (CPU, five switches at 160x48), finding took 54-78
-and freeing, done apart, 7-14 ms in pieces of about 2 ms. What is left in
-that step is the walk itself: the closed lesson's 28,000-52,000 dead
-objects and the 80,000 living ones that ``gc.unfreeze`` lets in with them.
 """
 
 from __future__ import annotations
@@ -87,13 +80,11 @@ from textual.widget import Widget
 from textual.widgets import RichLog
 from textual.worker import Worker, active_worker
 
-from tutor.garbage import find_dead, free_some
 from tutor.screens.render_caches import forget_drawing_caches
 from tutor.worker_threads import FreshContextExecutor
 
 __all__ = [
     "collect_closed",
-    "collect_closed_in_steps",
     "data_kept",
     "drop_drawn_lines",
     "lesson_closed",
@@ -115,8 +106,7 @@ def lesson_drawn(app: App[Any]) -> None:
     """A lesson's first frame is up, or all its panels are composed: collect what a
     closed lesson left (once), then leave what exists now out of later collections."""
     if app in _thawed:
-        dead = _walk_what_was_closed()  # before it is frozen again
-        free_some(dead, count=len(dead))
+        _walk_what_was_closed()  # before it is frozen again
         _thawed.discard(app)
         gc.enable()
     gc.freeze()
@@ -200,33 +190,7 @@ def collect_closed(app: App[Any]) -> None:
     """
     if app not in _thawed:
         return
-    dead = _walk_what_was_closed()
-    free_some(dead, count=len(dead))
-    del dead
-    _collected(app)
-
-
-async def collect_closed_in_steps(app: App[Any]) -> None:
-    """:func:`collect_closed`, its freeing in the event loop's next steps.
-
-    The collection finds the dead and hands them over (``tutor.garbage``);
-    they are freed a piece per step after it. Freeing them in the same step
-    made that step, the longest of a lesson switch, 15-30 % longer. Nothing
-    is frozen until they are freed: what Python could not empty is then left
-    to an automatic collection, not frozen with the living.
-    """
-    if app not in _thawed:
-        return
-    dead = _walk_what_was_closed()
-    await asyncio.sleep(0)
-    while free_some(dead):
-        await asyncio.sleep(0)
-    del dead
-    _collected(app)
-
-
-def _collected(app: App[Any]) -> None:
-    """The closed lesson is collected: freeze what lives now, if that lesson is gone."""
+    _walk_what_was_closed()
     # No timer for the other case: one made now would keep, in the context variables
     # it copies (the screens last drawn), the closed screen alive for its whole wait.
     # The next lesson is made right after this; its first frame, or its closing,
@@ -237,12 +201,12 @@ def _collected(app: App[Any]) -> None:
         gc.freeze()
 
 
-def _walk_what_was_closed() -> list[object]:
-    """The full collection that finds a closed lesson's cycles dead, with what would
-    only hold the lesson or lengthen the walk let go first; returns the dead."""
+def _walk_what_was_closed() -> None:
+    """The full collection that frees a closed lesson's cycles, with what would only
+    hold the lesson or lengthen the walk let go first."""
     _forget_cancelled_timers()
     forget_drawing_caches()
-    return find_dead()
+    gc.collect()
 
 
 def _forget_cancelled_timers() -> None:
