@@ -126,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ONE_SHOT:
             status = _without_collector(handlers[args.command], args)
         else:
-            return handlers[args.command](args)
+            status = handlers[args.command](args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
     except EngineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if exc.hint:
@@ -134,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = 2
     except KeyboardInterrupt:
         status = 130
+    except BrokenPipeError:
+        # The reader went away (`tutor diff --json | head`): nothing more to say to it.
+        _quiet_stdout()
+        status = 1
     if argv is None and args.command in ONE_SHOT:
         _end_process(status)
     return status
@@ -181,6 +186,18 @@ def _end_process(status: int) -> NoReturn:
         except (OSError, ValueError):  # the reader went away, or the stream is closed
             status = status or 1
     os._exit(status)
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so that Python's own last flush
+    of what is still buffered finds no closed pipe and prints no traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file behind it (a test's capture)
+        pass
+    finally:
+        os.close(devnull)
 
 
 def print_json(data: object) -> None:
